@@ -1,0 +1,89 @@
+"""The FastAPI application: store opened once in the lifespan, errors mapped to JSON.
+
+Errors never carry a stack trace: the project's own errors map to 4xx/503 with a
+message, anything unexpected to a generic 500 body (and the trace to the log only).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.routes import health, schema, stats
+from graph.errors import (
+    BackendNotAvailable,
+    GraphError,
+    NodeNotFound,
+    StoreUnavailable,
+    ValidationError,
+)
+from graph.settings import get_settings
+from graph.store import GraphStore, open_store, store_kind
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("govgraph.api")
+
+
+def create_app(store: GraphStore | None = None) -> FastAPI:
+    """Build the app; with ``store`` given (tests), use it instead of the settings'."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        if own:
+            location = get_settings().store
+            app.state.store = open_store(location)
+            app.state.store_kind = store_kind(location)
+        else:
+            app.state.store = store
+            app.state.store_kind = type(store).__name__
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="govgraph",
+        summary="Knowledge graph of a street's co-governance structure (共建共治共享社区治理)",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    for r in (health.router, schema.router, stats.router):
+        app.include_router(r)
+
+    @app.exception_handler(NodeNotFound)
+    async def _not_found(request: Request, exc: NodeNotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid(request: Request, exc: ValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "batch rejected, nothing written",
+             "violations": [v.__dict__ for v in exc.violations]},
+            status_code=422,
+        )
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(BackendNotAvailable)
+    async def _no_backend(request: Request, exc: BackendNotAvailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=501)
+
+    @app.exception_handler(GraphError)
+    async def _graph_error(request: Request, exc: GraphError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
+
+    return app

@@ -1,0 +1,183 @@
+"""The ``govgraph`` command line.
+
+Every command prints a clear message and exits non-zero on bad input or an
+unavailable store; it never prints a stack trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.errors import GraphError
+from graph.settings import get_settings
+from graph.store import GraphStore, open_store
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="govgraph",
+    help="Knowledge graph of a street's co-governance structure (共建共治共享社区治理).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+load_app = typer.Typer(help="Load data into the store.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+out = Console()
+err = Console(stderr=True)
+
+_state: dict[str, Any] = {"store": None}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _location() -> str:
+    return _state["store"] or get_settings().store
+
+
+@contextmanager
+def _open(read_only: bool = False) -> Iterator[GraphStore]:
+    store = open_store(_location(), read_only=read_only)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _fail(msg: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {msg}", highlight=False)
+    return typer.Exit(code)
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option)
+
+
+@app.callback()
+def _root(
+    store: Annotated[str | None, typer.Option(
+        "--store", help="File path (embedded store) or bolt:// URL; default $GOVGRAPH_STORE "
+        "or ./data/govgraph.db")] = None,
+) -> None:
+    _state["store"] = store
+
+
+@load_app.command("scenario")
+def load_scenario_cmd(
+    name: Annotated[str, typer.Argument(help="Built-in scenario: xinqiao")],
+    residents: Annotated[int, typer.Option(help="Residents to generate (5,000-500,000)")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same graph")] = 7,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD (default today)")] = None,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="Do nothing when the store already holds nodes")] = False,
+) -> None:
+    """Generate the synthetic Xinqiao Street scenario and load it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from loaders.xinqiao import XinqiaoScenario, load_scenario
+
+    if name != "xinqiao":
+        raise _fail(f"unknown scenario {name!r}; the built-in scenario is 'xinqiao'")
+    day = _parse_date(as_of, "--as-of")
+    try:
+        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    with _open() as store:
+        existing = store.counts().nodes
+        if if_empty and existing:
+            out.print(f"store {_location()} already holds {existing:,} nodes; not loading")
+            return
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=False) as bar:
+            task = bar.add_task("loading Xinqiao", total=scenario.total_records)
+            result = load_scenario(store, scenario=scenario,
+                                   progress=lambda n: bar.advance(task, n))
+    out.print(f"loaded Xinqiao scenario into {_location()}: "
+              f"{result['nodes']:,} nodes, {result['rels']:,} relationships")
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Counts per label and relationship type, with Chinese names."""
+    from queries.stats import graph_stats
+
+    with _open(read_only=True) as store:
+        st = graph_stats(store)
+    if as_json:
+        sys.stdout.write(st.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"{st.nodes:,} nodes · {st.relationships:,} relationships")
+    for col in ("label", "名称", "count"):
+        t.add_column(col, justify="right" if col == "count" else "left")
+    for lc in st.labels:
+        if lc.count:
+            t.add_row(lc.label, lc.name_zh, f"{lc.count:,}")
+    out.print(t)
+    g = Table(title="grids by kind 网格")
+    for col in ("kind", "名称", "count"):
+        g.add_column(col)
+    for gk in st.grids_by_kind:
+        g.add_row(gk.kind, gk.name_zh, f"{gk.count:,}")
+    out.print(g)
+    r = Table(title="relationship types 关系")
+    for col in ("type", "名称", "count"):
+        r.add_column(col)
+    for tc in st.relationship_types:
+        if tc.count:
+            r.add_row(tc.type, tc.name_zh, f"{tc.count:,}")
+    out.print(r)
+    out.print(f"两长两员 (building heads, shop managers, property staff, security guards): "
+              f"{st.two_heads_two_staff:,}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs)."""
+    import os
+
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    if _state["store"]:
+        os.environ["GOVGRAPH_STORE"] = _state["store"]
+        get_settings.cache_clear()
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
+def main() -> None:
+    """Console entry point: the project's errors become one red line, exit 1."""
+    try:
+        app(standalone_mode=True)
+    except GraphError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Every setting in one place (pydantic-settings; environment prefix ``GOVGRAPH_``)."""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVGRAPH_", env_file=".env", extra="ignore")
+
+    #: A file path (embedded SQLite + networkx store) or a bolt:// / neo4j:// URL.
+    store: str = "./data/govgraph.db"
+    #: Neo4j credentials, used only when ``store`` is a Neo4j URL.
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

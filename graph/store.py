@@ -1,0 +1,108 @@
+"""The store contract: the one interface every backend implements.
+
+Backends: :class:`graph.embedded.EmbeddedStore` (SQLite record + networkx index,
+the default) and, later, a Neo4j store. Queries, loaders, API and CLI only ever
+talk to a :class:`GraphStore`; :func:`open_store` picks the backend from the
+``GOVGRAPH_STORE`` setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from graph.errors import BackendNotAvailable, GraphError
+from graph.model import Counts, Direction, Neighbour, Node, Rel
+from graph.schema import Schema
+
+__all__ = ["GraphStore", "BatchResult", "open_store", "store_kind"]
+
+
+class BatchResult(dict[str, int]):
+    """Counts of what one upsert wrote: ``{"nodes": n, "rels": m}``."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every backend offers. Every method raises only :mod:`graph.errors` types."""
+
+    schema: Schema
+
+    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
+               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
+        """Validate and write one batch atomically, idempotent by ``id``.
+
+        A node's labels and properties become exactly those given (labels are
+        completed with the labels they extend). A relationship without ``id`` gets
+        ``TYPE:start->end``. Any violation raises ValidationError and writes nothing.
+        """
+        ...
+
+    def get_node(self, node_id: str) -> Node:
+        """The node with this id, or NodeNotFound."""
+        ...
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes among these ids that exist, by id."""
+        ...
+
+    def neighbours(
+        self,
+        node_id: str,
+        types: Sequence[str] | None = None,
+        direction: Direction = "both",
+        labels: Sequence[str] | None = None,
+    ) -> list[Neighbour]:
+        """Relationships touching a node, filtered by type, direction and the
+        other end's label; ordered by (direction, type, other node id, rel id)."""
+        ...
+
+    def nodes(self, label: str) -> Iterator[Node]:
+        """Every node carrying ``label``, ordered by id."""
+        ...
+
+    def counts(self) -> Counts:
+        """Nodes per label and relationships per type."""
+        ...
+
+    def put_meta(self, key: str, value: Any) -> None:
+        """Keep a small JSON value outside the graph (scenario records ...)."""
+        ...
+
+    def get_meta(self, key: str) -> Any | None:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+def store_kind(location: str) -> str:
+    """Which backend a ``GOVGRAPH_STORE`` value names.
+
+    >>> store_kind("./data/govgraph.db"), store_kind("bolt://localhost:7687")
+    ('embedded', 'neo4j')
+    """
+    if location.split("://", 1)[0] in ("bolt", "neo4j", "neo4j+s", "bolt+s", "neo4j+ssc",
+                                       "bolt+ssc"):
+        return "neo4j"
+    if "://" in location:
+        raise GraphError(
+            f"store {location!r}: unknown URL scheme; use a file path (embedded store) "
+            "or a bolt://, neo4j:// or neo4j+s:// URL (Neo4j)"
+        )
+    return "embedded"
+
+
+def open_store(location: str, *, read_only: bool = False, schema: Schema | None = None
+               ) -> GraphStore:
+    """Open the store a ``GOVGRAPH_STORE`` value names."""
+    kind = store_kind(location)
+    if kind == "neo4j":
+        raise BackendNotAvailable(
+            f"store {location!r} names a Neo4j server, but the Neo4j backend is not in this "
+            "build yet; use a file path for the embedded store (the default is "
+            "./data/govgraph.db)"
+        )
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(location, read_only=read_only, schema=schema)

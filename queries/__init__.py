@@ -1,0 +1,1 @@
+"""The named governance questions, one module each, as plain functions over a store."""

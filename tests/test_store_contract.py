@@ -1,0 +1,122 @@
+"""The store contract, run against every backend through the ``store`` fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import NodeNotFound
+from graph.store import GraphStore
+from tests.graphs import node, rel, tiny_street
+
+
+def test_upsert_then_get_node_completes_labels(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    p1 = store.get_node("p1")
+    # PartyMember and Resident both extend Person: the canonical set is sorted.
+    assert p1.labels == ("PartyMember", "Person", "Resident")
+    assert p1.properties == {"name": "张三", "joined_party_on": "2020-07-01",
+                             "full_member": True, "phone": "13800000000"}
+    assert store.get_node("cc1").labels == ("Committee", "PartyOrg")
+
+
+def test_upsert_is_idempotent(store: GraphStore) -> None:
+    nodes, rels = tiny_street()
+    store.upsert(nodes, rels)
+    first = store.counts()
+    store.upsert(nodes, rels)
+    again = store.counts()
+    assert (again.nodes, again.rels) == (first.nodes, first.rels) == (8, 9)
+    assert again.labels == first.labels
+
+
+def test_upsert_replaces_labels_and_properties(store: GraphStore) -> None:
+    store.upsert([node("x", "Resident", name="李四", phone="13900000000")])
+    store.upsert([node("x", "PartyMember", name="李四", joined_party_on="2001-07-01")])
+    x = store.get_node("x")
+    assert x.labels == ("PartyMember", "Person")
+    assert x.properties == {"name": "李四", "joined_party_on": "2001-07-01"}
+    c = store.counts()
+    assert c.labels.get("Resident", 0) == 0 and c.labels["PartyMember"] == 1
+
+
+def test_relationship_ids_default_and_explicit(store: GraphStore) -> None:
+    store.upsert([node("p", "Person"), node("ws", "Workstation")], [
+        rel("HOLDS_POST", "p", "ws", "post-1", title="站长", since="2017-01-01",
+            until="2020-12-31"),
+        rel("HOLDS_POST", "p", "ws", "post-2", title="站长", since="2021-01-01"),
+    ])
+    posts = store.neighbours("p", ["HOLDS_POST"], "out")
+    assert [(n.rel.id, n.rel.properties.get("until")) for n in posts] == [
+        ("post-1", "2020-12-31"), ("post-2", None)]
+    store.upsert([], [])  # an empty batch is fine
+    assert store.counts().rels == 2
+
+
+def test_relationship_replaced_with_new_end_moves(store: GraphStore) -> None:
+    store.upsert([node("p", "Person"), node("b1", "Building"), node("b2", "Building")],
+                 [rel("LIVES_IN", "p", "b1", "home")])
+    store.upsert([], [rel("LIVES_IN", "p", "b2", "home")])
+    assert [n.node.id for n in store.neighbours("p", ["LIVES_IN"])] == ["b2"]
+    assert store.neighbours("b1") == []
+    assert store.counts().rels == 1
+
+
+def test_neighbours_filters_and_order(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    both = store.neighbours("br1")
+    assert [(n.direction, n.rel.type, n.node.id) for n in both] == [
+        ("out", "COVERS", "rg1"),
+        ("out", "SUB_ORG_OF", "cc1"),
+        ("in", "MEMBER_OF", "p1"),
+    ]
+    assert [n.node.id for n in store.neighbours("br1", direction="in")] == ["p1"]
+    assert [n.node.id for n in store.neighbours("br1", ["SUB_ORG_OF", "MEMBER_OF"], "out")] == [
+        "cc1"]
+    assert [n.node.id for n in store.neighbours("c1", labels=["PartyOrg"])] == ["cc1"]
+    covers = store.neighbours("rg1", ["COVERS"], "in")[0]
+    assert (covers.rel.start, covers.rel.end, covers.rel.properties) == (
+        "br1", "rg1", {"since": "2018-01-01"})
+    assert store.neighbours("br1", ["LIVES_IN"]) == []
+
+
+def test_nodes_by_label_sorted_including_sublabels(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    assert [n.id for n in store.nodes("PartyOrg")] == ["br1", "cc1", "pwc"]
+    assert [n.id for n in store.nodes("Branch")] == ["br1"]
+    assert list(store.nodes("Enterprise")) == []
+
+
+def test_counts_by_label_and_type(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    c = store.counts()
+    assert (c.nodes, c.rels) == (8, 9)
+    assert c.labels["PartyOrg"] == 3 and c.labels["Person"] == 1
+    assert c.labels["Committee"] == 1 and "Enterprise" not in c.labels
+    assert c.relationships == {"COVERS": 1, "LEADS": 1, "LIVES_IN": 1, "MEMBER_OF": 1,
+                               "PART_OF": 3, "SUB_ORG_OF": 2}
+
+
+def test_missing_node_raises_node_not_found(store: GraphStore) -> None:
+    with pytest.raises(NodeNotFound, match="'nope'"):
+        store.get_node("nope")
+    with pytest.raises(NodeNotFound):
+        store.neighbours("nope")
+    assert store.get_nodes(["nope"]) == {}
+
+
+def test_get_nodes_returns_existing_only(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    got = store.get_nodes(["c1", "zz", "p1"])
+    assert sorted(got) == ["c1", "p1"] and got["c1"].name == "上星社区"
+
+
+def test_relationship_to_node_of_earlier_batch(store: GraphStore) -> None:
+    store.upsert([node("c1", "Community"), node("s", "Street")])
+    store.upsert([], [rel("PART_OF", "c1", "s")])
+    assert [n.node.id for n in store.neighbours("s", ["PART_OF"], "in")] == ["c1"]
+
+
+def test_meta_round_trip(store: GraphStore) -> None:
+    assert store.get_meta("scenario") is None
+    store.put_meta("scenario", {"planted": {"hollow": ["rg1"]}, "名": "新桥"})
+    assert store.get_meta("scenario") == {"planted": {"hollow": ["rg1"]}, "名": "新桥"}
