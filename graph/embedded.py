@@ -181,8 +181,7 @@ class EmbeddedStore:
         if self.read_only:
             raise GraphError("this store was opened read-only")
         with self._lock:
-            if self._db is None:
-                raise StoreUnavailable("the store is closed")
+            self._open_db()
             vnodes, vrels = validate_batch(self.schema, nodes, rels, self._lookup_labels)
             node_rows = [(n.id, ";".join(n.labels), _dumps(n.properties)) for n in vnodes]
             rel_rows = [
@@ -254,23 +253,32 @@ class EmbeddedStore:
             self._index_edge(succ, pred, r.id, r.start, r.end, d)
 
     # ------------------------------------------------------------ reads
+    def _open_db(self) -> sqlite3.Connection:
+        db = self._db
+        if db is None:
+            raise StoreUnavailable(f"store {str(self.path)!r} is closed")
+        return db
+
     def _node(self, nid: str, d: dict[str, Any]) -> Node:
         props = {k: v for k, v in d.items() if k != LABELS}
         return Node(nid, d[LABELS], props)
 
     def get_node(self, node_id: str) -> Node:
+        self._open_db()
         d = self.graph._node.get(node_id)
         if d is None:
             raise NodeNotFound(node_id)
         return self._node(node_id, d)
 
     def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        self._open_db()
         node_map = self.graph._node
         return {i: self._node(i, node_map[i]) for i in node_ids if i in node_map}
 
     def neighbours(self, node_id: str, types: Sequence[str] | None = None,
                    direction: Direction = "both",
                    labels: Sequence[str] | None = None) -> list[Neighbour]:
+        self._open_db()
         g = self.graph
         if node_id not in g._node:
             raise NodeNotFound(node_id)
@@ -300,6 +308,7 @@ class EmbeddedStore:
         return out
 
     def nodes(self, label: str) -> Iterator[Node]:
+        self._open_db()
         node_map = self.graph._node
         for i in sorted(self._by_label.get(label, ())):
             yield self._node(i, node_map[i])
@@ -307,7 +316,7 @@ class EmbeddedStore:
     def counts(self) -> Counts:
         labels = {lab: len(ids) for lab, ids in self._by_label.items() if ids}
         types: dict[str, int] = {}
-        for row in self._db.execute("SELECT type, count(*) FROM rels GROUP BY type"):
+        for row in self._open_db().execute("SELECT type, count(*) FROM rels GROUP BY type"):
             types[row[0]] = row[1]
         return Counts(
             labels=dict(sorted(labels.items())),
@@ -320,14 +329,14 @@ class EmbeddedStore:
         if self.read_only:
             raise GraphError("this store was opened read-only")
         with self._lock:
-            self._db.execute(
+            self._open_db().execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, _dumps(value)),
             )
 
     def get_meta(self, key: str) -> Any | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._open_db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def integrity_check(self) -> str:
