@@ -33,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import GraphError, NodeNotFound, StoreUnavailable
-from graph.model import Counts, Direction, Neighbour, Node, Rel
+from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.validate import validate_batch
@@ -275,9 +275,9 @@ class EmbeddedStore:
         node_map = self.graph._node
         return {i: self._node(i, node_map[i]) for i in node_ids if i in node_map}
 
-    def neighbours(self, node_id: str, types: Sequence[str] | None = None,
-                   direction: Direction = "both",
-                   labels: Sequence[str] | None = None) -> list[Neighbour]:
+    def _walk(self, node_id: str, types: Sequence[str] | None, direction: Direction,
+              labels: Sequence[str] | None) -> list[tuple[str, Rel, str, dict[str, Any]]]:
+        """(side, rel, other id, other's index dict), sorted as the contract says."""
         self._open_db()
         g = self.graph
         if node_id not in g._node:
@@ -287,9 +287,8 @@ class EmbeddedStore:
         want_types = set(types) if types is not None else None
         want_labels = set(labels) if labels is not None else None
         node_map = g._node
-        out: list[Neighbour] = []
-        sides = (("out", g._succ), ("in", g._pred))
-        for side, adj in sides:
+        out = []
+        for side, adj in (("out", g._succ), ("in", g._pred)):
             if direction != "both" and direction != side:
                 continue
             for other, keydict in adj[node_id].items():
@@ -300,12 +299,23 @@ class EmbeddedStore:
                     rtype = ed[TYPE]
                     if want_types is not None and rtype not in want_types:
                         continue
-                    props = {k: v for k, v in ed.items() if k != TYPE}
+                    props = {k: v for k, v in ed.items() if k != TYPE} if len(ed) > 1 else {}
                     start, end = (node_id, other) if side == "out" else (other, node_id)
-                    out.append(Neighbour(Rel(rtype, start, end, props, rid),
-                                         self._node(other, od), side))  # type: ignore[arg-type]
-        out.sort(key=lambda nb: (nb.direction != "out", nb.rel.type, nb.node.id, nb.rel.id))
+                    out.append((side, Rel(rtype, start, end, props, rid), other, od))
+        out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
         return out
+
+    def neighbours(self, node_id: str, types: Sequence[str] | None = None,
+                   direction: Direction = "both",
+                   labels: Sequence[str] | None = None) -> list[Neighbour]:
+        return [Neighbour(rel, self._node(other, od), side)  # type: ignore[arg-type]
+                for side, rel, other, od in self._walk(node_id, types, direction, labels)]
+
+    def adjacent(self, node_id: str, types: Sequence[str] | None = None,
+                 direction: Direction = "both",
+                 labels: Sequence[str] | None = None) -> list[Adjacent]:
+        return [Adjacent(rel, other, od[LABELS], side)  # type: ignore[arg-type]
+                for side, rel, other, od in self._walk(node_id, types, direction, labels)]
 
     def nodes(self, label: str) -> Iterator[Node]:
         self._open_db()

@@ -16,6 +16,7 @@ __all__ = [
     "NodeNotFound",
     "StoreUnavailable",
     "BackendNotAvailable",
+    "InvalidParameter",
 ]
 
 
@@ -81,3 +82,7 @@ class StoreUnavailable(GraphError):
 
 class BackendNotAvailable(GraphError):
     """The configured store names a backend this build does not have yet."""
+
+
+class InvalidParameter(GraphError, ValueError):
+    """A query parameter is out of range or names the wrong kind of node."""

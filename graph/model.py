@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Node", "Rel", "Neighbour", "Counts", "Direction", "rel_id"]
+__all__ = ["Node", "Rel", "Neighbour", "Adjacent", "Counts", "Direction", "rel_id"]
 
 Direction = Literal["out", "in", "both"]
 
@@ -56,6 +56,16 @@ class Neighbour:
 
     rel: Rel
     node: Node
+    direction: Literal["out", "in"]
+
+
+@dataclass(slots=True)
+class Adjacent:
+    """One hop without the other node's properties: cheap, for counting and walking."""
+
+    rel: Rel
+    other: str
+    other_labels: tuple[str, ...]
     direction: Literal["out", "in"]
 
 

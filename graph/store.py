@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from graph.errors import BackendNotAvailable, GraphError
-from graph.model import Counts, Direction, Neighbour, Node, Rel
+from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema
 
 __all__ = ["GraphStore", "BatchResult", "open_store", "store_kind"]
@@ -55,6 +55,17 @@ class GraphStore(Protocol):
     ) -> list[Neighbour]:
         """Relationships touching a node, filtered by type, direction and the
         other end's label; ordered by (direction, type, other node id, rel id)."""
+        ...
+
+    def adjacent(
+        self,
+        node_id: str,
+        types: Sequence[str] | None = None,
+        direction: Direction = "both",
+        labels: Sequence[str] | None = None,
+    ) -> list[Adjacent]:
+        """As :meth:`neighbours`, with the other end's id and labels only (no
+        properties): for walks and counts over many relationships."""
         ...
 
     def nodes(self, label: str) -> Iterator[Node]:

@@ -120,3 +120,15 @@ def test_meta_round_trip(store: GraphStore) -> None:
     assert store.get_meta("scenario") is None
     store.put_meta("scenario", {"planted": {"hollow": ["rg1"]}, "名": "新桥"})
     assert store.get_meta("scenario") == {"planted": {"hollow": ["rg1"]}, "名": "新桥"}
+
+
+def test_adjacent_matches_neighbours_without_properties(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    adj = store.adjacent("br1")
+    nbs = store.neighbours("br1")
+    assert [(a.direction, a.rel.id, a.other, a.other_labels) for a in adj] == [
+        (n.direction, n.rel.id, n.node.id, n.node.labels) for n in nbs]
+    assert [a.other for a in store.adjacent("b1", ["LIVES_IN"], "in", ["PartyMember"])] == ["p1"]
+    assert store.adjacent("b1", ["LIVES_IN"], "in", ["Cadre"]) == []
+    assert store.adjacent("p1", ["MEMBER_OF"])[0].rel.properties == {
+        "role": "secretary", "since": "2021-01-01"}

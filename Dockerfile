@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY graph graph
+COPY loaders loaders
+COPY queries queries
+COPY api api
+RUN pip install --no-cache-dir .
+ENV GOVGRAPH_STORE=/data/govgraph.db
+VOLUME /data
+EXPOSE 8000
+CMD ["sh", "-c", "govgraph load scenario xinqiao --if-empty && govgraph serve --host 0.0.0.0 --port 8000"]

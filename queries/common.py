@@ -1,0 +1,123 @@
+"""Small pieces every query shares: dates, "current" relationships, node references.
+
+>>> is_current({"since": "2020-01-01", "until": "2024-06-30"}, "2024-06-30")
+False
+>>> is_current({"since": "2020-01-01"}, "2019-12-31"), is_current({}, "2000-01-01")
+(False, True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from graph.model import Adjacent, Node
+from graph.schema import Schema
+from graph.store import GraphStore
+
+__all__ = [
+    "day_of",
+    "is_current",
+    "current",
+    "NodeRef",
+    "node_ref",
+    "PARTY_LEVELS",
+    "party_level",
+    "parent_org",
+    "committee_of_org",
+    "community_of_committee",
+    "secretary_of",
+]
+
+
+def day_of(as_of: dt.date | str | None) -> str:
+    """The as-of date as ISO text (default today)."""
+    if as_of is None:
+        return dt.date.today().isoformat()
+    if isinstance(as_of, dt.date):
+        return as_of.isoformat()
+    return dt.date.fromisoformat(as_of).isoformat()
+
+
+def is_current(props: dict[str, Any], day: str) -> bool:
+    """A relationship holds on ``day`` when it began on or before it and has not ended:
+    ``since <= day < until`` (a missing bound is open)."""
+    since = props.get("since")
+    if since is not None and since > day:
+        return False
+    until = props.get("until")
+    return until is None or until > day
+
+
+def current(adjs: Iterable[Adjacent], day: str) -> list[Adjacent]:
+    return [a for a in adjs if is_current(a.rel.properties, day)]
+
+
+class NodeRef(BaseModel):
+    """A node as results show it: id, name and its most specific label (Chinese too)."""
+
+    id: str
+    name: str
+    label: str
+    label_zh: str
+    labels: list[str]
+
+
+def node_ref(schema: Schema, node: Node) -> NodeRef:
+    label = schema.display_label(node.labels)
+    return NodeRef(id=node.id, name=node.name, label=label,
+                   label_zh=schema.labels[label].name_zh if label else "",
+                   labels=list(node.labels))
+
+
+#: Party organisation levels, lowest first.
+PARTY_LEVELS = ("PartyGroup", "Branch", "GeneralBranch", "Committee", "WorkingCommittee")
+
+
+def party_level(labels: Iterable[str]) -> int:
+    labs = set(labels)
+    for i, lab in enumerate(PARTY_LEVELS):
+        if lab in labs:
+            return i
+    return len(PARTY_LEVELS)
+
+
+def parent_org(store: GraphStore, org_id: str, day: str) -> Adjacent | None:
+    """The organisation above: a current SUB_ORG_OF, else a current ALLIANCE_MEMBER."""
+    for rtype in ("SUB_ORG_OF", "ALLIANCE_MEMBER"):
+        ups = current(store.adjacent(org_id, [rtype], "out"), day)
+        if ups:
+            return ups[0]
+    return None
+
+
+def committee_of_org(store: GraphStore, org_id: str, day: str) -> str | None:
+    """The community committee an organisation is under (itself if it is one)."""
+    seen = set()
+    cur: str | None = org_id
+    labels = store.get_node(org_id).labels
+    while cur is not None and cur not in seen:
+        seen.add(cur)
+        if "Committee" in labels:
+            return cur
+        up = parent_org(store, cur, day)
+        if up is None:
+            return None
+        cur, labels = up.other, up.other_labels
+    return None
+
+
+def community_of_committee(store: GraphStore, committee_id: str) -> str | None:
+    led = store.adjacent(committee_id, ["LEADS"], "out", ["Community"])
+    return led[0].other if led else None
+
+
+def secretary_of(store: GraphStore, org_id: str, day: str) -> tuple[str, str] | None:
+    """(person id, role) of the current secretary, else None."""
+    for a in current(store.adjacent(org_id, ["MEMBER_OF"], "in"), day):
+        if a.rel.properties.get("role") == "secretary":
+            return a.other, "secretary"
+    return None
