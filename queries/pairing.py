@@ -1,0 +1,298 @@
+"""New–veteran pairing (新老党员结对): an optimal, explainable mentoring plan.
+
+DOMAIN.md §5. A *new* member joined the party within ``new_years`` (5) of the as-of
+date or is aged ``young_age`` (35) or less; a *veteran* joined at least ``veteran_years``
+(20) before it. Pairs stay inside one community (the community of the committee the
+member's party organisation is under). Each veteran mentors at most ``capacity``;
+current ``MENTORS`` are kept and use capacity; ``DO_NOT_PAIR`` is honoured both ways.
+
+The plan maximises, in this order: the number of new members holding a management
+post who get a mentor, the number of new members paired, the total score. A pair's
+score is 4 for the same branch + 2 for the same resident group + 1 for the same base
+grid (so a shared branch outweighs group and grid together). It is solved exactly as
+an assignment problem (scipy's ``linear_sum_assignment`` on veteran slots) whose
+weights encode the three levels; rows and columns are sorted by id, so ties resolve
+the same way every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel
+from scipy.optimize import linear_sum_assignment
+
+from graph.errors import InvalidParameter
+from graph.model import Rel
+from graph.store import GraphStore
+from queries.common import (
+    NodeRef,
+    committee_of_org,
+    community_of_committee,
+    current,
+    day_of,
+    node_ref,
+    party_level,
+)
+
+__all__ = ["pairing_proposal", "accept_pairing", "PairingProposal", "Pair", "Unpaired",
+           "Objective", "SCORE_PARTS", "UNPAIRED_REASONS"]
+
+#: part of a pair's score -> (points, Chinese, English)
+SCORE_PARTS = {
+    "same_branch": (4, "同一支部", "same branch"),
+    "same_resident_group": (2, "同一居民小组", "same resident group"),
+    "same_grid": (1, "同一网格", "same grid"),
+}
+UNPAIRED_REASONS = {
+    "no_veteran_in_community": ("本社区无老党员", "no veteran in the community"),
+    "do_not_pair": ("与本社区老党员均不宜结对", "every veteran of the community is on the "
+                                           "do-not-pair list with this member"),
+    "capacity_exhausted": ("老党员帮带名额已满", "every veteran who could mentor is at capacity"),
+    "no_community": ("无法确定所属社区", "the member's community cannot be determined"),
+}
+
+
+class Pair(BaseModel):
+    mentor: NodeRef
+    mentee: NodeRef
+    community: NodeRef
+    score: int
+    reasons: list[str]
+    reasons_zh: list[str]
+    mentee_management_post: bool
+
+
+class Unpaired(BaseModel):
+    member: NodeRef
+    community: NodeRef | None
+    management_post: bool
+    reason: str
+    reason_zh: str
+    message: str
+
+
+class Objective(BaseModel):
+    management_paired: int
+    paired: int
+    total_score: int
+
+
+class PairingProposal(BaseModel):
+    as_of: str
+    community: str | None
+    capacity: int
+    pairs: list[Pair]
+    unpaired: list[Unpaired]
+    kept: list[Pair]  # current MENTORS pairs, kept as they are
+    objective: Objective
+
+
+@dataclass
+class _Member:
+    id: str
+    community: str | None
+    branches: frozenset[str]
+    groups: frozenset[str]
+    grids: frozenset[str]
+    management: bool
+    new: bool
+    veteran: bool
+
+
+def _years_before(day: dt.date, years: int) -> str:
+    try:
+        return day.replace(year=day.year - years).isoformat()
+    except ValueError:
+        return day.replace(year=day.year - years, day=28).isoformat()
+
+
+def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
+             young_age: int) -> dict[str, _Member]:
+    d = dt.date.fromisoformat(day)
+    new_from = _years_before(d, new_years)
+    veteran_by = _years_before(d, veteran_years)
+    born_after = _years_before(d, young_age + 1)  # aged <= young_age on the day
+    committee_cache: dict[str, str | None] = {}
+    out: dict[str, _Member] = {}
+    for pm in store.nodes("PartyMember"):
+        p = pm.properties
+        if p.get("joined_party_on", "") > day:
+            continue  # not a party member yet on the day
+        memberships = current(store.adjacent(pm.id, ["MEMBER_OF"], "out"), day)
+        community = None
+        for m in sorted(memberships, key=lambda a: (party_level(a.other_labels), a.other)):
+            if m.other not in committee_cache:
+                c = committee_of_org(store, m.other, day)
+                committee_cache[m.other] = community_of_committee(store, c) if c else None
+            community = committee_cache[m.other]
+            if community:
+                break
+        homes = [a.other for a in current(store.adjacent(pm.id, ["LIVES_IN"], "out"), day)]
+        groups, grids = set(), set()
+        for b in homes:
+            groups.update(a.other for a in store.adjacent(b, ["PART_OF"], "out",
+                                                          ["ResidentGroup"]))
+            grids.update(a.other for a in store.adjacent(b, ["IN_GRID"], "out", ["Grid"]))
+        management = any(m.rel.properties.get("role", "member") != "member"
+                         for m in memberships) or bool(
+            current(store.adjacent(pm.id, ["HOLDS_POST"], "out"), day))
+        joined = p.get("joined_party_on")
+        birth = p.get("birth_date")
+        new = (joined is not None and new_from <= joined <= day) or (
+            birth is not None and birth > born_after)
+        veteran = joined is not None and joined <= veteran_by and not new
+        out[pm.id] = _Member(pm.id, community,
+                             frozenset(m.other for m in memberships
+                                       if "Branch" in m.other_labels),
+                             frozenset(groups), frozenset(grids), management, new, veteran)
+    return out
+
+
+def _score(a: _Member, b: _Member) -> tuple[int, list[str]]:
+    parts = []
+    if a.branches & b.branches:
+        parts.append("same_branch")
+    if a.groups & b.groups:
+        parts.append("same_resident_group")
+    if a.grids & b.grids:
+        parts.append("same_grid")
+    return sum(SCORE_PARTS[p][0] for p in parts), parts
+
+
+def pairing_proposal(store: GraphStore, community: str | None = None, capacity: int = 2,
+                     as_of: dt.date | str | None = None, new_years: int = 5,
+                     veteran_years: int = 20, young_age: int = 35) -> PairingProposal:
+    """The optimal pairing of new members with veterans, per community."""
+    for name, v, hi in (("capacity", capacity, 50), ("new_years", new_years, 100),
+                        ("veteran_years", veteran_years, 100), ("young_age", young_age, 150)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= hi:
+            raise InvalidParameter(f"{name}={v!r} must be an integer from 0 to {hi}")
+    day = day_of(as_of)
+    if community is not None and "Community" not in store.get_node(community).labels:
+        raise InvalidParameter(f"{community!r} is not a community")
+    schema = store.schema
+    members = _members(store, day, new_years, veteran_years, young_age)
+    refs: dict[str, NodeRef] = {}
+
+    def ref(nid: str) -> NodeRef:
+        if nid not in refs:
+            refs[nid] = node_ref(schema, store.get_node(nid))
+        return refs[nid]
+
+    # Current mentoring and the do-not-pair list.
+    used: dict[str, int] = defaultdict(int)
+    mentored: set[str] = set()
+    kept: list[Pair] = []
+    forbid: set[tuple[str, str]] = set()
+    for m in members.values():
+        for a in current(store.adjacent(m.id, ["MENTORS"], "out"), day):
+            used[m.id] += 1
+            mentored.add(a.other)
+            mentee = members.get(a.other)
+            if mentee is not None and (community is None or m.community == community):
+                score, parts = _score(m, mentee)
+                kept.append(_pair(ref, m, mentee, score, parts))
+        for a in store.adjacent(m.id, ["DO_NOT_PAIR"], "out"):
+            forbid.add((m.id, a.other))
+            forbid.add((a.other, m.id))
+
+    by_comm: dict[str | None, tuple[list[_Member], list[_Member]]] = defaultdict(
+        lambda: ([], []))
+    for m in sorted(members.values(), key=lambda m: m.id):
+        if community is not None and m.community != community:
+            continue
+        if m.new and m.id not in mentored:
+            by_comm[m.community][0].append(m)
+        elif m.veteran:
+            by_comm[m.community][1].append(m)
+
+    pairs: list[Pair] = []
+    unpaired: list[Unpaired] = []
+    for comm in sorted(by_comm, key=lambda c: c or ""):
+        new, vets = by_comm[comm]
+        if not new:
+            continue
+        if comm is None:
+            unpaired += [_unpaired(ref, m, "no_community") for m in new]
+            continue
+        slots = [v for v in vets for _ in range(max(0, capacity - used[v.id]))]
+        matched: dict[str, tuple[_Member, int, list[str]]] = {}
+        if slots:
+            n = len(new)
+            w2 = 8 * n + 1  # more than any total of scores (each <= 7)
+            w1 = w2 * (n + 1)  # more than any number of pairs at weight w2
+            weight = np.zeros((n, len(slots)))
+            cache: dict[tuple[str, str], tuple[int, list[str]]] = {}
+            for i, m in enumerate(new):
+                for j, v in enumerate(slots):
+                    if (m.id, v.id) in forbid:
+                        continue
+                    if (m.id, v.id) not in cache:
+                        cache[(m.id, v.id)] = _score(m, v)
+                    weight[i, j] = w1 * m.management + w2 + cache[(m.id, v.id)][0]
+            rows, cols = linear_sum_assignment(weight, maximize=True)
+            for i, j in zip(rows, cols, strict=True):
+                if weight[i, j] > 0:
+                    score, parts = cache[(new[i].id, slots[j].id)]
+                    matched[new[i].id] = (slots[j], score, parts)
+        for m in new:
+            if m.id in matched:
+                v, score, parts = matched[m.id]
+                pairs.append(_pair(ref, v, m, score, parts))
+            elif not vets:
+                unpaired.append(_unpaired(ref, m, "no_veteran_in_community"))
+            elif all((m.id, v.id) in forbid for v in vets):
+                unpaired.append(_unpaired(ref, m, "do_not_pair"))
+            else:
+                unpaired.append(_unpaired(ref, m, "capacity_exhausted"))
+
+    pairs.sort(key=lambda p: (p.community.id, p.mentor.id, p.mentee.id))
+    kept.sort(key=lambda p: (p.community.id, p.mentor.id, p.mentee.id))
+    objective = Objective(
+        management_paired=sum(p.mentee_management_post for p in pairs),
+        paired=len(pairs), total_score=sum(p.score for p in pairs))
+    return PairingProposal(as_of=day, community=community, capacity=capacity, pairs=pairs,
+                           unpaired=unpaired, kept=kept, objective=objective)
+
+
+def _pair(ref, mentor: _Member, mentee: _Member, score: int,  # type: ignore[no-untyped-def]
+          parts: list[str]) -> Pair:
+    return Pair(mentor=ref(mentor.id), mentee=ref(mentee.id),
+                community=ref(mentee.community or mentor.community), score=score,
+                reasons=parts or ["same_community"],
+                reasons_zh=[SCORE_PARTS[p][1] for p in parts] or ["同一社区"],
+                mentee_management_post=mentee.management)
+
+
+def _unpaired(ref, m: _Member, reason: str) -> Unpaired:  # type: ignore[no-untyped-def]
+    zh, en = UNPAIRED_REASONS[reason]
+    return Unpaired(member=ref(m.id), community=ref(m.community) if m.community else None,
+                    management_post=m.management, reason=reason, reason_zh=zh, message=en)
+
+
+def accept_pairing(store: GraphStore, pairs: list[tuple[str, str]],
+                   since: dt.date | str | None = None,
+                   scores: dict[tuple[str, str], float] | None = None) -> int:
+    """Write ``MENTORS`` (mentor → mentee) with ``since`` for accepted pairs.
+
+    Refuses (InvalidParameter, nothing written) a pair on the do-not-pair list or a
+    mentor paired with themself; the store refuses anyone who is not a party member.
+    """
+    day = day_of(since)
+    rels = []
+    for mentor, mentee in pairs:
+        if mentor == mentee:
+            raise InvalidParameter(f"{mentor!r} cannot mentor themself")
+        dnp = {a.other for a in store.adjacent(mentor, ["DO_NOT_PAIR"])}
+        if mentee in dnp:
+            raise InvalidParameter(f"{mentor!r} and {mentee!r} are on the do-not-pair list")
+        props: dict[str, object] = {"since": day}
+        if scores and (mentor, mentee) in scores:
+            props["score"] = float(scores[(mentor, mentee)])
+        rels.append(Rel("MENTORS", mentor, mentee, props, f"MENTORS:{mentor}->{mentee}:{day}"))
+    store.upsert([], rels)
+    return len(rels)
