@@ -1,0 +1,1 @@
+"""Loaders: ways to fill a store (the built-in synthetic Xinqiao scenario, imports)."""
