@@ -13,10 +13,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import health, schema, stats
+from api.routes import chains, communities, gaps, health, nodes, orgs, pairings, schema, stats
 from graph.errors import (
     BackendNotAvailable,
     GraphError,
+    InvalidParameter,
     NodeNotFound,
     StoreUnavailable,
     ValidationError,
@@ -54,7 +55,8 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for r in (health.router, schema.router, stats.router):
+    for r in (health.router, schema.router, stats.router, nodes.router, orgs.router,
+              chains.router, gaps.router, pairings.router, communities.router):
         app.include_router(r)
 
     @app.exception_handler(NodeNotFound)
@@ -68,6 +70,10 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
              "violations": [v.__dict__ for v in exc.violations]},
             status_code=422,
         )
+
+    @app.exception_handler(InvalidParameter)
+    async def _bad_parameter(request: Request, exc: InvalidParameter) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

@@ -170,6 +170,9 @@ def serve(
                 log_level="info")
 
 
+import api.cli_queries  # noqa: E402,F401  (registers chain, gaps, pair, search)
+
+
 def main() -> None:
     """Console entry point: the project's errors become one red line, exit 1."""
     try:

@@ -77,6 +77,8 @@ class EmbeddedStore:
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
+        #: bumped by every write, so caches built over the store know when to refresh
+        self.generation = 0
         try:
             if read_only:
                 if not self.path.exists():
@@ -209,6 +211,7 @@ class EmbeddedStore:
                     db.execute("ROLLBACK")
                 raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
             self._apply_to_index(vnodes, vrels, old_ends)
+            self.generation += 1
             return BatchResult(nodes=len(vnodes), rels=len(vrels))
 
     def _stored_rel_ends(self, ids: list[str]) -> dict[str, tuple[str, str]]:

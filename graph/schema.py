@@ -103,6 +103,7 @@ class Schema:
         self.relationships = dict(relationships)
         self._closure_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._props_cache: dict[tuple[str, ...], dict[str, PropertyDef]] = {}
+        self._order = {lab: i for i, lab in enumerate(self.labels)}
 
     # -- labels -------------------------------------------------------------
     def ancestors(self, label: str) -> list[str]:
@@ -147,9 +148,17 @@ class Schema:
         return label in labels
 
     def display_label(self, labels: Iterable[str]) -> str:
-        """The most specific label (deepest in the extends chain, then by name)."""
+        """The label a node is shown as: the most specific (deepest in the extends
+        chain), then the one listed first in labels.yaml (PartyMember before Resident).
+
+        >>> get_schema().display_label(["Cadre", "PartyMember", "Person", "Resident"])
+        'PartyMember'
+        """
         labs = list(labels)
-        return max(labs, key=lambda lab: (len(self.ancestors(lab)), lab)) if labs else ""
+        if not labs:
+            return ""
+        order = self._order
+        return min(labs, key=lambda lab: (-len(self.ancestors(lab)), order.get(lab, 10**6)))
 
     # -- export -------------------------------------------------------------
     def public(self) -> dict[str, Any]:

@@ -1,0 +1,35 @@
+"""Middle weakening (中间弱化)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import StoreDep
+from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
+
+router = APIRouter(prefix="/api/v1", tags=["gaps"])
+
+
+@router.get("/gaps/middle-weakening", response_model=MiddleWeakening)
+def get_middle_weakening(
+    store: StoreDep,
+    community: Annotated[str | None, Query(max_length=200)] = None,
+    as_of: dt.date | None = None,
+    min_full_members: Annotated[int, Query(ge=0, le=1000)] = 3,
+    max_members: Annotated[int, Query(ge=0, le=100_000)] = 50,
+    inactive_days: Annotated[int, Query(ge=0, le=3650)] = 90,
+    new_member_years: Annotated[int, Query(ge=0, le=100)] = 5,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Gaps per page")] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MiddleWeakening:
+    """Weak branches, hollow resident groups, the gaps ranked by severity and a
+    per-community summary. ``gaps`` is paginated by ``limit``/``offset`` (ranks are
+    over the whole list)."""
+    r = middle_weakening(store, community, as_of, Thresholds(
+        min_full_members=min_full_members, max_members=max_members,
+        inactive_days=inactive_days, new_member_years=new_member_years))
+    r.gaps = r.gaps[offset:offset + limit]
+    return r

@@ -1,0 +1,69 @@
+"""Nodes, their neighbourhoods, search and paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import StoreDep
+from api.models import NodePublic, node_public
+from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
+from queries.lookups import Path as GraphPath
+from queries.search import MAX_LIMIT, SearchHit, search
+
+router = APIRouter(prefix="/api/v1", tags=["nodes"])
+
+NodeId = Annotated[str, Path(min_length=1, max_length=200, description="Node id")]
+
+
+@router.get("/nodes/{node_id}", response_model=NodePublic)
+def get_node(node_id: NodeId, store: StoreDep) -> NodePublic:
+    """One node with its labels' Chinese names; sensitive properties masked."""
+    return node_public(store.schema, store.get_node(node_id))
+
+
+@router.get("/nodes/{node_id}/neighbors", response_model=Neighbourhood)
+def get_neighbours(
+    node_id: NodeId, store: StoreDep,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    type: Annotated[list[str] | None, Query(description="Relationship types to follow")] = None,
+    label: Annotated[list[str] | None, Query(description="Keep neighbours with these labels")
+                     ] = None,
+    direction: Literal["out", "in", "both"] = "both",
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> Neighbourhood:
+    """The neighbourhood within ``depth`` hops (at most 3), capped at ``limit`` nodes
+    (``truncated`` says when the cap cut it)."""
+    return neighbourhood(store, node_id, depth, type, label, direction, limit)
+
+
+@router.get("/search", response_model=list[SearchHit])
+def search_nodes(
+    store: StoreDep,
+    q: Annotated[str, Query(min_length=1, max_length=50,
+                            description="Chinese name, full pinyin or initials")],
+    label: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+) -> list[SearchHit]:
+    """Find nodes by name: 张三, zhangsan and zs all find 张三."""
+    return search(store, q, label, limit)
+
+
+@router.get("/paths", response_model=GraphPath)
+def get_path(
+    store: StoreDep,
+    source: Annotated[str, Query(alias="from", min_length=1, max_length=200)],
+    target: Annotated[str, Query(alias="to", min_length=1, max_length=200)],
+    type: Annotated[list[str] | None, Query(description="Relationship types allowed")] = None,
+    max_length: Annotated[int, Query(ge=1, le=10)] = 6,
+) -> GraphPath:
+    """A shortest path between two nodes, in either direction, over chosen types."""
+    return shortest_path(store, source, target, type, max_length)
+
+
+@router.get("/people/{node_id}/posts", response_model=list[Post])
+def get_posts(node_id: NodeId, store: StoreDep, as_of: dt.date | None = None) -> list[Post]:
+    """Posts a person holds across organisations (party roles and other posts)."""
+    return posts_of(store, node_id, as_of)

@@ -1,0 +1,25 @@
+"""Members of organisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import StoreDep
+from api.models import Page, paginate
+from queries.lookups import Membership, org_members
+
+router = APIRouter(prefix="/api/v1", tags=["organisations"])
+
+
+@router.get("/orgs/{org_id}/members", response_model=Page[Membership])
+def get_members(
+    org_id: Annotated[str, Path(min_length=1, max_length=200)], store: StoreDep,
+    include_sub: bool = True, as_of: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[Membership]:
+    """Current members of a party organisation and (by default) its sub-organisations."""
+    return paginate(org_members(store, org_id, include_sub, as_of), limit, offset)

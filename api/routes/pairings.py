@@ -1,0 +1,55 @@
+"""New–veteran pairing (新老党员结对): proposals and acceptance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import StoreDep
+from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
+
+router = APIRouter(prefix="/api/v1", tags=["pairings"])
+
+
+class ProposalRequest(BaseModel):
+    community: Annotated[str | None, Field(max_length=200)] = None
+    capacity: Annotated[int, Field(ge=0, le=50)] = 2
+    as_of: dt.date | None = None
+    new_years: Annotated[int, Field(ge=0, le=100)] = 5
+    veteran_years: Annotated[int, Field(ge=0, le=100)] = 20
+    young_age: Annotated[int, Field(ge=0, le=150)] = 35
+
+
+class AcceptedPair(BaseModel):
+    mentor: Annotated[str, Field(min_length=1, max_length=200)]
+    mentee: Annotated[str, Field(min_length=1, max_length=200)]
+    score: float | None = None
+
+
+class AcceptRequest(BaseModel):
+    pairs: Annotated[list[AcceptedPair], Field(min_length=1, max_length=5000)]
+    since: dt.date | None = None
+
+
+class AcceptResult(BaseModel):
+    written: int
+    since: str
+
+
+@router.post("/pairings/proposals", response_model=PairingProposal)
+def propose(req: ProposalRequest, store: StoreDep) -> PairingProposal:
+    """An optimal pairing plan; nothing is written."""
+    return pairing_proposal(store, req.community, req.capacity, req.as_of, req.new_years,
+                            req.veteran_years, req.young_age)
+
+
+@router.post("/pairings", response_model=AcceptResult, status_code=201)
+def accept(req: AcceptRequest, store: StoreDep) -> AcceptResult:
+    """Accept pairs: writes MENTORS (mentor → mentee) with ``since`` (default today)."""
+    since = (req.since or dt.date.today()).isoformat()
+    scores = {(p.mentor, p.mentee): p.score for p in req.pairs if p.score is not None}
+    n = accept_pairing(store, [(p.mentor, p.mentee) for p in req.pairs], since, scores)
+    return AcceptResult(written=n, since=since)

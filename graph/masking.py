@@ -1,0 +1,68 @@
+"""Masking of personal data, driven by the schema's ``sensitive`` flag.
+
+ID number → ``440306********1234``; phone → ``138****5678``; birth date → an age band;
+address → its community part only (up to 社区/村, else ``***``). Any other sensitive
+property → ``***``.
+
+>>> mask_value("id_number", "440306199001011234", "2026-01-01")
+'440306********1234'
+>>> mask_value("phone", "13812345678", "2026-01-01")
+'138****5678'
+>>> mask_value("birth_date", "1990-05-01", "2026-01-01")
+'35-44岁'
+>>> mask_value("address", "新桥街道上星社区上星路88号", "2026-01-01")
+'新桥街道上星社区***'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graph.model import Node
+from graph.schema import Schema
+
+__all__ = ["mask_value", "mask_properties", "AGE_BANDS"]
+
+AGE_BANDS = ((0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
+
+
+def _age(birth: str, today: str) -> int | None:
+    try:
+        b, t = dt.date.fromisoformat(birth), dt.date.fromisoformat(today)
+    except ValueError:
+        return None
+    return t.year - b.year - ((t.month, t.day) < (b.month, b.day))
+
+
+def mask_value(name: str, value: Any, today: str) -> Any:
+    if value is None:
+        return None
+    s = str(value)
+    if name == "id_number":
+        return s[:6] + "*" * max(0, len(s) - 10) + s[-4:] if len(s) > 10 else "***"
+    if name == "phone":
+        return s[:3] + "****" + s[-4:] if len(s) >= 11 else "***"
+    if name == "birth_date":
+        age = _age(s, today)
+        if age is None:
+            return "***"
+        for lo, hi in AGE_BANDS:
+            if lo <= age <= hi:
+                return f"{lo}岁以上" if hi >= 200 else f"{lo}-{hi}岁"
+        return "***"
+    if name == "address":
+        for mark in ("社区", "村"):
+            i = s.find(mark)
+            if i >= 0:
+                return s[: i + len(mark)] + "***"
+        return "***"
+    return "***"
+
+
+def mask_properties(schema: Schema, node: Node, today: str | None = None) -> dict[str, Any]:
+    """The node's properties with every sensitive one masked."""
+    day = today or dt.date.today().isoformat()
+    sensitive = schema.sensitive_properties(node.labels)
+    return {k: (mask_value(k, v, day) if k in sensitive else v)
+            for k, v in node.properties.items()}

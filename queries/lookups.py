@@ -1,0 +1,292 @@
+"""Relationship look-ups for the organisation department.
+
+Neighbourhoods (depth ≤ 3), shortest paths over chosen relationship types, the
+members of an organisation with its sub-organisations, and the posts people hold
+across organisations ("three boards, one team", 三块牌子一套人马).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel
+
+from graph.errors import InvalidParameter
+from graph.model import Direction
+from graph.store import GraphStore
+from queries.common import NodeRef, committee_of_org, community_of_committee, current, day_of, node_ref
+
+__all__ = ["neighbourhood", "shortest_path", "org_members", "posts_of", "three_boards",
+           "RelRef", "Neighbourhood", "Path", "Membership", "Post", "PostHolder",
+           "MAX_DEPTH", "MAX_NODES"]
+
+MAX_DEPTH = 3
+MAX_NODES = 2_000  # cap of one neighbourhood
+MAX_PATH = 10
+
+
+class RelRef(BaseModel):
+    id: str
+    type: str
+    type_zh: str
+    start: str
+    end: str
+    properties: dict[str, object]
+
+
+class Neighbourhood(BaseModel):
+    center: NodeRef
+    depth: int
+    nodes: list[NodeRef]  # the center first, then by distance and id
+    distance: dict[str, int]
+    relationships: list[RelRef]
+    truncated: bool
+    limit: int
+
+
+class Path(BaseModel):
+    found: bool
+    length: int | None
+    nodes: list[NodeRef]
+    relationships: list[RelRef]
+    types: list[str] | None
+
+
+class Membership(BaseModel):
+    person: NodeRef
+    organisation: NodeRef
+    role: str
+    role_zh: str
+    since: str | None
+    until: str | None
+
+
+class Post(BaseModel):
+    organisation: NodeRef
+    kind: Literal["party_role", "post"]
+    title: str
+    since: str | None
+
+
+class PostHolder(BaseModel):
+    person: NodeRef
+    community: NodeRef
+    organisations: int
+    posts: list[Post]
+
+
+def _check_types(store: GraphStore, types: Sequence[str] | None) -> None:
+    if types:
+        unknown = set(types) - set(store.schema.relationships)
+        if unknown:
+            raise InvalidParameter(f"unknown relationship type(s) {sorted(unknown)}")
+
+
+def _check_labels(store: GraphStore, labels: Sequence[str] | None) -> None:
+    if labels:
+        unknown = set(labels) - set(store.schema.labels)
+        if unknown:
+            raise InvalidParameter(f"unknown label(s) {sorted(unknown)}")
+
+
+def _rel_ref(store: GraphStore, rel) -> RelRef:  # type: ignore[no-untyped-def]
+    return RelRef(id=rel.id, type=rel.type,
+                  type_zh=store.schema.relationships[rel.type].name_zh,
+                  start=rel.start, end=rel.end, properties=dict(rel.properties))
+
+
+def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
+                  types: Sequence[str] | None = None, labels: Sequence[str] | None = None,
+                  direction: Direction = "both", limit: int = 500) -> Neighbourhood:
+    """Nodes within ``depth`` hops (≤ 3), over ``types``, keeping nodes with ``labels``.
+
+    Breadth first; nodes at the same distance in id order; stops at ``limit`` nodes
+    (≤ 2,000) and says so with ``truncated``.
+    """
+    if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+        raise InvalidParameter(f"depth={depth!r} must be from 1 to {MAX_DEPTH}")
+    if not 1 <= limit <= MAX_NODES:
+        raise InvalidParameter(f"limit={limit} must be from 1 to {MAX_NODES}")
+    _check_types(store, types)
+    _check_labels(store, labels)
+    center = store.get_node(node_id)
+    dist = {node_id: 0}
+    order = [node_id]
+    rels: dict[str, RelRef] = {}
+    truncated = False
+    frontier = [node_id]
+    for d in range(1, depth + 1):
+        nxt: list[str] = []
+        for nid in frontier:
+            for a in store.adjacent(nid, types, direction, labels):
+                if a.other not in dist:
+                    if len(order) >= limit:
+                        truncated = True
+                        continue
+                    dist[a.other] = d
+                    order.append(a.other)
+                    nxt.append(a.other)
+                if a.rel.id not in rels and a.other in dist:
+                    rels[a.rel.id] = _rel_ref(store, a.rel)
+        frontier = sorted(nxt)
+        if truncated:
+            break
+    order = [node_id] + sorted(order[1:], key=lambda i: (dist[i], i))
+    found = store.get_nodes(order)
+    return Neighbourhood(
+        center=node_ref(store.schema, center), depth=depth,
+        nodes=[node_ref(store.schema, found[i]) for i in order], distance=dist,
+        relationships=sorted(rels.values(), key=lambda r: r.id), truncated=truncated,
+        limit=limit)
+
+
+def shortest_path(store: GraphStore, source: str, target: str,
+                  types: Sequence[str] | None = None, max_length: int = 6) -> Path:
+    """A shortest path ignoring direction over ``types`` (all when None), up to
+    ``max_length`` relationships; among equal paths the one through smaller ids."""
+    if not 1 <= max_length <= MAX_PATH:
+        raise InvalidParameter(f"max_length={max_length} must be from 1 to {MAX_PATH}")
+    _check_types(store, types)
+    store.get_node(source)
+    store.get_node(target)
+    tlist = list(types) if types else None
+    prev: dict[str, tuple[str, object] | None] = {source: None}
+    q = deque([(source, 0)])
+    while q and target not in prev:
+        nid, d = q.popleft()
+        if d >= max_length:
+            continue
+        for a in sorted(store.adjacent(nid, tlist, "both"), key=lambda a: (a.other, a.rel.id)):
+            if a.other not in prev:
+                prev[a.other] = (nid, a.rel)
+                q.append((a.other, d + 1))
+    if target not in prev:
+        return Path(found=False, length=None, nodes=[], relationships=[], types=tlist)
+    ids, rels = [target], []
+    step = prev[target]
+    while step is not None:
+        ids.append(step[0])
+        rels.append(step[1])
+        step = prev[step[0]]
+    ids.reverse()
+    rels.reverse()
+    found = store.get_nodes(ids)
+    return Path(found=True, length=len(rels),
+                nodes=[node_ref(store.schema, found[i]) for i in ids],
+                relationships=[_rel_ref(store, r) for r in rels], types=tlist)
+
+
+def org_members(store: GraphStore, org_id: str, include_sub: bool = True,
+                as_of: dt.date | str | None = None) -> list[Membership]:
+    """Current members of a party organisation and (default) all its sub-organisations,
+    ordered by organisation then person id."""
+    day = day_of(as_of)
+    org = store.get_node(org_id)
+    if "PartyOrg" not in org.labels:
+        raise InvalidParameter(f"{org_id!r} is not a party organisation")
+    orgs, stack = [], [org_id]
+    seen = {org_id}
+    while stack:
+        o = stack.pop()
+        orgs.append(o)
+        if include_sub:
+            for a in current(store.adjacent(o, ["SUB_ORG_OF"], "in"), day):
+                if a.other not in seen:
+                    seen.add(a.other)
+                    stack.append(a.other)
+    roles = store.schema.relationships["MEMBER_OF"].properties["role"].enum or {}
+    out = []
+    refs: dict[str, NodeRef] = {}
+    for o in sorted(orgs):
+        members = current(store.adjacent(o, ["MEMBER_OF"], "in"), day)
+        nodes = store.get_nodes([o] + [m.other for m in members])
+        for i in nodes:
+            refs.setdefault(i, node_ref(store.schema, nodes[i]))
+        for m in sorted(members, key=lambda m: (m.other, m.rel.id)):
+            role = str(m.rel.properties.get("role", "member"))
+            out.append(Membership(person=refs[m.other], organisation=refs[o], role=role,
+                                  role_zh=roles.get(role, role),
+                                  since=m.rel.properties.get("since"),
+                                  until=m.rel.properties.get("until")))
+    return out
+
+
+def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = None
+             ) -> list[Post]:
+    """Posts a person holds now: party roles other than member, and HOLDS_POST."""
+    day = day_of(as_of)
+    store.get_node(person_id)
+    roles = store.schema.relationships["MEMBER_OF"].properties["role"].enum or {}
+    posts = []
+    rels = current(store.adjacent(person_id, ["MEMBER_OF", "HOLDS_POST"], "out"), day)
+    orgs = store.get_nodes(a.other for a in rels)
+    for a in rels:
+        p = a.rel.properties
+        if a.rel.type == "MEMBER_OF":
+            if p.get("role", "member") == "member":
+                continue
+            kind, title = "party_role", roles.get(str(p["role"]), str(p["role"]))
+        else:
+            kind, title = "post", str(p.get("title", ""))
+        posts.append(Post(organisation=node_ref(store.schema, orgs[a.other]),
+                          kind=kind, title=title, since=p.get("since")))  # type: ignore[arg-type]
+    return sorted(posts, key=lambda p: (p.organisation.id, p.title))
+
+
+def _community_of(store: GraphStore, org_id: str, labels: tuple[str, ...], day: str
+                  ) -> str | None:
+    if "Community" in labels:
+        return org_id
+    if "PartyOrg" in labels:
+        c = committee_of_org(store, org_id, day)
+        return community_of_committee(store, c) if c else None
+    for rtype in ("PART_OF", "IN"):
+        up = store.adjacent(org_id, [rtype], "out", ["Community"])
+        if up:
+            return up[0].other
+    led = store.adjacent(org_id, ["LEADS"], "in", ["Committee"])
+    if led:
+        return community_of_committee(store, led[0].other)
+    return None
+
+
+def three_boards(store: GraphStore, community: str | None = None, min_orgs: int = 2,
+                 as_of: dt.date | str | None = None) -> list[PostHolder]:
+    """People holding posts in ``min_orgs``+ organisations of one community
+    (三块牌子一套人马): the committee's secretary who also heads the workstation and
+    the residents' committee, and the like. Most organisations first, then by id."""
+    if not 2 <= min_orgs <= 20:
+        raise InvalidParameter(f"min_orgs={min_orgs} must be from 2 to 20")
+    day = day_of(as_of)
+    if community is not None and "Community" not in store.get_node(community).labels:
+        raise InvalidParameter(f"{community!r} is not a community")
+    holders: set[str] = set()
+    for lab in ("PartyOrg", "Workstation", "ResidentsCommittee", "JointStockCompany",
+                "ResidentGroup", "Community"):
+        for org in store.nodes(lab):
+            for a in current(store.adjacent(org.id, ["MEMBER_OF", "HOLDS_POST"], "in"), day):
+                if a.rel.type == "HOLDS_POST" or a.rel.properties.get("role") != "member":
+                    holders.add(a.other)
+    comm_cache: dict[str, str | None] = {}
+    out = []
+    for pid in sorted(holders):
+        by_comm: dict[str, list[Post]] = {}
+        for post in posts_of(store, pid, day):
+            oid = post.organisation.id
+            if oid not in comm_cache:
+                comm_cache[oid] = _community_of(store, oid, tuple(post.organisation.labels),
+                                                day)
+            c = comm_cache[oid]
+            if c is not None and (community is None or c == community):
+                by_comm.setdefault(c, []).append(post)
+        for c, posts in sorted(by_comm.items()):
+            n = len({p.organisation.id for p in posts})
+            if n >= min_orgs:
+                out.append(PostHolder(person=node_ref(store.schema, store.get_node(pid)),
+                                      community=node_ref(store.schema, store.get_node(c)),
+                                      organisations=n, posts=posts))
+    out.sort(key=lambda h: (-h.organisations, h.community.id, h.person.id))
+    return out

@@ -1,0 +1,167 @@
+"""Search by name: Chinese characters, full pinyin, pinyin initials.
+
+``zhangsan``, ``zs`` and ``张三`` all find 张三. A surname with several readings
+(曾 zeng/ceng, 单 shan/dan, 仇 qiu/chou …) is indexed under each, so a caller who
+types either finds the person.
+
+>>> import tempfile, os
+>>> from graph.embedded import EmbeddedStore
+>>> s = EmbeddedStore(os.path.join(tempfile.mkdtemp(), "g.db"))
+>>> _ = s.upsert([{"id": "p1", "labels": ["Person"], "properties": {"name": "张三"}},
+...               {"id": "p2", "labels": ["Person"], "properties": {"name": "曾小明"}}])
+>>> [h.node.id for h in search(s, "zs")], [h.node.id for h in search(s, "zhangsan")]
+(['p1'], ['p1'])
+>>> [h.match for h in search(s, "zengxiao")], [h.match for h in search(s, "cengxiaoming")]
+(['pinyin_prefix'], ['pinyin'])
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from graph.errors import InvalidParameter
+from graph.store import GraphStore
+from queries.common import NodeRef, node_ref
+
+__all__ = ["search", "SearchHit", "pinyin_keys", "MAX_LIMIT"]
+
+MAX_LIMIT = 100
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class SearchHit(BaseModel):
+    node: NodeRef
+    match: str  # name / name_prefix / name_contains / pinyin / pinyin_prefix / initials / ...
+    score: int
+
+
+@dataclass(slots=True)
+class _Entry:
+    id: str
+    name: str
+    labels: tuple[str, ...]
+    full: tuple[str, ...]  # full pinyin spellings (several for polyphonic surnames)
+    initials: tuple[str, ...]
+
+
+_char_cache: dict[str, tuple[list[str], list[str]]] = {}
+
+
+def _readings(ch: str, first: bool) -> tuple[list[str], list[str]]:
+    """(full pinyin readings, initials) of one character; all readings for a surname."""
+    key = ch + ("1" if first else "0")
+    hit = _char_cache.get(key)
+    if hit is None:
+        if not _HAN.match(ch):
+            low = ch.lower()
+            hit = ([low], [low]) if low.isalnum() else ([""], [""])
+        else:
+            if first:
+                full = list(dict.fromkeys(pinyin(ch, style=Style.NORMAL, heteronym=True)[0]))
+            else:
+                full = lazy_pinyin(ch)
+            hit = (full, list(dict.fromkeys(r[0] for r in full if r)))
+        _char_cache[key] = hit
+    return hit
+
+
+def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Full-pinyin and initials spellings of a name (surname readings expanded).
+
+    >>> pinyin_keys("单田芳")
+    (('dantianfang', 'chantianfang', 'shantianfang'), ('dtf', 'ctf', 'stf'))
+    """
+    fulls: list[list[str]] = []
+    inits: list[list[str]] = []
+    for i, ch in enumerate(name):
+        f, s = _readings(ch, i == 0)
+        fulls.append(f)
+        inits.append(s)
+    full = tuple(dict.fromkeys("".join(p) for p in itertools.product(*fulls)))[:8]
+    initials = tuple(dict.fromkeys("".join(p) for p in itertools.product(*inits)))[:8]
+    return full, initials
+
+
+class _Index:
+    def __init__(self, store: GraphStore) -> None:
+        seen: set[str] = set()
+        entries: list[_Entry] = []
+        roots = [lab for lab, d in store.schema.labels.items() if d.extends is None]
+        for lab in roots:
+            for n in store.nodes(lab):
+                if n.id in seen:
+                    continue
+                seen.add(n.id)
+                full, initials = pinyin_keys(n.name)
+                entries.append(_Entry(n.id, n.name, n.labels, full, initials))
+        entries.sort(key=lambda e: e.id)
+        self.entries = entries
+
+
+_indexes: weakref.WeakKeyDictionary[object, tuple[int, _Index]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _index(store: GraphStore) -> _Index:
+    generation = getattr(store, "generation", 0)
+    with _lock:
+        hit = _indexes.get(store)
+        if hit is None or hit[0] != generation:
+            hit = (generation, _Index(store))
+            _indexes[store] = hit
+    return hit[1]
+
+
+def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
+           limit: int = 20) -> list[SearchHit]:
+    """Nodes whose name matches ``q``, best first (then by id)."""
+    text = "".join(q.split()).lower()
+    if not text:
+        raise InvalidParameter("the search text is empty")
+    if len(text) > 50:
+        raise InvalidParameter("the search text is longer than 50 characters")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidParameter(f"limit={limit} must be from 1 to {MAX_LIMIT}")
+    want = set(labels) if labels else None
+    if want:
+        unknown = want - set(store.schema.labels)
+        if unknown:
+            raise InvalidParameter(f"unknown label(s) {sorted(unknown)}")
+    han = bool(_HAN.search(text))
+    hits: list[tuple[int, str, str, _Entry]] = []
+    for e in _index(store).entries:
+        if want is not None and want.isdisjoint(e.labels):
+            continue
+        name = e.name.lower()
+        score, match = 0, ""
+        if name == text:
+            score, match = 100, "name"
+        elif name.startswith(text):
+            score, match = 80, "name_prefix"
+        elif text in name:
+            score, match = 60, "name_contains"
+        elif not han:
+            if text in e.full:
+                score, match = 90, "pinyin"
+            elif text in e.initials:
+                score, match = 85, "initials"
+            elif any(f.startswith(text) for f in e.full):
+                score, match = 70, "pinyin_prefix"
+            elif any(i.startswith(text) for i in e.initials):
+                score, match = 65, "initials_prefix"
+            elif len(text) >= 3 and any(text in f for f in e.full):
+                score, match = 40, "pinyin_contains"
+        if score:
+            hits.append((-score, e.id, match, e))
+    hits.sort(key=lambda h: (h[0], h[1]))
+    found = store.get_nodes(h[1] for h in hits[:limit])
+    return [SearchHit(node=node_ref(store.schema, found[i]), match=m, score=-s)
+            for s, i, m, _ in hits[:limit] if i in found]
