@@ -85,17 +85,24 @@ def party_level(labels: Iterable[str]) -> int:
     return len(PARTY_LEVELS)
 
 
-def parent_org(store: GraphStore, org_id: str, day: str) -> Adjacent | None:
-    """The organisation above: a current SUB_ORG_OF, else a current ALLIANCE_MEMBER."""
-    for rtype in ("SUB_ORG_OF", "ALLIANCE_MEMBER"):
+def parent_org(store: GraphStore, org_id: str, day: str, alliance: bool = True
+               ) -> Adjacent | None:
+    """The organisation above: a current SUB_ORG_OF, else (``alliance``) a current
+    ALLIANCE_MEMBER."""
+    for rtype in ("SUB_ORG_OF", "ALLIANCE_MEMBER") if alliance else ("SUB_ORG_OF",):
         ups = current(store.adjacent(org_id, [rtype], "out"), day)
         if ups:
             return ups[0]
     return None
 
 
-def committee_of_org(store: GraphStore, org_id: str, day: str) -> str | None:
-    """The community committee an organisation is under (itself if it is one)."""
+def committee_of_org(store: GraphStore, org_id: str, day: str, alliance: bool = True
+                     ) -> str | None:
+    """The community committee an organisation is under (itself if it is one).
+
+    With ``alliance=False`` only SUB_ORG_OF counts: the strict sense in which a party
+    member *belongs to* a community (DOMAIN.md §4); an organisation that only joined
+    the committee's regional alliance (区域化党建) is then under none."""
     seen = set()
     cur: str | None = org_id
     labels = store.get_node(org_id).labels
@@ -103,7 +110,7 @@ def committee_of_org(store: GraphStore, org_id: str, day: str) -> str | None:
         seen.add(cur)
         if "Committee" in labels:
             return cur
-        up = parent_org(store, cur, day)
+        up = parent_org(store, cur, day, alliance)
         if up is None:
             return None
         cur, labels = up.other, up.other_labels

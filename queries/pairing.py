@@ -126,7 +126,7 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
         community = None
         for m in sorted(memberships, key=lambda a: (party_level(a.other_labels), a.other)):
             if m.other not in committee_cache:
-                c = committee_of_org(store, m.other, day)
+                c = committee_of_org(store, m.other, day, alliance=False)
                 committee_cache[m.other] = community_of_committee(store, c) if c else None
             community = committee_cache[m.other]
             if community:

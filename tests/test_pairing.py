@@ -250,3 +250,17 @@ def test_objective_equals_brute_force(store: GraphStore, seed: int) -> None:
     for x in p.pairs:
         per_vet[x.mentor.id] = per_vet.get(x.mentor.id, 0) + 1
     assert max(per_vet.values(), default=0) <= capacity
+
+
+def test_alliance_members_do_not_belong_to_the_community(store: GraphStore) -> None:
+    s = Street()
+    s.community("c")
+    s.branch("b", "c")
+    s.nodes.append(node("unit-org", "Branch"))
+    s.rels.append(rel("ALLIANCE_MEMBER", "unit-org", "cc-c"))  # regional alliance only
+    s.member("V", "b", VET)
+    s.member("U", "unit-org", NEW)
+    s.load(store)
+    p = pairing_proposal(store, as_of=DAY)
+    assert p.pairs == [] and [(u.member.id, u.reason) for u in p.unpaired] == [
+        ("U", "no_community")]
