@@ -29,7 +29,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/load_embedded.py
+	$(BIN)/python bench/load_embedded.py --residents 500000
+	$(BIN)/python bench/queries_embedded.py --residents 500000
 
 clean:
 	rm -rf $(VENV) data
