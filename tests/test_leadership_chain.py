@@ -115,3 +115,21 @@ def test_missing_parent_and_cycle(gov: GraphStore) -> None:
 def test_unknown_node(gov: GraphStore) -> None:
     with pytest.raises(NodeNotFound):
         leadership_chain(gov, "nobody")
+
+
+def test_dangling_places_and_unled_organisations(gov: GraphStore) -> None:
+    gov.upsert([node("lone-bld", "Building"), node("lone-grid", "Grid", kind="base"),
+                node("cZ", "Community", name="无党委社区"), node("grid-z", "Grid", kind="base"),
+                node("ws", "Workstation", name="工作站"),
+                node("r-lone", "Resident"), node("bld-g", "Building")],
+               [rel("IN", "grid-z", "cZ"), rel("LIVES_IN", "r-lone", "lone-bld"),
+                rel("PART_OF", "bld-g", "gA1")])
+    assert breaks(gov, "r-lone") == [("lone-bld", "building_without_head"),
+                                     ("lone-bld", "building_not_in_grid")]
+    assert breaks(gov, "lone-grid") == [("lone-grid", "grid_without_worker"),
+                                        ("lone-grid", "grid_not_in_community")]
+    assert breaks(gov, "grid-z") == [("grid-z", "grid_without_worker"),
+                                     ("cZ", "community_without_committee")]
+    assert breaks(gov, "ws") == [("ws", "not_led")]
+    # a building in no grid but in a resident group goes up through the group
+    assert [s[0] for s in walk(gov, "bld-g")] == ["bld-g", "gA1", "brOK", "ccA", "pwc"]
