@@ -7,7 +7,6 @@ unavailable store; it never prints a stack trace.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,7 +64,8 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option)
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD",
+                                 param_hint=option) from None
 
 
 @app.callback()

@@ -18,8 +18,8 @@ and the backend writes nothing.
 Traceback (most recent call last):
 ...
 graph.errors.ValidationError: batch rejected, nothing written: 2 violation(s)
-  - relationship 'PART_OF:c1->zz': start node 'c1' does not exist (not in this batch nor in the store) [missing_end]
-  - relationship 'PART_OF:c1->zz': end node 'zz' does not exist (not in this batch nor in the store) [missing_end]
+  - relationship 'PART_OF:c1->zz': start node 'c1' does not exist (not in this batch ...
+  - relationship 'PART_OF:c1->zz': end node 'zz' does not exist (not in this batch ...
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ def validate_batch(
         nid, labels, props = _as_node_parts(n)
         item = nid if isinstance(nid, str) and nid else f"#{i}"
         if not isinstance(nid, str) or not nid.strip():
-            errors.append(Violation(item, "node", "missing_id", "a node needs a non-empty string id"))
+            errors.append(Violation(item, "node", "missing_id",
+                                    "a node needs a non-empty string id"))
             continue
         if nid in batch_labels:
             errors.append(Violation(item, "node", "duplicate_id",
@@ -212,8 +213,9 @@ def validate_batch(
                                     "a relationship id must be a string"))
             continue
         if rid in seen_rels:
-            errors.append(Violation(rid, "relationship", "duplicate_id",
-                                    f"relationship id {rid!r} appears more than once in this batch"))
+            errors.append(Violation(
+                rid, "relationship", "duplicate_id",
+                f"relationship id {rid!r} appears more than once in this batch"))
             continue
         seen_rels.add(rid)
         rdef = schema.relationships.get(rtype) if isinstance(rtype, str) else None

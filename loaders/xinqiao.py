@@ -268,8 +268,9 @@ def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
 
     ``progress`` is called after every batch with the number of records that batch
     held (so it can advance a bar whose total is ``XinqiaoScenario.total_records``).
-    A ready ``scenario`` may be given instead of its parameters. The scenario's parameters and planted problems are kept as store meta
-    ``"scenario"``. Returns ``{"nodes": n, "rels": m, "planted": {...}}``.
+    A ready ``scenario`` may be given instead of its parameters. The scenario's
+    parameters and planted problems are kept as store meta ``"scenario"``.
+    Returns ``{"nodes": n, "rels": m, "planted": {...}}``.
     """
     sc = scenario or XinqiaoScenario(residents=residents, seed=seed, as_of=as_of,
                                      batch_size=batch_size)

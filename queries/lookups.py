@@ -17,7 +17,14 @@ from pydantic import BaseModel
 from graph.errors import InvalidParameter
 from graph.model import Direction
 from graph.store import GraphStore
-from queries.common import NodeRef, committee_of_org, community_of_committee, current, day_of, node_ref
+from queries.common import (
+    NodeRef,
+    committee_of_org,
+    community_of_committee,
+    current,
+    day_of,
+    node_ref,
+)
 
 __all__ = ["neighbourhood", "shortest_path", "org_members", "posts_of", "three_boards",
            "RelRef", "Neighbourhood", "Path", "Membership", "Post", "PostHolder",

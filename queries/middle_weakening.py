@@ -270,10 +270,10 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         leaders = len(current(store.adjacent(g.id, ["HOLDS_POST"], "in"), day))
         covered = sorted(a.other for a in current(store.adjacent(g.id, ["COVERS"], "in"), day))
         pms = living.get(g.id, 0)
-        hollow = leaders == 0 and pms == 0 and not covered
+        is_hollow = leaders == 0 and pms == 0 and not covered
         groups.append(GroupReport(group=scan.ref(g.id),
                                   community=scan.ref(comm_id) if comm_id else None,
-                                  hollow=hollow, leaders=leaders, party_members_living=pms,
+                                  hollow=is_hollow, leaders=leaders, party_members_living=pms,
                                   covered_by=covered, residents=0))
 
     weak = [b for b in branches if b.reasons]
@@ -285,8 +285,8 @@ def middle_weakening(store: GraphStore, community: str | None = None,
             residents[gid] = scan.residents_of_group(gid)
         return residents[gid]
 
-    for g in hollow:
-        g.residents = residents_in(g.group.id)
+    for hg in hollow:
+        hg.residents = residents_in(hg.group.id)
 
     gaps: list[Gap] = []
     for b in weak:
@@ -294,13 +294,13 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         affected = sum(residents_in(g.id) for g in b.groups)
         gaps.append(_gap("weak_branch" if b.groups else "no_group", codes, b.committee,
                          b.community, b.branch, b.groups, affected))
-    for g in hollow:
+    for hg in hollow:
         committee = None
-        if g.community is not None:
-            led = store.adjacent(g.community.id, ["LEADS"], "in", ["Committee"])
+        if hg.community is not None:
+            led = store.adjacent(hg.community.id, ["LEADS"], "in", ["Committee"])
             committee = scan.ref(led[0].other) if led else None
-        gaps.append(_gap("no_branch", ["hollow", "no_branch"], committee, g.community, None,
-                         [g.group], g.residents))
+        gaps.append(_gap("no_branch", ["hollow", "no_branch"], committee, hg.community, None,
+                         [hg.group], hg.residents))
     gaps.sort(key=lambda x: (-x.severity, x.branch.id if x.branch else "",
                              x.groups[0].id if x.groups else ""))
     for i, gap in enumerate(gaps, 1):

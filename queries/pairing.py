@@ -132,7 +132,8 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
             if community:
                 break
         homes = [a.other for a in current(store.adjacent(pm.id, ["LIVES_IN"], "out"), day)]
-        groups, grids = set(), set()
+        groups: set[str] = set()
+        grids: set[str] = set()
         for b in homes:
             groups.update(a.other for a in store.adjacent(b, ["PART_OF"], "out",
                                                           ["ResidentGroup"]))
@@ -167,10 +168,10 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
                      as_of: dt.date | str | None = None, new_years: int = 5,
                      veteran_years: int = 20, young_age: int = 35) -> PairingProposal:
     """The optimal pairing of new members with veterans, per community."""
-    for name, v, hi in (("capacity", capacity, 50), ("new_years", new_years, 100),
-                        ("veteran_years", veteran_years, 100), ("young_age", young_age, 150)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= hi:
-            raise InvalidParameter(f"{name}={v!r} must be an integer from 0 to {hi}")
+    for name, value, hi in (("capacity", capacity, 50), ("new_years", new_years, 100),
+                            ("veteran_years", veteran_years, 100), ("young_age", young_age, 150)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= hi:
+            raise InvalidParameter(f"{name}={value!r} must be an integer from 0 to {hi}")
     day = day_of(as_of)
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")

@@ -70,7 +70,7 @@ def graph_stats(store: GraphStore) -> GraphStats:
     kind_def = schema.labels["Grid"].properties["kind"]
     by_kind = dict.fromkeys(kind_def.enum or {}, 0)
     for g in store.nodes("Grid"):
-        k = g.properties.get("kind")
+        k = str(g.properties.get("kind"))
         by_kind[k] = by_kind.get(k, 0) + 1
     grids = [
         GridKindCount(kind=k, name_zh=(kind_def.enum or {}).get(k, k), count=n)

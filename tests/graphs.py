@@ -86,7 +86,8 @@ def governance() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         N.append(node(aid, "Activity", kind="members_meeting", date=day))
         R.append(rel("HELD", org, aid))
 
-    N += [node("st", "Street", name="新桥街道"), node("pwc", "WorkingCommittee", name="新桥街道党工委"),
+    N += [node("st", "Street", name="新桥街道"),
+          node("pwc", "WorkingCommittee", name="新桥街道党工委"),
           node("cA", "Community", name="上星社区"), node("ccA", "Committee", name="上星社区党委"),
           node("e1", "Enterprise", name="星光电子厂"), node("e2", "Enterprise", name="小卖部"),
           node("dept1", "Department", name="城管办")]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graph.errors import ValidationError
+from graph.errors import NodeNotFound, ValidationError
 from graph.store import GraphStore
 from tests.graphs import node, rel, tiny_street
 
@@ -45,7 +45,7 @@ def test_unknown_label(seeded: GraphStore) -> None:
     [v] = e.violations
     assert (v.item, v.rule, v.label) == ("x1", "unknown_label", "Spaceship")
     assert "label 'Spaceship' is not in the schema" in str(e)
-    with pytest.raises(Exception):
+    with pytest.raises(NodeNotFound):
         seeded.get_node("new-building")
 
 
