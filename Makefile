@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/govgraph serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	$(BIN)/ruff check graph loaders api queries tests bench
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
