@@ -68,6 +68,8 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 class EmbeddedStore:
     """SQLite + networkx backend of :class:`graph.store.GraphStore`."""
 
+    backend = "embedded"
+
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
                  schema: Schema | None = None) -> None:
         self.schema = schema or get_schema()
@@ -319,6 +321,13 @@ class EmbeddedStore:
                  labels: Sequence[str] | None = None) -> list[Adjacent]:
         return [Adjacent(rel, other, od[LABELS], side)  # type: ignore[arg-type]
                 for side, rel, other, od in self._walk(node_id, types, direction, labels)]
+
+    def adjacent_many(self, node_ids: Sequence[str], types: Sequence[str] | None = None,
+                      direction: Direction = "both",
+                      labels: Sequence[str] | None = None) -> dict[str, list[Adjacent]]:
+        node_map = self.graph._node
+        return {i: self.adjacent(i, types, direction, labels)
+                for i in dict.fromkeys(node_ids) if i in node_map}
 
     def nodes(self, label: str) -> Iterator[Node]:
         self._open_db()

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     #: Neo4j credentials, used only when ``store`` is a Neo4j URL.
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
+    #: database name (None: the server's default)
+    neo4j_database: str | None = None
+    #: transaction timeout in seconds for every query
+    neo4j_timeout: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
 

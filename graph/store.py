@@ -27,6 +27,8 @@ class GraphStore(Protocol):
     """What every backend offers. Every method raises only :mod:`graph.errors` types."""
 
     schema: Schema
+    #: "embedded" or "neo4j": queries with a Cypher form use it on "neo4j"
+    backend: str
 
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
                rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
@@ -66,6 +68,17 @@ class GraphStore(Protocol):
     ) -> list[Adjacent]:
         """As :meth:`neighbours`, with the other end's id and labels only (no
         properties): for walks and counts over many relationships."""
+        ...
+
+    def adjacent_many(
+        self,
+        node_ids: Sequence[str],
+        types: Sequence[str] | None = None,
+        direction: Direction = "both",
+        labels: Sequence[str] | None = None,
+    ) -> dict[str, list[Adjacent]]:
+        """:meth:`adjacent` for many nodes at once (one round trip on a server);
+        ids that do not exist are left out."""
         ...
 
     def nodes(self, label: str) -> Iterator[Node]:
@@ -109,11 +122,17 @@ def open_store(location: str, *, read_only: bool = False, schema: Schema | None 
     """Open the store a ``GOVGRAPH_STORE`` value names."""
     kind = store_kind(location)
     if kind == "neo4j":
-        raise BackendNotAvailable(
-            f"store {location!r} names a Neo4j server, but the Neo4j backend is not in this "
-            "build yet; use a file path for the embedded store (the default is "
-            "./data/govgraph.db)"
-        )
+        try:
+            from graph.neo4j_store import Neo4jStore
+        except ImportError as e:  # the driver is an optional dependency
+            raise BackendNotAvailable(
+                f"store {location!r} names a Neo4j server, but the neo4j driver is not "
+                "installed: pip install neo4j") from e
+        from graph.settings import get_settings
+
+        s = get_settings()
+        return Neo4jStore(location, s.neo4j_user, s.neo4j_password, s.neo4j_database,
+                          schema=schema, timeout=s.neo4j_timeout)
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(location, read_only=read_only, schema=schema)

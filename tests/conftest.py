@@ -3,6 +3,9 @@ contract suite by adding one entry to ``BACKENDS``."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,16 +15,71 @@ from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
 
-def _embedded(tmp_path: Path) -> GraphStore:
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = ROOT / "scripts" / "neo4j-server"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[tuple[str, str]]:
+    """(Bolt URI, password) of a real Neo4j 5.26: the one GOVGRAPH_TEST_NEO4J names, or
+    one started for this session by scripts/neo4j-server (stopped at the end).
+
+    Without Java or Maven the Neo4j tests are skipped with a loud reason, unless
+    GOVGRAPH_REQUIRE_NEO4J=1 (set by .ci/run), which turns the skip into a failure.
+    """
+    uri = os.environ.get("GOVGRAPH_TEST_NEO4J")
+    if uri:
+        yield uri, os.environ.get("GOVGRAPH_TEST_NEO4J_PASSWORD", "govgraph-test")
+        return
+    required = os.environ.get("GOVGRAPH_REQUIRE_NEO4J") == "1"
+    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
+    if missing:
+        why = (f"NEO4J TESTS NOT RUN: {' and '.join(missing)} not found; install Java 17 "
+               "and Maven (or point GOVGRAPH_TEST_NEO4J at a running Neo4j 5.26)")
+        if required:
+            pytest.fail(why)
+        pytest.skip(why)
+    started = subprocess.run([str(SERVER), "start"], capture_output=True, text=True,
+                             timeout=1200)
+    if started.returncode != 0:
+        why = f"could not start Neo4j (exit {started.returncode}):\n{started.stderr[-3000:]}"
+        if required or started.returncode != 2:
+            pytest.fail(why)
+        pytest.skip(why)
+    lines = started.stdout.strip().splitlines()
+    uri = lines[-1].strip()
+    home = Path(os.environ.get("GOVGRAPH_NEO4J_HOME", ROOT / ".neo4j"))
+    password_file = home / "password"
+    password = password_file.read_text().strip() if password_file.exists() else ""
+    try:
+        yield uri, password
+    finally:
+        subprocess.run([str(SERVER), "stop"], capture_output=True, text=True, timeout=120)
+
+
+def _embedded(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
     return EmbeddedStore(tmp_path / "contract.db")
 
 
-BACKENDS: dict[str, Callable[[Path], GraphStore]] = {"embedded": _embedded}
+def _neo4j(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    from graph.neo4j_store import Neo4jStore
+
+    uri, password = request.getfixturevalue("neo4j_server")
+    s = Neo4jStore(uri, "neo4j", password)
+    s.clear()
+    return s
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
+    "embedded": _embedded,
+    "neo4j": _neo4j,
+}
+
+
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.neo4j) if b == "neo4j" else b
+                        for b in sorted(BACKENDS)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    s = BACKENDS[request.param](tmp_path)
+    s = BACKENDS[request.param](request, tmp_path)
     try:
         yield s
     finally:

@@ -64,9 +64,10 @@ def test_bad_input_is_one_clear_line(xinqiao_path: Path, tmp_path: Path,
     assert "Traceback" not in r.stderr
 
 
-def test_neo4j_url_is_a_clear_error(tmp_path: Path) -> None:
-    r = run("stats", store="bolt://localhost:7687")
-    assert r.returncode == 1 and "Neo4j backend is not in this build" in r.stderr
+def test_unreachable_neo4j_is_a_clear_error(tmp_path: Path) -> None:
+    r = run("stats", store="bolt://127.0.0.1:9")
+    assert r.returncode == 1 and "Neo4j at 'bolt://127.0.0.1:9' is unavailable" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_query_commands(xinqiao_path: Path, tmp_path: Path) -> None:

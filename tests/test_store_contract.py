@@ -132,3 +132,14 @@ def test_adjacent_matches_neighbours_without_properties(store: GraphStore) -> No
     assert store.adjacent("b1", ["LIVES_IN"], "in", ["Cadre"]) == []
     assert store.adjacent("p1", ["MEMBER_OF"])[0].rel.properties == {
         "role": "secretary", "since": "2021-01-01"}
+
+
+def test_adjacent_many(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    many = store.adjacent_many(["br1", "nope", "b1"], ["MEMBER_OF", "COVERS", "LIVES_IN"])
+    assert sorted(many) == ["b1", "br1"]
+    assert [(a.direction, a.rel.type, a.other) for a in many["br1"]] == [
+        ("out", "COVERS", "rg1"), ("in", "MEMBER_OF", "p1")]
+    assert [a.other for a in many["b1"]] == ["p1"]
+    assert many["br1"] == store.adjacent("br1", ["MEMBER_OF", "COVERS", "LIVES_IN"])
+    assert store.adjacent_many([]) == {}

@@ -1,0 +1,134 @@
+// The Neo4j store's own queries (graph/neo4j_store.py). Every node carries the
+// label GovNode besides its schema labels, so one constraint keeps ids unique
+// across the whole graph. Slots {{...}} take names from the schema only.
+
+// name: create_id_constraint
+// Ids are unique across the graph.
+CREATE CONSTRAINT govnode_id IF NOT EXISTS FOR (n:GovNode) REQUIRE n.id IS UNIQUE
+
+// name: create_name_index
+// Search and look-ups by name, per label.
+CREATE INDEX name_{{label}} IF NOT EXISTS FOR (n:{{label}}) ON (n.name)
+
+// name: create_rel_id_index
+// Relationships are upserted by id, per type.
+CREATE INDEX relid_{{types}} IF NOT EXISTS FOR ()-[r:{{types}}]-() ON (r.id)
+
+// name: create_meta_constraint
+// Store meta (scenario records ...) by key.
+CREATE CONSTRAINT govmeta_key IF NOT EXISTS FOR (m:GovMeta) REQUIRE m.key IS UNIQUE
+
+// name: lookup_labels
+// Labels of the stored nodes among these ids.
+// params: ids
+MATCH (n:GovNode) WHERE n.id IN $ids
+RETURN n.id AS id, labels(n) AS labels
+
+// name: upsert_nodes
+// Nodes of one label set: properties replaced whole, labels set exactly.
+// params: rows
+UNWIND $rows AS row
+MERGE (n:GovNode {id: row.id})
+SET n = row.props
+SET n:{{labels}}
+REMOVE n:{{other_labels}}
+
+// name: upsert_rels
+// Relationships of one type, by id; one moved to other ends is re-created there.
+// params: rows
+UNWIND $rows AS row
+MATCH (a:GovNode {id: row.start})
+MATCH (b:GovNode {id: row.end})
+CALL {
+  WITH a, b, row
+  OPTIONAL MATCH (x)-[old:{{types}} {id: row.id}]->(y)
+  WHERE x <> a OR y <> b
+  DELETE old
+}
+MERGE (a)-[r:{{types}} {id: row.id}]->(b)
+SET r = row.props
+
+// name: get_nodes
+// Nodes by id.
+// params: ids
+MATCH (n:GovNode) WHERE n.id IN $ids
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+
+// name: adjacent
+// Relationships touching a node, filtered by type, direction and the other end's labels.
+// params: id, outgoing, incoming, types, labels, with_props
+MATCH (n:GovNode {id: $id})
+CALL {
+  WITH n
+  MATCH (n)-[r]->(m)
+  WHERE $outgoing AND ($types IS NULL OR type(r) IN $types)
+  RETURN 'out' AS dir, r, m
+  UNION ALL
+  WITH n
+  MATCH (n)<-[r]-(m)
+  WHERE $incoming AND ($types IS NULL OR type(r) IN $types)
+  RETURN 'in' AS dir, r, m
+}
+WITH dir, r, m
+WHERE $labels IS NULL OR any(l IN labels(m) WHERE l IN $labels)
+RETURN dir, type(r) AS type, properties(r) AS rprops, m.id AS other, labels(m) AS labels,
+       CASE WHEN $with_props THEN properties(m) ELSE null END AS mprops
+
+// name: nodes_by_label
+// Every node with a label, by id.
+MATCH (n:{{labels}})
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+ORDER BY n.id
+
+// name: count_label
+// Nodes with a label (from the count store).
+MATCH (n:{{labels}}) RETURN count(n) AS n
+
+// name: count_type
+// Relationships of a type (from the count store).
+MATCH ()-[r:{{types}}]->() RETURN count(r) AS n
+
+// name: count_nodes
+// All graph nodes.
+MATCH (n:GovNode) RETURN count(n) AS n
+
+// name: put_meta
+// params: key, value
+MERGE (m:GovMeta {key: $key}) SET m.value = $value
+
+// name: get_meta
+// params: key
+MATCH (m:GovMeta {key: $key}) RETURN m.value AS value
+
+// name: ping
+RETURN 1 AS ok
+
+// name: clear_some
+// Delete up to 20,000 nodes with their relationships; repeat until it returns 0.
+MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n
+
+// name: adjacent_many
+// Relationships touching each of many nodes (as adjacent, without properties of the ends).
+// params: ids, outgoing, incoming, types, labels
+UNWIND $ids AS id
+MATCH (n:GovNode {id: id})
+CALL {
+  WITH n
+  MATCH (n)-[r]->(m)
+  WHERE $outgoing AND ($types IS NULL OR type(r) IN $types)
+  RETURN 'out' AS dir, r, m
+  UNION ALL
+  WITH n
+  MATCH (n)<-[r]-(m)
+  WHERE $incoming AND ($types IS NULL OR type(r) IN $types)
+  RETURN 'in' AS dir, r, m
+}
+WITH n, dir, r, m
+WHERE $labels IS NULL OR any(l IN labels(m) WHERE l IN $labels)
+RETURN n.id AS id, dir, type(r) AS type, properties(r) AS rprops, m.id AS other,
+       labels(m) AS labels
+
+// name: existing_ids
+// Which of these ids exist.
+// params: ids
+MATCH (n:GovNode) WHERE n.id IN $ids RETURN n.id AS id

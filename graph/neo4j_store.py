@@ -1,0 +1,335 @@
+"""The Neo4j backend, on the official ``neo4j`` driver (py2neo is end-of-life).
+
+One driver per store (one store per process); reads go through ``execute_read``,
+writes through ``execute_write``, whose bodies are idempotent (``MERGE`` on ``id``)
+because the driver retries them on transient errors. A batch is validated first
+(the shared rules of :mod:`graph.validate`) and written in one transaction, in
+``UNWIND`` chunks. Labels and relationship types in query text come only from the
+schema (:meth:`graph.cypher.CypherQuery.render`); every value is a parameter.
+Driver errors become :mod:`graph.errors` types.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import exceptions as nex
+
+from graph.cypher import load_cypher
+from graph.errors import GraphError, NodeNotFound, StoreUnavailable
+from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
+from graph.schema import Schema, get_schema
+from graph.store import BatchResult
+from graph.validate import validate_batch
+
+__all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK"]
+
+BASE_LABEL = "GovNode"
+#: rows per UNWIND statement; measured in bench/neo4j_batch.py
+CHUNK = 5_000
+Q = load_cypher(Path(__file__).parent / "cypher" / "store.cypher")
+
+T = TypeVar("T")
+
+
+def _labels(raw: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(lab for lab in raw if lab != BASE_LABEL))
+
+
+def _props(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k != "id"}
+
+
+class Neo4jStore:
+    """Neo4j backend of :class:`graph.store.GraphStore`."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str = "neo4j", password: str = "",
+                 database: str | None = None, *, schema: Schema | None = None,
+                 timeout: float = 30.0, connect_timeout: float = 5.0,
+                 init: bool = True) -> None:
+        self.schema = schema or get_schema()
+        self.uri = uri
+        self.database = database
+        self.timeout = timeout
+        try:
+            self.driver = GraphDatabase.driver(
+                uri, auth=(user, password) if password else None,
+                connection_timeout=connect_timeout,
+                connection_acquisition_timeout=connect_timeout,
+                max_transaction_retry_time=connect_timeout,
+                user_agent="govgraph")
+        except (ValueError, nex.ConfigurationError) as e:
+            raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
+        self._closed = False
+        if init:
+            self.init_schema()
+
+    # ------------------------------------------------------------ plumbing
+    def _run(self, write: bool, fn: Callable[[ManagedTransaction], T]) -> T:
+        if self._closed:
+            raise StoreUnavailable(f"store {self.uri!r} is closed")
+        try:
+            with self.driver.session(database=self.database) as session:
+                work = neo4j.unit_of_work(timeout=self.timeout)(fn)
+                return session.execute_write(work) if write else session.execute_read(work)
+        except nex.AuthError as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials") from e
+        except (nex.ServiceUnavailable, nex.SessionExpired, nex.TransientError,
+                OSError) as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable: "
+                                   f"{type(e).__name__}") from e
+        except nex.ClientError as e:
+            if "Timeout" in (e.code or "") or "terminated" in (e.message or ""):
+                raise StoreUnavailable(f"query timed out after {self.timeout} s") from e
+            raise GraphError(f"Neo4j refused a query: {e.code}") from e
+        except nex.Neo4jError as e:
+            raise StoreUnavailable(f"Neo4j error {e.code}") from e
+        except nex.DriverError as e:
+            raise StoreUnavailable(f"Neo4j driver error: {type(e).__name__}") from e
+
+    def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
+        return self._run(False, fn)
+
+    def _write(self, fn: Callable[[ManagedTransaction], T]) -> T:
+        return self._run(True, fn)
+
+    def init_schema(self) -> None:
+        """Constraints and indexes generated from the schema (idempotent)."""
+        stmts = [Q["create_id_constraint"].literal, Q["create_meta_constraint"].literal]
+        stmts += [Q["create_name_index"].render(self.schema, label=lab)
+                  for lab in self.schema.labels]
+        stmts += [Q["create_rel_id_index"].render(self.schema, types=t)
+                  for t in self.schema.relationships]
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        try:
+            with self.driver.session(database=self.database) as session:
+                for s in stmts:  # schema commands run in their own transactions
+                    session.run(s).consume()
+        except nex.AuthError as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials") from e
+        except (nex.ServiceUnavailable, nex.SessionExpired, OSError) as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
+
+    def ping(self) -> bool:
+        return bool(self._read(lambda tx: tx.run(Q["ping"].literal).single()))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ writes
+    def _lookup_labels(self, ids: set[str]) -> dict[str, tuple[str, ...]]:
+        idl = sorted(ids)
+
+        def work(tx: ManagedTransaction) -> dict[str, tuple[str, ...]]:
+            out: dict[str, tuple[str, ...]] = {}
+            for i in range(0, len(idl), CHUNK):
+                text, params = Q["lookup_labels"](ids=idl[i:i + CHUNK])
+                for rec in tx.run(text, params):
+                    out[rec["id"]] = _labels(rec["labels"])
+            return out
+
+        return self._read(work)
+
+    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
+               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
+        vnodes, vrels = validate_batch(self.schema, nodes, rels, self._lookup_labels)
+        by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for n in vnodes:
+            by_labels[n.labels].append({"id": n.id, "props": {**n.properties, "id": n.id}})
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in vrels:
+            by_type[r.type].append({"id": r.id, "start": r.start, "end": r.end,
+                                    "props": {**r.properties, "id": r.id}})
+        all_labels = list(self.schema.labels)
+        statements: list[tuple[Any, list[dict[str, Any]]]] = []
+        for labels, rows in sorted(by_labels.items()):
+            others = [lab for lab in all_labels if lab not in labels]
+            text = Q["upsert_nodes"].render(self.schema, labels=[BASE_LABEL, *labels],
+                                            other_labels=others)
+            statements.append((text, rows))
+        for rtype, rows in sorted(by_type.items()):
+            statements.append((Q["upsert_rels"].render(self.schema, types=rtype), rows))
+
+        def work(tx: ManagedTransaction) -> None:
+            for text, rows in statements:
+                for i in range(0, len(rows), CHUNK):
+                    tx.run(text, {"rows": rows[i:i + CHUNK]}).consume()
+
+        if statements:
+            self._write(work)
+        return BatchResult(nodes=len(vnodes), rels=len(vrels))
+
+    # ------------------------------------------------------------ reads
+    def get_node(self, node_id: str) -> Node:
+        found = self.get_nodes([node_id])
+        if node_id not in found:
+            raise NodeNotFound(node_id)
+        return found[node_id]
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+
+        def work(tx: ManagedTransaction) -> dict[str, Node]:
+            out = {}
+            for i in range(0, len(ids), CHUNK):
+                text, params = Q["get_nodes"](ids=ids[i:i + CHUNK])
+                for rec in tx.run(text, params):
+                    out[rec["id"]] = Node(rec["id"], _labels(rec["labels"]), _props(rec["props"]))
+            return out
+
+        return self._read(work)
+
+    def _adjacent_rows(self, node_id: str, types: Sequence[str] | None, direction: Direction,
+                       labels: Sequence[str] | None, with_props: bool) -> list[Any]:
+        if direction not in ("out", "in", "both"):
+            raise GraphError(f"direction {direction!r} must be 'out', 'in' or 'both'")
+        text, params = Q["adjacent"](
+            id=node_id, outgoing=direction in ("out", "both"),
+            incoming=direction in ("in", "both"),
+            types=list(types) if types is not None else None,
+            labels=list(labels) if labels is not None else None, with_props=with_props)
+        exists_text, exists_params = Q["get_nodes"](ids=[node_id])
+
+        def work(tx: ManagedTransaction) -> list[Any] | None:
+            if tx.run(exists_text, exists_params).single() is None:
+                return None
+            return [(r["dir"], r["type"], r["rprops"], r["other"], r["labels"], r["mprops"])
+                    for r in tx.run(text, params)]
+
+        rows = self._read(work)
+        if rows is None:
+            raise NodeNotFound(node_id)
+        out = []
+        for side, rtype, rprops, other, labs, mprops in rows:
+            rp = dict(rprops)
+            rid = rp.pop("id", "")
+            start, end = (node_id, other) if side == "out" else (other, node_id)
+            out.append((side, Rel(rtype, start, end, rp, rid), other, _labels(labs), mprops))
+        out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
+        return out
+
+    def neighbours(self, node_id: str, types: Sequence[str] | None = None,
+                   direction: Direction = "both",
+                   labels: Sequence[str] | None = None) -> list[Neighbour]:
+        return [Neighbour(rel, Node(other, labs, _props(mp)), side)
+                for side, rel, other, labs, mp in self._adjacent_rows(node_id, types, direction,
+                                                                      labels, True)]
+
+    def adjacent(self, node_id: str, types: Sequence[str] | None = None,
+                 direction: Direction = "both",
+                 labels: Sequence[str] | None = None) -> list[Adjacent]:
+        return [Adjacent(rel, other, labs, side)
+                for side, rel, other, labs, _ in self._adjacent_rows(node_id, types, direction,
+                                                                     labels, False)]
+
+    def adjacent_many(self, node_ids: Sequence[str], types: Sequence[str] | None = None,
+                      direction: Direction = "both",
+                      labels: Sequence[str] | None = None) -> dict[str, list[Adjacent]]:
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+        if direction not in ("out", "in", "both"):
+            raise GraphError(f"direction {direction!r} must be 'out', 'in' or 'both'")
+        flags = {"outgoing": direction in ("out", "both"), "incoming": direction in ("in", "both"),
+                 "types": list(types) if types is not None else None,
+                 "labels": list(labels) if labels is not None else None}
+
+        def work(tx: ManagedTransaction) -> dict[str, list[Adjacent]]:
+            out: dict[str, list[Adjacent]] = {}
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
+                text, params = Q["existing_ids"](ids=chunk)
+                for rec in tx.run(text, params):
+                    out[rec["id"]] = []
+                text, params = Q["adjacent_many"](ids=chunk, **flags)
+                for r in tx.run(text, params):
+                    rp = dict(r["rprops"])
+                    rid = rp.pop("id", "")
+                    nid, other = r["id"], r["other"]
+                    start, end = (nid, other) if r["dir"] == "out" else (other, nid)
+                    out[nid].append(Adjacent(Rel(r["type"], start, end, rp, rid), other,
+                                             _labels(r["labels"]), r["dir"]))
+            for adj in out.values():
+                adj.sort(key=lambda a: (a.direction != "out", a.rel.type, a.other, a.rel.id))
+            return out
+
+        return self._read(work)
+
+    def read_cypher(self, query: Any, slots: dict[str, Any] | None = None,
+                    **params: Any) -> list[dict[str, Any]]:
+        """Run one named read query of a ``.cypher`` file; rows as dicts."""
+        query.check(params)
+        text = query.render(self.schema, **slots) if slots else query.literal
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(text, params)]
+
+        return self._read(work)
+
+    def nodes(self, label: str) -> Iterator[Node]:
+        if label not in self.schema.labels:
+            return iter(())
+        text = Q["nodes_by_label"].render(self.schema, labels=label)
+
+        def work(tx: ManagedTransaction) -> list[Node]:
+            return [Node(r["id"], _labels(r["labels"]), _props(r["props"]))
+                    for r in tx.run(text)]
+
+        return iter(self._read(work))
+
+    def counts(self) -> Counts:
+        label_q = {lab: Q["count_label"].render(self.schema, labels=lab)
+                   for lab in self.schema.labels}
+        type_q = {t: Q["count_type"].render(self.schema, types=t)
+                  for t in self.schema.relationships}
+
+        def work(tx: ManagedTransaction) -> Counts:
+            labels = {lab: tx.run(q).single()["n"] for lab, q in label_q.items()}  # type: ignore[index]
+            types = {t: tx.run(q).single()["n"] for t, q in type_q.items()}  # type: ignore[index]
+            total = tx.run(Q["count_nodes"].literal).single()["n"]  # type: ignore[index]
+            return Counts(labels={k: v for k, v in sorted(labels.items()) if v},
+                          relationships={k: v for k, v in sorted(types.items()) if v},
+                          nodes=total, rels=sum(types.values()))
+
+        return self._read(work)
+
+    def put_meta(self, key: str, value: Any) -> None:
+        text, params = Q["put_meta"](key=key, value=json.dumps(value, ensure_ascii=False))
+        self._write(lambda tx: tx.run(text, params).consume())
+
+    def get_meta(self, key: str) -> Any | None:
+        text, params = Q["get_meta"](key=key)
+
+        def work(tx: ManagedTransaction) -> Any:
+            rec = tx.run(text, params).single()
+            return rec["value"] if rec else None
+
+        raw = self._read(work)
+        return json.loads(raw) if raw is not None else None
+
+    def clear(self) -> None:
+        """Delete every node and relationship (tests, and ``govgraph init --clear``)."""
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(Q["clear_some"].literal).single()["n"])  # type: ignore[index]
+
+        while self._write(work):
+            pass
