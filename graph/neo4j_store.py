@@ -50,6 +50,8 @@ class Neo4jStore:
     """Neo4j backend of :class:`graph.store.GraphStore`."""
 
     backend = "neo4j"
+    #: (uri, database) whose constraints and indexes this process already made
+    _initialised: set[tuple[str, str | None]] = set()
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
                  database: str | None = None, *, schema: Schema | None = None,
@@ -69,8 +71,9 @@ class Neo4jStore:
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
-        if init:
+        if init and (uri, database) not in Neo4jStore._initialised:
             self.init_schema()
+            Neo4jStore._initialised.add((uri, database))
 
     # ------------------------------------------------------------ plumbing
     def _run(self, write: bool, fn: Callable[[ManagedTransaction], T]) -> T:

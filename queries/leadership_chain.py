@@ -27,6 +27,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from pathlib import Path
+from typing import Any
+
+from graph.cypher import load_cypher
 from graph.model import Adjacent
 from graph.store import GraphStore
 from queries.common import (
@@ -37,6 +41,7 @@ from queries.common import (
     parent_org,
     party_level,
 )
+from queries.subgraph import rows_to_subgraph
 
 __all__ = ["leadership_chain", "LeadershipChain", "ChainStep", "ChainBreak", "Leader",
            "Via", "BREAK_REASONS"]
@@ -283,13 +288,41 @@ class _Walk:
         return up[0] if up else None
 
 
+CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
+#: relationship types the walk follows from the lower node to the upper one ...
+UP = ["MEMBER_OF", "SUB_ORG_OF", "ALLIANCE_MEMBER", "LIVES_IN", "IN_GRID", "PART_OF", "IN",
+      "FROM_DEPT", "DEPLOYED_TO", "RESPONSIBLE_FOR", "HEADS", "WORKS_AT", "HOLDS_POST"]
+#: ... and those it follows backwards (the upper node is the start of them)
+DOWN = ["LEADS", "COVERS", "EMBEDDED_IN", "HELD"]
+
+
+def _fetch_context(store: Any, node_id: str) -> GraphStore:
+    """On Neo4j: one round trip for everything the walk may look at."""
+    rows = store.read_cypher(CYPHER["upward_context"], id=node_id, up=UP, down=DOWN)
+    nodes: dict[str, dict[str, Any]] = {}
+    rels = []
+    if not rows:
+        start = store.read_cypher(CYPHER["start_node"], id=node_id)
+        nodes.update({r["id"]: r for r in start})
+    for r in rows:
+        nodes[r["nid"]] = {"id": r["nid"], "labels": r["nlabels"], "props": r["nprops"]}
+        nodes[r["mid"]] = {"id": r["mid"], "labels": r["mlabels"], "props": r["mprops"]}
+        rels.append({"type": r["type"], "start": r["start"], "end": r["end"],
+                     "props": r["rprops"]})
+    return rows_to_subgraph(store.schema, nodes.values(), rels)  # type: ignore[return-value]
+
+
 def leadership_chain(store: GraphStore, node_id: str,
                      as_of: dt.date | str | None = None) -> LeadershipChain:
     """The chain from ``node_id`` up to the street working committee, as of a date.
 
+    On Neo4j the part of the graph the walk needs is fetched with one Cypher query
+    (``leadership_chain.cypher``) and walked in Python, the same code as embedded.
     Raises :class:`graph.errors.NodeNotFound` for an unknown id.
     """
     day = day_of(as_of)
+    if getattr(store, "backend", "") == "neo4j":
+        store = _fetch_context(store, node_id)
     start = store.get_node(node_id)
     w = _Walk(store, day)
     w.add(node_id, None, None)
