@@ -26,10 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
+from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.store import GraphStore
 from queries.common import (
@@ -40,6 +42,9 @@ from queries.common import (
     day_of,
     node_ref,
 )
+from queries.subgraph import rows_to_subgraph
+
+CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 __all__ = ["middle_weakening", "Thresholds", "MiddleWeakening", "BranchReport", "GroupReport",
            "Gap", "CommunitySummary", "REASONS"]
@@ -144,101 +149,119 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-class _Scan:
-    """What one run learns about branches and groups, shared by the report parts."""
+@dataclass
+class _BranchFacts:
+    id: str
+    committee: str | None
+    community: str | None
+    members: int
+    full_members: int
+    secretary: str | None
+    last_activity: str | None
+    newest: str | None
+    groups: list[str]
+    embedded: bool
 
-    def __init__(self, store: GraphStore, day: str, t: Thresholds) -> None:
-        self.store, self.day, self.t = store, day, t
-        d = dt.date.fromisoformat(day)
-        self.activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
-        self.joined_from = _years_before(d, t.new_member_years).isoformat()
-        self.schema = store.schema
-        self._refs: dict[str, NodeRef] = {}
-        self._community_of_committee: dict[str, str | None] = {}
 
-    def ref(self, nid: str) -> NodeRef:
-        r = self._refs.get(nid)
-        if r is None:
-            r = self._refs[nid] = node_ref(self.schema, self.store.get_node(nid))
-        return r
+@dataclass
+class _GroupFacts:
+    id: str
+    community: str | None
+    leaders: int
+    party_members_living: int
+    covered_by: list[str]
+
+
+class _Facts:
+    """What the rules look at, gathered from a store: through the store contract
+    (embedded) or with the Cypher of ``middle_weakening.cypher`` (Neo4j)."""
+
+    def __init__(self, store: GraphStore, day: str) -> None:
+        self.store, self.day = store, day
+        self.cypher = getattr(store, "backend", "") == "neo4j"
+        hierarchy: GraphStore = store
+        if self.cypher:
+            hierarchy = rows_to_subgraph(  # type: ignore[assignment]
+                store.schema, store.read_cypher(CYPHER["org_nodes"]),  # type: ignore[attr-defined]
+                store.read_cypher(CYPHER["org_hierarchy"], day=day))  # type: ignore[attr-defined]
+        self.hierarchy = hierarchy
+        self._community: dict[str, str | None] = {}
 
     def community_of(self, committee: str | None) -> str | None:
         if committee is None:
             return None
-        if committee not in self._community_of_committee:
-            self._community_of_committee[committee] = community_of_committee(self.store,
-                                                                             committee)
-        return self._community_of_committee[committee]
+        if committee not in self._community:
+            self._community[committee] = community_of_committee(self.hierarchy, committee)
+        return self._community[committee]
 
-    def branch(self, bid: str) -> BranchReport:
-        st, day, t = self.store, self.day, self.t
-        committee = committee_of_org(st, bid, day)
-        community = self.community_of(committee)
-        members = current(st.adjacent(bid, ["MEMBER_OF"], "in"), day)
-        people = st.get_nodes(a.other for a in members)
-        full = sum(1 for a in members if people[a.other].properties.get("full_member") is True)
-        secretaries = sorted(a.other for a in members
-                             if a.rel.properties.get("role") == "secretary")
-        joined = [j for a in members
-                  if (j := people[a.other].properties.get("joined_party_on")) and j <= day]
-        newest = max(joined, default=None)
-        held = st.adjacent(bid, ["HELD"], "out", ["Activity"])
-        dates = [d for d in (st.get_nodes(a.other for a in held)[a.other].properties.get("date")
-                             for a in held) if d and d <= day]
-        last = max(dates, default=None)
-        groups = sorted(a.other for a in current(st.adjacent(bid, ["COVERS"], "out"), day))
-        embedded = bool(st.adjacent(bid, ["EMBEDDED_IN"], "out"))
+    def committee_of_community(self, community: str) -> str | None:
+        led = self.hierarchy.adjacent(community, ["LEADS"], "in", ["Committee"])
+        return led[0].other if led else None
 
-        reasons = []
-
-        def flag(code: str, detail: str) -> None:
-            zh, en, _ = REASONS[code]
-            reasons.append(Reason(reason=code, message_zh=zh, message=en, detail=detail))
-
-        if not secretaries:
-            flag("no_secretary", "no current member has the role secretary")
-        if full < t.min_full_members:
-            flag("too_few_members", f"{full} full member(s), fewer than {t.min_full_members}")
-        if len(members) > t.max_members:
-            flag("too_many_members", f"{len(members)} members, more than {t.max_members}")
-        if not embedded and not groups:
-            flag("no_resident_group", "a community branch that covers no resident group")
-        if last is None or last <= self.activity_from:
-            flag("inactive", f"last activity {last or 'never'}; none after {self.activity_from}")
-        if newest is None or newest < self.joined_from:
-            flag("no_new_members",
-                 f"newest member joined {newest or 'never'}; none since {self.joined_from}")
-        return BranchReport(
-            branch=self.ref(bid),
-            committee=self.ref(committee) if committee else None,
-            community=self.ref(community) if community else None,
-            community_branch=not embedded,
-            members=len(members),
-            full_members=full,
-            secretary=self.ref(secretaries[0]) if secretaries else None,
-            last_activity=last,
-            newest_joined_party_on=newest,
-            groups=[self.ref(g) for g in groups],
-            reasons=reasons,
-        )
-
-    def residents_of_group(self, gid: str) -> int:
+    def branches(self) -> list[_BranchFacts]:
         st, day = self.store, self.day
-        n = 0
-        for b in st.adjacent(gid, ["PART_OF"], "in", ["Building"]):
-            n += len(current(st.adjacent(b.other, ["LIVES_IN"], "in", ["Resident"]), day))
-        return n
+        out = []
+        if self.cypher:
+            for r in st.read_cypher(CYPHER["branch_facts"], day=day):  # type: ignore[attr-defined]
+                committee = committee_of_org(self.hierarchy, r["id"], day)
+                out.append(_BranchFacts(r["id"], committee, self.community_of(committee),
+                                        r["members"], r["full_members"], r["secretary"],
+                                        r["last_activity"], r["newest"], sorted(r["groups"]),
+                                        r["embedded"]))
+            return out
+        for b in st.nodes("Branch"):
+            bid = b.id
+            committee = committee_of_org(st, bid, day)
+            members = current(st.adjacent(bid, ["MEMBER_OF"], "in"), day)
+            people = st.get_nodes(a.other for a in members)
+            full = sum(1 for a in members
+                       if people[a.other].properties.get("full_member") is True)
+            secretaries = sorted(a.other for a in members
+                                 if a.rel.properties.get("role") == "secretary")
+            joined = [j for a in members
+                      if (j := people[a.other].properties.get("joined_party_on")) and j <= day]
+            held = st.adjacent(bid, ["HELD"], "out", ["Activity"])
+            acts = st.get_nodes(a.other for a in held)
+            dates = [d for a in held if (d := acts[a.other].properties.get("date")) and d <= day]
+            groups = sorted(a.other for a in current(st.adjacent(bid, ["COVERS"], "out"), day))
+            out.append(_BranchFacts(
+                bid, committee, self.community_of(committee), len(members), full,
+                secretaries[0] if secretaries else None, max(dates, default=None),
+                max(joined, default=None), groups, bool(st.adjacent(bid, ["EMBEDDED_IN"], "out"))))
+        return out
 
-    def groups_with_party_members(self) -> dict[str, int]:
-        """Resident group -> party members currently living in it."""
+    def groups(self) -> list[_GroupFacts]:
         st, day = self.store, self.day
-        out: dict[str, int] = {}
+        if self.cypher:
+            return [_GroupFacts(r["id"], r["community"], r["leaders"], r["party_members_living"],
+                                sorted(r["covered"]))
+                    for r in st.read_cypher(CYPHER["group_facts"], day=day)]  # type: ignore[attr-defined]
+        living: dict[str, int] = {}
         for pm in st.nodes("PartyMember"):
             homes = current(st.adjacent(pm.id, ["LIVES_IN"], "out"), day)
-            groups = {g.other for h in homes
-                      for g in st.adjacent(h.other, ["PART_OF"], "out", ["ResidentGroup"])}
-            for g in groups:
-                out[g] = out.get(g, 0) + 1
+            for g in {g.other for h in homes
+                      for g in st.adjacent(h.other, ["PART_OF"], "out", ["ResidentGroup"])}:
+                living[g] = living.get(g, 0) + 1
+        out = []
+        for g in st.nodes("ResidentGroup"):
+            comm = st.adjacent(g.id, ["PART_OF"], "out", ["Community"])
+            out.append(_GroupFacts(
+                g.id, comm[0].other if comm else None,
+                len(current(st.adjacent(g.id, ["HOLDS_POST"], "in"), day)), living.get(g.id, 0),
+                sorted(a.other for a in current(st.adjacent(g.id, ["COVERS"], "in"), day))))
+        return out
+
+    def residents(self, group_ids: list[str]) -> dict[str, int]:
+        st, day = self.store, self.day
+        if self.cypher:
+            return {r["id"]: r["residents"] for r in st.read_cypher(  # type: ignore[attr-defined]
+                CYPHER["group_residents"], ids=group_ids, day=day)}
+        out = {}
+        for gid in group_ids:
+            n = 0
+            for b in st.adjacent(gid, ["PART_OF"], "in", ["Building"]):
+                n += len(current(st.adjacent(b.other, ["LIVES_IN"], "in", ["Resident"]), day))
+            out[gid] = n
         return out
 
 
@@ -249,58 +272,85 @@ def middle_weakening(store: GraphStore, community: str | None = None,
 
     ``community`` restricts the report to one community (its id); raises
     NodeNotFound for an unknown id and InvalidParameter for a node that is not one.
+    On Neo4j the facts come from ``middle_weakening.cypher``.
     """
     t = thresholds or Thresholds()
     day = day_of(as_of)
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
-    scan = _Scan(store, day, t)
+    d = dt.date.fromisoformat(day)
+    activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
+    joined_from = _years_before(d, t.new_member_years).isoformat()
+    facts = _Facts(store, day)
+    bfacts = [b for b in facts.branches() if community is None or b.community == community]
+    gfacts = [g for g in facts.groups() if community is None or g.community == community]
+    communities = [c.id for c in store.nodes("Community") if community in (None, c.id)]
+    committees = {c: facts.committee_of_community(c) for c in communities}
+    for g in gfacts:
+        if g.community and g.community not in committees:
+            committees[g.community] = facts.committee_of_community(g.community)
 
-    branches = [scan.branch(b.id) for b in store.nodes("Branch")]
-    if community is not None:
-        branches = [b for b in branches if b.community and b.community.id == community]
+    ids = {x for b in bfacts for x in (b.id, b.committee, b.community, b.secretary, *b.groups)
+           if x}
+    ids |= {x for g in gfacts for x in (g.id, g.community) if x}
+    ids |= {x for x in [*committees, *committees.values()] if x}
+    found = store.get_nodes(sorted(ids))
+    refs = {i: node_ref(store.schema, n) for i, n in found.items()}
 
-    living = scan.groups_with_party_members()
-    groups: list[GroupReport] = []
-    for g in store.nodes("ResidentGroup"):
-        comm = store.adjacent(g.id, ["PART_OF"], "out", ["Community"])
-        comm_id = comm[0].other if comm else None
-        if community is not None and comm_id != community:
-            continue
-        leaders = len(current(store.adjacent(g.id, ["HOLDS_POST"], "in"), day))
-        covered = sorted(a.other for a in current(store.adjacent(g.id, ["COVERS"], "in"), day))
-        pms = living.get(g.id, 0)
-        is_hollow = leaders == 0 and pms == 0 and not covered
-        groups.append(GroupReport(group=scan.ref(g.id),
-                                  community=scan.ref(comm_id) if comm_id else None,
-                                  hollow=is_hollow, leaders=leaders, party_members_living=pms,
-                                  covered_by=covered, residents=0))
+    def ref(i: str | None) -> NodeRef | None:
+        return refs[i] if i else None
 
+    branches = []
+    for b in bfacts:
+        flags: list[tuple[str, str]] = []
+        if b.secretary is None:
+            flags.append(("no_secretary", "no current member has the role secretary"))
+        if b.full_members < t.min_full_members:
+            flags.append(("too_few_members",
+                          f"{b.full_members} full member(s), fewer than {t.min_full_members}"))
+        if b.members > t.max_members:
+            flags.append(("too_many_members",
+                          f"{b.members} members, more than {t.max_members}"))
+        if not b.embedded and not b.groups:
+            flags.append(("no_resident_group",
+                          "a community branch that covers no resident group"))
+        if b.last_activity is None or b.last_activity <= activity_from:
+            flags.append(("inactive", f"last activity {b.last_activity or 'never'}; "
+                                      f"none after {activity_from}"))
+        if b.newest is None or b.newest < joined_from:
+            flags.append(("no_new_members", f"newest member joined {b.newest or 'never'}; "
+                                            f"none since {joined_from}"))
+        reasons = [Reason(reason=code, message_zh=REASONS[code][0], message=REASONS[code][1],
+                          detail=detail) for code, detail in flags]
+        branches.append(BranchReport(
+            branch=refs[b.id], committee=ref(b.committee), community=ref(b.community),
+            community_branch=not b.embedded, members=b.members, full_members=b.full_members,
+            secretary=ref(b.secretary), last_activity=b.last_activity,
+            newest_joined_party_on=b.newest, groups=[refs[g] for g in b.groups],
+            reasons=reasons))
+
+    groups = [GroupReport(group=refs[g.id], community=ref(g.community),
+                          hollow=g.leaders == 0 and g.party_members_living == 0
+                          and not g.covered_by,
+                          leaders=g.leaders, party_members_living=g.party_members_living,
+                          covered_by=g.covered_by, residents=0) for g in gfacts]
     weak = [b for b in branches if b.reasons]
     hollow = [g for g in groups if g.hollow]
-    residents: dict[str, int] = {}
-
-    def residents_in(gid: str) -> int:
-        if gid not in residents:
-            residents[gid] = scan.residents_of_group(gid)
-        return residents[gid]
-
+    need = sorted({g.group.id for g in hollow} | {x.id for b in weak for x in b.groups})
+    residents = facts.residents(need) if need else {}
     for hg in hollow:
-        hg.residents = residents_in(hg.group.id)
+        hg.residents = residents.get(hg.group.id, 0)
 
     gaps: list[Gap] = []
     for b in weak:
         codes = [r.reason for r in b.reasons]
-        affected = sum(residents_in(g.id) for g in b.groups)
+        affected = sum(residents.get(g.id, 0) for g in b.groups)
         gaps.append(_gap("weak_branch" if b.groups else "no_group", codes, b.committee,
                          b.community, b.branch, b.groups, affected))
     for hg in hollow:
-        committee = None
-        if hg.community is not None:
-            led = store.adjacent(hg.community.id, ["LEADS"], "in", ["Committee"])
-            committee = scan.ref(led[0].other) if led else None
-        gaps.append(_gap("no_branch", ["hollow", "no_branch"], committee, hg.community, None,
-                         [hg.group], hg.residents))
+        committee = committees.get(hg.community.id) if hg.community else None
+        gaps.append(_gap("no_branch", ["hollow", "no_branch"], ref(committee), hg.community,
+                         None, [hg.group], hg.residents))
     gaps.sort(key=lambda x: (-x.severity, x.branch.id if x.branch else "",
                              x.groups[0].id if x.groups else ""))
     for i, gap in enumerate(gaps, 1):
@@ -309,7 +359,7 @@ def middle_weakening(store: GraphStore, community: str | None = None,
     return MiddleWeakening(
         as_of=day, community=community, thresholds=t.__dict__.copy(),
         weak_branches=weak, hollow_groups=hollow, gaps=gaps,
-        summary=_summary(store, scan, branches, groups, gaps, community),
+        summary=_summary(communities, refs, branches, groups, gaps),
     )
 
 
@@ -322,20 +372,17 @@ def _gap(kind: Literal["weak_branch", "no_group", "no_branch"], codes: list[str]
                community=community, branch=branch, groups=groups, residents_affected=affected)
 
 
-def _summary(store: GraphStore, scan: _Scan, branches: list[BranchReport],
-             groups: list[GroupReport], gaps: list[Gap],
-             community: str | None) -> list[CommunitySummary]:
+def _summary(communities: list[str], refs: dict[str, NodeRef], branches: list[BranchReport],
+             groups: list[GroupReport], gaps: list[Gap]) -> list[CommunitySummary]:
     out = []
-    for c in store.nodes("Community"):
-        if community is not None and c.id != community:
-            continue
-        bs = [b for b in branches if b.community and b.community.id == c.id]
-        gs = [g for g in groups if g.community and g.community.id == c.id]
-        gp = [g for g in gaps if g.community and g.community.id == c.id]
+    for cid in communities:
+        bs = [b for b in branches if b.community and b.community.id == cid]
+        gs = [g for g in groups if g.community and g.community.id == cid]
+        gp = [g for g in gaps if g.community and g.community.id == cid]
         nw = sum(1 for b in bs if b.reasons)
         nh = sum(1 for g in gs if g.hollow)
         out.append(CommunitySummary(
-            community=scan.ref(c.id), branches=len(bs), weak_branches=nw,
+            community=refs[cid], branches=len(bs), weak_branches=nw,
             weak_branch_share=round(nw / len(bs), 4) if bs else 0.0,
             groups=len(gs), hollow_groups=nh,
             hollow_group_share=round(nh / len(gs), 4) if gs else 0.0,

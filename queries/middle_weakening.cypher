@@ -1,0 +1,89 @@
+// Cypher for queries/middle_weakening.py: the facts about every branch and resident
+// group as of $day. The rules (which facts make a flag), the gaps and their ranking
+// are evaluated in Python on these facts, the same code as on the embedded store.
+// "Current" means since <= $day < until, a missing bound being open.
+
+// name: branch_facts
+// Per branch: current members, full members, the secretary (smallest id), the newest
+// joining date, the last activity held, the resident groups it covers, embedded or not.
+// params: day
+MATCH (b:Branch)
+CALL {
+  WITH b
+  OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
+  WHERE (m.since IS NULL OR m.since <= $day) AND (m.until IS NULL OR m.until > $day)
+  RETURN count(m) AS members,
+         count(CASE WHEN p.full_member = true THEN 1 END) AS full_members,
+         min(CASE WHEN m.role = 'secretary' THEN p.id END) AS secretary,
+         max(CASE WHEN p.joined_party_on <= $day THEN p.joined_party_on END) AS newest
+}
+CALL {
+  WITH b
+  OPTIONAL MATCH (b)-[:HELD]->(a:Activity)
+  WHERE a.date <= $day
+  RETURN max(a.date) AS last_activity
+}
+CALL {
+  WITH b
+  OPTIONAL MATCH (b)-[c:COVERS]->(g)
+  WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
+  RETURN collect(g.id) AS groups
+}
+RETURN b.id AS id, members, full_members, secretary, newest, last_activity, groups,
+       EXISTS { (b)-[:EMBEDDED_IN]->() } AS embedded
+ORDER BY id
+
+// name: group_facts
+// Per resident group: its community, current leader posts, the branches currently
+// covering it and the party members currently living in it.
+// params: day
+MATCH (g:ResidentGroup)
+CALL {
+  WITH g
+  OPTIONAL MATCH (g)-[:PART_OF]->(c:Community)
+  RETURN min(c.id) AS community
+}
+CALL {
+  WITH g
+  OPTIONAL MATCH (g)<-[h:HOLDS_POST]-()
+  WHERE (h.since IS NULL OR h.since <= $day) AND (h.until IS NULL OR h.until > $day)
+  RETURN count(h) AS leaders
+}
+CALL {
+  WITH g
+  OPTIONAL MATCH (g)<-[c:COVERS]-(b)
+  WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
+  RETURN collect(b.id) AS covered
+}
+CALL {
+  WITH g
+  OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(p:PartyMember)
+  WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
+  RETURN count(DISTINCT p) AS party_members_living
+}
+RETURN g.id AS id, community, leaders, covered, party_members_living
+ORDER BY id
+
+// name: group_residents
+// Residents currently living in each of these groups' buildings.
+// params: ids, day
+UNWIND $ids AS gid
+MATCH (g:ResidentGroup {id: gid})
+OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(:Resident)
+WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
+RETURN gid AS id, count(l) AS residents
+
+// name: org_nodes
+// Party organisations and communities (for the hierarchy walk).
+MATCH (n:GovNode) WHERE n:PartyOrg OR n:Community
+RETURN n.id AS id, labels(n) AS labels, {} AS props
+
+// name: org_hierarchy
+// Current links between party organisations, and committees leading communities.
+// params: day
+MATCH (o:PartyOrg)-[r:SUB_ORG_OF|ALLIANCE_MEMBER]->(p:PartyOrg)
+WHERE (r.since IS NULL OR r.since <= $day) AND (r.until IS NULL OR r.until > $day)
+RETURN o.id AS start, p.id AS end, type(r) AS type, properties(r) AS props
+UNION ALL
+MATCH (c:Committee)-[r:LEADS]->(m:Community)
+RETURN c.id AS start, m.id AS end, type(r) AS type, properties(r) AS props
