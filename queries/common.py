@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from graph.cypher import load_cypher
 from graph.model import Adjacent, Node
 from graph.schema import Schema
 from graph.store import GraphStore
@@ -30,6 +32,8 @@ __all__ = [
     "committee_of_org",
     "community_of_committee",
     "secretary_of",
+    "org_view",
+    "is_cypher",
 ]
 
 
@@ -128,3 +132,23 @@ def secretary_of(store: GraphStore, org_id: str, day: str) -> tuple[str, str] | 
         if a.rel.properties.get("role") == "secretary":
             return a.other, "secretary"
     return None
+
+
+CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
+
+
+def is_cypher(store: GraphStore) -> bool:
+    """Whether a query should use its Cypher form (the store is Neo4j)."""
+    return getattr(store, "backend", "") == "neo4j"
+
+
+def org_view(store: GraphStore, day: str) -> GraphStore:
+    """A store to walk the party hierarchy on: the store itself, or on Neo4j the
+    current hierarchy fetched in one round trip (``common.cypher``)."""
+    if not is_cypher(store):
+        return store
+    from queries.subgraph import rows_to_subgraph
+
+    run = store.read_cypher  # type: ignore[attr-defined]
+    return rows_to_subgraph(store.schema, run(CYPHER["org_nodes"]),  # type: ignore[return-value]
+                            run(CYPHER["org_hierarchy"], day=day))

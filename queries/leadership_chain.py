@@ -23,12 +23,10 @@ organisation → its community) or stops there.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel
-
-from pathlib import Path
-from typing import Any
 
 from graph.cypher import load_cypher
 from graph.model import Adjacent

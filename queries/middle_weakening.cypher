@@ -72,18 +72,3 @@ MATCH (g:ResidentGroup {id: gid})
 OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(:Resident)
 WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
 RETURN gid AS id, count(l) AS residents
-
-// name: org_nodes
-// Party organisations and communities (for the hierarchy walk).
-MATCH (n:GovNode) WHERE n:PartyOrg OR n:Community
-RETURN n.id AS id, labels(n) AS labels, {} AS props
-
-// name: org_hierarchy
-// Current links between party organisations, and committees leading communities.
-// params: day
-MATCH (o:PartyOrg)-[r:SUB_ORG_OF|ALLIANCE_MEMBER]->(p:PartyOrg)
-WHERE (r.since IS NULL OR r.since <= $day) AND (r.until IS NULL OR r.until > $day)
-RETURN o.id AS start, p.id AS end, type(r) AS type, properties(r) AS props
-UNION ALL
-MATCH (c:Committee)-[r:LEADS]->(m:Community)
-RETURN c.id AS start, m.id AS end, type(r) AS type, properties(r) AS props

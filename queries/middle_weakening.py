@@ -40,9 +40,10 @@ from queries.common import (
     community_of_committee,
     current,
     day_of,
+    is_cypher,
     node_ref,
+    org_view,
 )
-from queries.subgraph import rows_to_subgraph
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
@@ -178,13 +179,8 @@ class _Facts:
 
     def __init__(self, store: GraphStore, day: str) -> None:
         self.store, self.day = store, day
-        self.cypher = getattr(store, "backend", "") == "neo4j"
-        hierarchy: GraphStore = store
-        if self.cypher:
-            hierarchy = rows_to_subgraph(  # type: ignore[assignment]
-                store.schema, store.read_cypher(CYPHER["org_nodes"]),  # type: ignore[attr-defined]
-                store.read_cypher(CYPHER["org_hierarchy"], day=day))  # type: ignore[attr-defined]
-        self.hierarchy = hierarchy
+        self.cypher = is_cypher(store)
+        self.hierarchy = org_view(store, day)
         self._community: dict[str, str | None] = {}
 
     def community_of(self, committee: str | None) -> str | None:

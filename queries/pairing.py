@@ -20,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 from scipy.optimize import linear_sum_assignment
 
+from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.model import Rel
 from graph.store import GraphStore
@@ -34,9 +36,13 @@ from queries.common import (
     community_of_committee,
     current,
     day_of,
+    is_cypher,
     node_ref,
+    org_view,
     party_level,
 )
+
+CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 __all__ = ["pairing_proposal", "accept_pairing", "PairingProposal", "Pair", "Unpaired",
            "Objective", "SCORE_PARTS", "UNPAIRED_REASONS"]
@@ -110,27 +116,35 @@ def _years_before(day: dt.date, years: int) -> str:
         return day.replace(year=day.year - years, day=28).isoformat()
 
 
-def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
-             young_age: int) -> dict[str, _Member]:
-    d = dt.date.fromisoformat(day)
-    new_from = _years_before(d, new_years)
-    veteran_by = _years_before(d, veteran_years)
-    born_after = _years_before(d, young_age + 1)  # aged <= young_age on the day
-    committee_cache: dict[str, str | None] = {}
-    out: dict[str, _Member] = {}
+@dataclass
+class _Facts:
+    """What pairing needs to know about one party member."""
+
+    id: str
+    joined: str | None
+    birth: str | None
+    memberships: list[tuple[str, tuple[str, ...], str]]  # (organisation, its labels, role)
+    groups: set[str]
+    grids: set[str]
+    posts: int
+    mentees: list[str]
+    do_not_pair: list[str]
+
+
+def _facts(store: GraphStore, day: str) -> list[_Facts]:
+    """Through the store contract, or on Neo4j with ``pairing.cypher``."""
+    if is_cypher(store):
+        return [_Facts(r["id"], r["joined"], r["birth"],
+                       [(m["org"], tuple(sorted(x for x in m["labels"] if x != "GovNode")),
+                         m["role"]) for m in r["memberships"]],
+                       set(r["groups"]), set(r["grids"]), r["posts"], r["mentees"],
+                       r["do_not_pair"])
+                for r in store.read_cypher(CYPHER["member_facts"], day=day)]  # type: ignore[attr-defined]
+    out = []
     for pm in store.nodes("PartyMember"):
         p = pm.properties
         if p.get("joined_party_on", "") > day:
             continue  # not a party member yet on the day
-        memberships = current(store.adjacent(pm.id, ["MEMBER_OF"], "out"), day)
-        community = None
-        for m in sorted(memberships, key=lambda a: (party_level(a.other_labels), a.other)):
-            if m.other not in committee_cache:
-                c = committee_of_org(store, m.other, day, alliance=False)
-                committee_cache[m.other] = community_of_committee(store, c) if c else None
-            community = committee_cache[m.other]
-            if community:
-                break
         homes = [a.other for a in current(store.adjacent(pm.id, ["LIVES_IN"], "out"), day)]
         groups: set[str] = set()
         grids: set[str] = set()
@@ -138,19 +152,43 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
             groups.update(a.other for a in store.adjacent(b, ["PART_OF"], "out",
                                                           ["ResidentGroup"]))
             grids.update(a.other for a in store.adjacent(b, ["IN_GRID"], "out", ["Grid"]))
-        management = any(m.rel.properties.get("role", "member") != "member"
-                         for m in memberships) or bool(
-            current(store.adjacent(pm.id, ["HOLDS_POST"], "out"), day))
-        joined = p.get("joined_party_on")
-        birth = p.get("birth_date")
-        new = (joined is not None and new_from <= joined <= day) or (
-            birth is not None and birth > born_after)
-        veteran = joined is not None and joined <= veteran_by and not new
-        out[pm.id] = _Member(pm.id, community,
-                             frozenset(m.other for m in memberships
-                                       if "Branch" in m.other_labels),
-                             frozenset(groups), frozenset(grids), management, new, veteran)
+        out.append(_Facts(
+            pm.id, p.get("joined_party_on"), p.get("birth_date"),
+            [(m.other, m.other_labels, str(m.rel.properties.get("role", "member")))
+             for m in current(store.adjacent(pm.id, ["MEMBER_OF"], "out"), day)],
+            groups, grids, len(current(store.adjacent(pm.id, ["HOLDS_POST"], "out"), day)),
+            [a.other for a in current(store.adjacent(pm.id, ["MENTORS"], "out"), day)],
+            [a.other for a in store.adjacent(pm.id, ["DO_NOT_PAIR"], "out")]))
     return out
+
+
+def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
+             young_age: int) -> tuple[dict[str, _Member], list[_Facts]]:
+    d = dt.date.fromisoformat(day)
+    new_from = _years_before(d, new_years)
+    veteran_by = _years_before(d, veteran_years)
+    born_after = _years_before(d, young_age + 1)  # aged <= young_age on the day
+    orgs = org_view(store, day)
+    committee_cache: dict[str, str | None] = {}
+    facts = _facts(store, day)
+    out: dict[str, _Member] = {}
+    for f in facts:
+        community = None
+        for org, _labels, _ in sorted(f.memberships, key=lambda m: (party_level(m[1]), m[0])):
+            if org not in committee_cache:
+                c = committee_of_org(orgs, org, day, alliance=False)
+                committee_cache[org] = community_of_committee(orgs, c) if c else None
+            community = committee_cache[org]
+            if community:
+                break
+        management = any(role != "member" for _, _, role in f.memberships) or f.posts > 0
+        new = (f.joined is not None and new_from <= f.joined <= day) or (
+            f.birth is not None and f.birth > born_after)
+        veteran = f.joined is not None and f.joined <= veteran_by and not new
+        out[f.id] = _Member(f.id, community,
+                            frozenset(o for o, labels, _ in f.memberships if "Branch" in labels),
+                            frozenset(f.groups), frozenset(f.grids), management, new, veteran)
+    return out, facts
 
 
 def _score(a: _Member, b: _Member) -> tuple[int, list[str]]:
@@ -176,12 +214,12 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
     schema = store.schema
-    members = _members(store, day, new_years, veteran_years, young_age)
-    refs: dict[str, NodeRef] = {}
+    members, facts = _members(store, day, new_years, veteran_years, young_age)
+    found = store.get_nodes(sorted({*members, *(m.community for m in members.values()
+                                                 if m.community)}))
+    refs = {i: node_ref(schema, n) for i, n in found.items()}
 
     def ref(nid: str) -> NodeRef:
-        if nid not in refs:
-            refs[nid] = node_ref(schema, store.get_node(nid))
         return refs[nid]
 
     # Current mentoring and the do-not-pair list.
@@ -189,17 +227,18 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     mentored: set[str] = set()
     kept: list[Pair] = []
     forbid: set[tuple[str, str]] = set()
-    for m in members.values():
-        for a in current(store.adjacent(m.id, ["MENTORS"], "out"), day):
+    for f in facts:
+        m = members[f.id]
+        for other in f.mentees:
             used[m.id] += 1
-            mentored.add(a.other)
-            mentee = members.get(a.other)
+            mentored.add(other)
+            mentee = members.get(other)
             if mentee is not None and (community is None or m.community == community):
                 score, parts = _score(m, mentee)
                 kept.append(_pair(ref, m, mentee, score, parts))
-        for a in store.adjacent(m.id, ["DO_NOT_PAIR"], "out"):
-            forbid.add((m.id, a.other))
-            forbid.add((a.other, m.id))
+        for other in f.do_not_pair:
+            forbid.add((m.id, other))
+            forbid.add((other, m.id))
 
     by_comm: dict[str | None, tuple[list[_Member], list[_Member]]] = defaultdict(
         lambda: ([], []))

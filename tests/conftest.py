@@ -20,7 +20,7 @@ SERVER = ROOT / "scripts" / "neo4j-server"
 
 
 @pytest.fixture(scope="session")
-def neo4j_server() -> Iterator[tuple[str, str]]:
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(Bolt URI, password) of a real Neo4j 5.26: the one GOVGRAPH_TEST_NEO4J names, or
     one started for this session by scripts/neo4j-server (stopped at the end).
 
@@ -39,8 +39,11 @@ def neo4j_server() -> Iterator[tuple[str, str]]:
         if required:
             pytest.fail(why)
         pytest.skip(why)
+    # A run directory of this session's own: never touch a server someone else runs.
+    home = tmp_path_factory.mktemp("neo4j")
+    env = dict(os.environ, GOVGRAPH_NEO4J_HOME=str(home))
     started = subprocess.run([str(SERVER), "start"], capture_output=True, text=True,
-                             timeout=1200)
+                             timeout=1200, env=env)
     if started.returncode != 0:
         why = f"could not start Neo4j (exit {started.returncode}):\n{started.stderr[-3000:]}"
         if required or started.returncode != 2:
@@ -48,13 +51,13 @@ def neo4j_server() -> Iterator[tuple[str, str]]:
         pytest.skip(why)
     lines = started.stdout.strip().splitlines()
     uri = lines[-1].strip()
-    home = Path(os.environ.get("GOVGRAPH_NEO4J_HOME", ROOT / ".neo4j"))
     password_file = home / "password"
     password = password_file.read_text().strip() if password_file.exists() else ""
     try:
         yield uri, password
     finally:
-        subprocess.run([str(SERVER), "stop"], capture_output=True, text=True, timeout=120)
+        subprocess.run([str(SERVER), "stop"], capture_output=True, text=True, timeout=120,
+                       env=env)
 
 
 def _embedded(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
