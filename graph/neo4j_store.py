@@ -71,6 +71,8 @@ class Neo4jStore:
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
+        #: bumped by every write of this store, so caches over it know to refresh
+        self.generation = 0
         if init and (uri, database) not in Neo4jStore._initialised:
             self.init_schema()
             Neo4jStore._initialised.add((uri, database))
@@ -177,6 +179,7 @@ class Neo4jStore:
 
         if statements:
             self._write(work)
+            self.generation += 1
         return BatchResult(nodes=len(vnodes), rels=len(vrels))
 
     # ------------------------------------------------------------ reads

@@ -8,7 +8,6 @@ across organisations ("three boards, one team", 三块牌子一套人马).
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
 from collections.abc import Sequence
 from typing import Literal
 
@@ -127,8 +126,9 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
     frontier = [node_id]
     for d in range(1, depth + 1):
         nxt: list[str] = []
+        level = store.adjacent_many(frontier, types, direction, labels)  # one round trip
         for nid in frontier:
-            for a in store.adjacent(nid, types, direction, labels):
+            for a in level.get(nid, []):
                 if a.other not in dist:
                     if len(order) >= limit:
                         truncated = True
@@ -161,15 +161,20 @@ def shortest_path(store: GraphStore, source: str, target: str,
     store.get_node(target)
     tlist = list(types) if types else None
     prev: dict[str, tuple[str, object] | None] = {source: None}
-    q = deque([(source, 0)])
-    while q and target not in prev:
-        nid, d = q.popleft()
-        if d >= max_length:
-            continue
-        for a in sorted(store.adjacent(nid, tlist, "both"), key=lambda a: (a.other, a.rel.id)):
-            if a.other not in prev:
-                prev[a.other] = (nid, a.rel)
-                q.append((a.other, d + 1))
+    frontier = [source]
+    # Breadth first, one level (one round trip) at a time; visiting the level in order
+    # and each node's relationships by (other id, rel id) makes the path deterministic.
+    for _ in range(max_length):
+        if target in prev or not frontier:
+            break
+        level = store.adjacent_many(frontier, tlist, "both")
+        nxt = []
+        for nid in frontier:
+            for a in sorted(level.get(nid, []), key=lambda a: (a.other, a.rel.id)):
+                if a.other not in prev:
+                    prev[a.other] = (nid, a.rel)
+                    nxt.append(a.other)
+        frontier = nxt
     if target not in prev:
         return Path(found=False, length=None, nodes=[], relationships=[], types=tlist)
     ids, rels = [target], []
@@ -194,24 +199,26 @@ def org_members(store: GraphStore, org_id: str, include_sub: bool = True,
     org = store.get_node(org_id)
     if "PartyOrg" not in org.labels:
         raise InvalidParameter(f"{org_id!r} is not a party organisation")
-    orgs, stack = [], [org_id]
+    orgs, frontier = [org_id], [org_id]
     seen = {org_id}
-    while stack:
-        o = stack.pop()
-        orgs.append(o)
-        if include_sub:
-            for a in current(store.adjacent(o, ["SUB_ORG_OF"], "in"), day):
+    while include_sub and frontier:
+        level = store.adjacent_many(frontier, ["SUB_ORG_OF"], "in")
+        frontier = []
+        for o in sorted(level):
+            for a in current(level[o], day):
                 if a.other not in seen:
                     seen.add(a.other)
-                    stack.append(a.other)
+                    frontier.append(a.other)
+                    orgs.append(a.other)
     roles = store.schema.relationships["MEMBER_OF"].properties["role"].enum or {}
     out = []
     refs: dict[str, NodeRef] = {}
+    by_org = store.adjacent_many(sorted(orgs), ["MEMBER_OF"], "in")
+    nodes = store.get_nodes(sorted({*orgs, *(a.other for adj in by_org.values() for a in adj)}))
+    for i in nodes:
+        refs.setdefault(i, node_ref(store.schema, nodes[i]))
     for o in sorted(orgs):
-        members = current(store.adjacent(o, ["MEMBER_OF"], "in"), day)
-        nodes = store.get_nodes([o] + [m.other for m in members])
-        for i in nodes:
-            refs.setdefault(i, node_ref(store.schema, nodes[i]))
+        members = current(by_org.get(o, []), day)
         for m in sorted(members, key=lambda m: (m.other, m.rel.id)):
             role = str(m.rel.properties.get("role", "member"))
             out.append(Membership(person=refs[m.other], organisation=refs[o], role=role,

@@ -20,16 +20,21 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.store import GraphStore
-from queries.common import NodeRef, node_ref
+from queries.common import NodeRef, is_cypher, node_ref
+
+CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 __all__ = ["search", "SearchHit", "pinyin_keys", "MAX_LIMIT"]
 
@@ -92,26 +97,29 @@ def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 class _Index:
     def __init__(self, store: GraphStore) -> None:
-        seen: set[str] = set()
-        entries: list[_Entry] = []
-        roots = [lab for lab, d in store.schema.labels.items() if d.extends is None]
-        for lab in roots:
-            for n in store.nodes(lab):
-                if n.id in seen:
-                    continue
-                seen.add(n.id)
-                full, initials = pinyin_keys(n.name)
-                entries.append(_Entry(n.id, n.name, n.labels, full, initials))
-        entries.sort(key=lambda e: e.id)
-        self.entries = entries
+        if is_cypher(store):
+            rows = [(r["id"], r["name"] or "", tuple(sorted(x for x in r["labels"]
+                                                          if x != "GovNode")))
+                    for r in store.read_cypher(CYPHER["names"])]  # type: ignore[attr-defined]
+        else:
+            seen: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+            for lab in (lab for lab, d in store.schema.labels.items() if d.extends is None):
+                for n in store.nodes(lab):
+                    seen.setdefault(n.id, (n.id, n.name, n.labels))
+            rows = sorted(seen.values())
+        self.entries = [_Entry(i, name, labels, *pinyin_keys(name)) for i, name, labels in rows]
 
 
-_indexes: weakref.WeakKeyDictionary[object, tuple[int, _Index]] = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+#: a server may be written by other processes too: rebuild at least this often
+REFRESH_SECONDS = 60
 
 
 def _index(store: GraphStore) -> _Index:
-    generation = getattr(store, "generation", 0)
+    generation: object = getattr(store, "generation", 0)
+    if is_cypher(store):
+        generation = (generation, int(time.monotonic() // REFRESH_SECONDS))
     with _lock:
         hit = _indexes.get(store)
         if hit is None or hit[0] != generation:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.embedded import EmbeddedStore
+from graph.store import GraphStore
 from tests.graphs import governance, node, rel
 
 DAY = "2024-06-30"
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    store = EmbeddedStore(tmp_path / "api.db")
+def client(store: GraphStore) -> Iterator[TestClient]:
+    """The API over the hand-built community, on every backend."""
     nodes, rels = governance()
     nodes.append(node("p-id", "PartyMember", name="赵敏", joined_party_on="2023-01-01",
                       id_number="440306199001011234", phone="13812345678",
@@ -26,7 +24,6 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     store.upsert(nodes, rels)
     with TestClient(create_app(store), raise_server_exceptions=False) as c:
         yield c
-    store.close()
 
 
 def test_get_node_masks_sensitive_properties(client: TestClient) -> None:
