@@ -347,6 +347,10 @@ class EmbeddedStore:
             rels=sum(types.values()),
         )
 
+    def ping(self) -> bool:
+        self._open_db().execute("SELECT 1").fetchone()
+        return True
+
     def put_meta(self, key: str, value: Any) -> None:
         if self.read_only:
             raise GraphError("this store was opened read-only")

@@ -66,7 +66,9 @@ class Neo4jStore:
                 uri, auth=(user, password) if password else None,
                 connection_timeout=connect_timeout,
                 connection_acquisition_timeout=connect_timeout,
-                max_transaction_retry_time=connect_timeout,
+                # retries of transient errors give up soon, so an outage becomes a
+                # prompt 503 rather than a hung request
+                max_transaction_retry_time=min(2.0, connect_timeout),
                 user_agent="govgraph")
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
@@ -125,7 +127,7 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
 
     def ping(self) -> bool:
-        return bool(self._read(lambda tx: tx.run(Q["ping"].literal).single()))
+        return bool(self._read(lambda tx: tx.run(Q["ping"].literal).single() is not None))
 
     def close(self) -> None:
         if not self._closed:

@@ -96,6 +96,10 @@ class GraphStore(Protocol):
     def get_meta(self, key: str) -> Any | None:
         ...
 
+    def ping(self) -> bool:
+        """True when the store answers now (readiness); raises StoreUnavailable if not."""
+        ...
+
     def close(self) -> None:
         ...
 

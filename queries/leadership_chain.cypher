@@ -21,21 +21,17 @@ OPTIONAL MATCH (s) ((a)-[r]-(b)
 WITH s, collect(DISTINCT x) AS xs
 UNWIND [s] + xs AS n
 WITH DISTINCT n
-CALL {
-  WITH n
+CALL (n) {
   MATCH (n)-[r]->(m) WHERE type(r) IN $up
   RETURN r, m
   UNION
-  WITH n
   MATCH (n)<-[r]-(m) WHERE type(r) IN $down
   RETURN r, m
   UNION
-  WITH n
   MATCH (n)<-[r:MEMBER_OF|RESPONSIBLE_FOR|HEADS|HOLDS_POST]-(m)
   WHERE type(r) <> 'MEMBER_OF' OR r.role = 'secretary'
   RETURN r, m
   UNION
-  WITH n
   MATCH (n)-[r:EVALUATES]->(m:GovNode {id: $id})
   RETURN r, m
 }

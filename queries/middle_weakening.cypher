@@ -8,8 +8,7 @@
 // joining date, the last activity held, the resident groups it covers, embedded or not.
 // params: day
 MATCH (b:Branch)
-CALL {
-  WITH b
+CALL (b) {
   OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
   WHERE (m.since IS NULL OR m.since <= $day) AND (m.until IS NULL OR m.until > $day)
   RETURN count(m) AS members,
@@ -17,14 +16,12 @@ CALL {
          min(CASE WHEN m.role = 'secretary' THEN p.id END) AS secretary,
          max(CASE WHEN p.joined_party_on <= $day THEN p.joined_party_on END) AS newest
 }
-CALL {
-  WITH b
+CALL (b) {
   OPTIONAL MATCH (b)-[:HELD]->(a:Activity)
   WHERE a.date <= $day
   RETURN max(a.date) AS last_activity
 }
-CALL {
-  WITH b
+CALL (b) {
   OPTIONAL MATCH (b)-[c:COVERS]->(g)
   WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
   RETURN collect(g.id) AS groups
@@ -38,25 +35,21 @@ ORDER BY id
 // covering it and the party members currently living in it.
 // params: day
 MATCH (g:ResidentGroup)
-CALL {
-  WITH g
+CALL (g) {
   OPTIONAL MATCH (g)-[:PART_OF]->(c:Community)
   RETURN min(c.id) AS community
 }
-CALL {
-  WITH g
+CALL (g) {
   OPTIONAL MATCH (g)<-[h:HOLDS_POST]-()
   WHERE (h.since IS NULL OR h.since <= $day) AND (h.until IS NULL OR h.until > $day)
   RETURN count(h) AS leaders
 }
-CALL {
-  WITH g
+CALL (g) {
   OPTIONAL MATCH (g)<-[c:COVERS]-(b)
   WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
   RETURN collect(b.id) AS covered
 }
-CALL {
-  WITH g
+CALL (g) {
   OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(p:PartyMember)
   WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
   RETURN count(DISTINCT p) AS party_members_living

@@ -9,36 +9,31 @@
 // params: day
 MATCH (p:PartyMember)
 WHERE p.joined_party_on IS NULL OR p.joined_party_on <= $day
-CALL {
-  WITH p
+CALL (p) {
   OPTIONAL MATCH (p)-[m:MEMBER_OF]->(o)
   WHERE (m.since IS NULL OR m.since <= $day) AND (m.until IS NULL OR m.until > $day)
   RETURN collect(CASE WHEN o IS NULL THEN null
                  ELSE {org: o.id, labels: labels(o), role: coalesce(m.role, 'member')} END)
          AS memberships
 }
-CALL {
-  WITH p
+CALL (p) {
   OPTIONAL MATCH (p)-[l:LIVES_IN]->(b)
   WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
   OPTIONAL MATCH (b)-[:PART_OF]->(g:ResidentGroup)
   OPTIONAL MATCH (b)-[:IN_GRID]->(x:Grid)
   RETURN collect(DISTINCT g.id) AS groups, collect(DISTINCT x.id) AS grids
 }
-CALL {
-  WITH p
+CALL (p) {
   OPTIONAL MATCH (p)-[h:HOLDS_POST]->()
   WHERE (h.since IS NULL OR h.since <= $day) AND (h.until IS NULL OR h.until > $day)
   RETURN count(h) AS posts
 }
-CALL {
-  WITH p
+CALL (p) {
   OPTIONAL MATCH (p)-[t:MENTORS]->(q)
   WHERE (t.since IS NULL OR t.since <= $day) AND (t.until IS NULL OR t.until > $day)
   RETURN collect(q.id) AS mentees
 }
-CALL {
-  WITH p
+CALL (p) {
   OPTIONAL MATCH (p)-[:DO_NOT_PAIR]->(q)
   RETURN collect(q.id) AS do_not_pair
 }

@@ -14,7 +14,6 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
-
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "scripts" / "neo4j-server"
 

@@ -42,7 +42,10 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 def test_health(client: TestClient) -> None:
     r = client.get("/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": "EmbeddedStore", "ready": True}
+    assert r.json() == {"status": "ok", "live": True, "ready": True, "store": "EmbeddedStore",
+                        "detail": None}
+    assert client.get("/health/live").status_code == 200
+    assert client.get("/health/ready").status_code == 200
 
 
 def test_stats_counts_with_chinese_names(client: TestClient) -> None:
@@ -94,6 +97,9 @@ def test_health_not_ready_when_store_closed(tmp_path: Path) -> None:
     with TestClient(app) as c:
         store.close()
         r = c.get("/health")
-        assert r.status_code == 503 and r.json()["ready"] is False
+        assert r.status_code == 503 and r.json()["ready"] is False and r.json()["live"]
+        assert "closed" in r.json()["detail"]
+        assert c.get("/health/live").status_code == 200
+        assert c.get("/health/ready").status_code == 503
         r = c.get("/api/v1/stats")
         assert r.status_code == 503 and r.headers["retry-after"] == "5"

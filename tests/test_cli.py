@@ -6,15 +6,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import GOVGRAPH
 from tests.conftest import SCENARIO_DAY
 
 ROOT = Path(__file__).resolve().parents[1]
-GOVGRAPH = shutil.which("govgraph", path=str(Path(sys.executable).parent)) or "govgraph"
 
 
 def run(*args: str, store: Path | str | None = None, env: dict[str, str] | None = None

@@ -1,4 +1,9 @@
-"""Liveness and readiness."""
+"""Liveness and readiness.
+
+``/health/live`` answers 200 while the process serves; ``/health/ready`` answers 200
+only when the store answers too (503 otherwise, e.g. while Neo4j is down);
+``/health`` tells both in its body and answers 503 when not ready.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,45 @@ router = APIRouter(tags=["health"])
 
 class Health(BaseModel):
     status: str
-    store: str
+    live: bool
     ready: bool
+    store: str
+    detail: str | None = None
+
+
+def _check(request: Request) -> Health:
+    store = getattr(request.app.state, "store", None)
+    kind = getattr(request.app.state, "store_kind", "unknown")
+    detail = None
+    ready = False
+    if store is None:
+        detail = "the store is not open"
+    else:
+        try:
+            ready = bool(store.ping())
+        except Exception as e:  # noqa: BLE001 - any failure means not ready
+            detail = str(e) if e.__class__.__module__.startswith("graph") else "store error"
+    return Health(status="ok" if ready else "unavailable", live=True, ready=ready, store=kind,
+                  detail=detail)
 
 
 @router.get("/health", response_model=Health)
 def health(request: Request) -> JSONResponse:
-    """``ready`` is true when the store is open and answers."""
-    store = getattr(request.app.state, "store", None)
+    """Liveness and readiness in one body; 503 when the store does not answer."""
+    h = _check(request)
+    return JSONResponse(h.model_dump(), status_code=200 if h.ready else 503,
+                        headers=None if h.ready else {"Retry-After": "5"})
+
+
+@router.get("/health/live", response_model=Health)
+def live(request: Request) -> Health:
+    """200 while the API process serves, whatever the store does."""
     kind = getattr(request.app.state, "store_kind", "unknown")
-    ready = False
-    if store is not None:
-        try:
-            store.counts()
-            ready = True
-        except Exception:  # noqa: BLE001 - any failure means not ready
-            ready = False
-    body = Health(status="ok" if ready else "unavailable", store=kind, ready=ready)
-    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+    return Health(status="ok", live=True, ready=False, store=kind,
+                  detail="liveness only; see /health/ready")
+
+
+@router.get("/health/ready", response_model=Health)
+def ready(request: Request) -> JSONResponse:
+    """200 when the store answers, 503 (with Retry-After) when it does not."""
+    return health(request)

@@ -39,8 +39,7 @@ REMOVE n:{{other_labels}}
 UNWIND $rows AS row
 MATCH (a:GovNode {id: row.start})
 MATCH (b:GovNode {id: row.end})
-CALL {
-  WITH a, b, row
+CALL (a, b, row) {
   OPTIONAL MATCH (x)-[old:{{types}} {id: row.id}]->(y)
   WHERE x <> a OR y <> b
   DELETE old
@@ -58,13 +57,11 @@ RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
 // Relationships touching a node, filtered by type, direction and the other end's labels.
 // params: id, outgoing, incoming, types, labels, with_props
 MATCH (n:GovNode {id: $id})
-CALL {
-  WITH n
+CALL (n) {
   MATCH (n)-[r]->(m)
   WHERE $outgoing AND ($types IS NULL OR type(r) IN $types)
   RETURN 'out' AS dir, r, m
   UNION ALL
-  WITH n
   MATCH (n)<-[r]-(m)
   WHERE $incoming AND ($types IS NULL OR type(r) IN $types)
   RETURN 'in' AS dir, r, m
@@ -112,13 +109,11 @@ MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n
 // params: ids, outgoing, incoming, types, labels
 UNWIND $ids AS id
 MATCH (n:GovNode {id: id})
-CALL {
-  WITH n
+CALL (n) {
   MATCH (n)-[r]->(m)
   WHERE $outgoing AND ($types IS NULL OR type(r) IN $types)
   RETURN 'out' AS dir, r, m
   UNION ALL
-  WITH n
   MATCH (n)<-[r]-(m)
   WHERE $incoming AND ($types IS NULL OR type(r) IN $types)
   RETURN 'in' AS dir, r, m
