@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from graph.errors import InvalidParameter
-from graph.model import Direction
+from graph.model import Adjacent, Direction, Node
 from graph.store import GraphStore
 from queries.common import (
     NodeRef,
@@ -23,6 +23,7 @@ from queries.common import (
     current,
     day_of,
     node_ref,
+    org_view,
 )
 
 __all__ = ["neighbourhood", "shortest_path", "org_members", "posts_of", "three_boards",
@@ -228,16 +229,11 @@ def org_members(store: GraphStore, org_id: str, include_sub: bool = True,
     return out
 
 
-def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = None
-             ) -> list[Post]:
-    """Posts a person holds now: party roles other than member, and HOLDS_POST."""
-    day = day_of(as_of)
-    store.get_node(person_id)
+def _posts(store: GraphStore, rels: list[Adjacent], orgs: dict[str, Node], day: str
+           ) -> list[Post]:
     roles = store.schema.relationships["MEMBER_OF"].properties["role"].enum or {}
     posts = []
-    rels = current(store.adjacent(person_id, ["MEMBER_OF", "HOLDS_POST"], "out"), day)
-    orgs = store.get_nodes(a.other for a in rels)
-    for a in rels:
+    for a in current(rels, day):
         p = a.rel.properties
         if a.rel.type == "MEMBER_OF":
             if p.get("role", "member") == "member":
@@ -250,57 +246,72 @@ def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = No
     return sorted(posts, key=lambda p: (p.organisation.id, p.title))
 
 
-def _community_of(store: GraphStore, org_id: str, labels: tuple[str, ...], day: str
-                  ) -> str | None:
-    if "Community" in labels:
-        return org_id
-    if "PartyOrg" in labels:
-        c = committee_of_org(store, org_id, day)
-        return community_of_committee(store, c) if c else None
-    for rtype in ("PART_OF", "IN"):
-        up = store.adjacent(org_id, [rtype], "out", ["Community"])
-        if up:
-            return up[0].other
-    led = store.adjacent(org_id, ["LEADS"], "in", ["Committee"])
-    if led:
-        return community_of_committee(store, led[0].other)
-    return None
+def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = None
+             ) -> list[Post]:
+    """Posts a person holds now: party roles other than member, and HOLDS_POST."""
+    day = day_of(as_of)
+    store.get_node(person_id)
+    rels = store.adjacent(person_id, ["MEMBER_OF", "HOLDS_POST"], "out")
+    return _posts(store, rels, store.get_nodes(a.other for a in rels), day)
 
 
 def three_boards(store: GraphStore, community: str | None = None, min_orgs: int = 2,
                  as_of: dt.date | str | None = None) -> list[PostHolder]:
     """People holding posts in ``min_orgs``+ organisations of one community
     (三块牌子一套人马): the committee's secretary who also heads the workstation and
-    the residents' committee, and the like. Most organisations first, then by id."""
+    the residents' committee, and the like. Most organisations first, then by id.
+
+    A party organisation's community is that of the committee it is under; a group
+    or organisation's, the community it is part of or in, or whose committee leads it.
+    """
     if not 2 <= min_orgs <= 20:
         raise InvalidParameter(f"min_orgs={min_orgs} must be from 2 to 20")
     day = day_of(as_of)
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
-    holders: set[str] = set()
-    for lab in ("PartyOrg", "Workstation", "ResidentsCommittee", "JointStockCompany",
-                "ResidentGroup", "Community"):
-        for org in store.nodes(lab):
-            for a in current(store.adjacent(org.id, ["MEMBER_OF", "HOLDS_POST"], "in"), day):
-                if a.rel.type == "HOLDS_POST" or a.rel.properties.get("role") != "member":
-                    holders.add(a.other)
-    comm_cache: dict[str, str | None] = {}
+    org_ids = sorted({o.id for lab in ("PartyOrg", "Workstation", "ResidentsCommittee",
+                                        "JointStockCompany", "ResidentGroup", "Community")
+                      for o in store.nodes(lab)})
+    holders = sorted({a.other for adj in store.adjacent_many(
+        org_ids, ["MEMBER_OF", "HOLDS_POST"], "in").values() for a in current(adj, day)
+        if a.rel.type == "HOLDS_POST" or a.rel.properties.get("role") != "member"})
+    held = store.adjacent_many(holders, ["MEMBER_OF", "HOLDS_POST"], "out")
+    orgs = store.get_nodes(sorted({a.other for adj in held.values() for a in adj}))
+    hierarchy = org_view(store, day)
+    ups = store.adjacent_many(sorted(orgs), ["PART_OF", "IN", "LEADS"], "both")
+    comm_of: dict[str, str | None] = {}
+    for oid, node in orgs.items():
+        c: str | None = None
+        if "Community" in node.labels:
+            c = oid
+        elif "PartyOrg" in node.labels:
+            committee = committee_of_org(hierarchy, oid, day)
+            c = community_of_committee(hierarchy, committee) if committee else None
+        else:
+            adj = ups.get(oid, [])
+            up = [a.other for a in adj if a.direction == "out" and a.rel.type in ("PART_OF", "IN")
+                  and "Community" in a.other_labels]
+            led = [a.other for a in adj if a.direction == "in" and a.rel.type == "LEADS"
+                   and "Committee" in a.other_labels]
+            if up:
+                c = min(up)
+            elif led:
+                c = community_of_committee(hierarchy, min(led))
+        comm_of[oid] = c
+    people = store.get_nodes(holders)
+    communities = store.get_nodes(sorted({c for c in comm_of.values() if c}))
     out = []
-    for pid in sorted(holders):
+    for pid in holders:
         by_comm: dict[str, list[Post]] = {}
-        for post in posts_of(store, pid, day):
-            oid = post.organisation.id
-            if oid not in comm_cache:
-                comm_cache[oid] = _community_of(store, oid, tuple(post.organisation.labels),
-                                                day)
-            c = comm_cache[oid]
+        for post in _posts(store, held.get(pid, []), orgs, day):
+            c = comm_of.get(post.organisation.id)
             if c is not None and (community is None or c == community):
                 by_comm.setdefault(c, []).append(post)
         for c, posts in sorted(by_comm.items()):
             n = len({p.organisation.id for p in posts})
             if n >= min_orgs:
-                out.append(PostHolder(person=node_ref(store.schema, store.get_node(pid)),
-                                      community=node_ref(store.schema, store.get_node(c)),
+                out.append(PostHolder(person=node_ref(store.schema, people[pid]),
+                                      community=node_ref(store.schema, communities[c]),
                                       organisations=n, posts=posts))
     out.sort(key=lambda h: (-h.organisations, h.community.id, h.person.id))
     return out
