@@ -6,7 +6,8 @@ COPY loaders loaders
 COPY queries queries
 COPY api api
 RUN pip install --no-cache-dir .
+# Embedded store by default; docker-compose.yml points GOVGRAPH_STORE at Neo4j.
 ENV GOVGRAPH_STORE=/data/govgraph.db
 VOLUME /data
 EXPOSE 8000
-CMD ["sh", "-c", "govgraph load scenario xinqiao --if-empty && govgraph serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "govgraph init && govgraph load scenario xinqiao --if-empty && govgraph serve --host 0.0.0.0 --port 8000"]

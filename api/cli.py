@@ -77,6 +77,19 @@ def _root(
     _state["store"] = store
 
 
+@app.command()
+def init() -> None:
+    """Create the store: the SQLite file (embedded) or the constraints and indexes the
+    schema asks for (Neo4j: unique id, an index on name per label)."""
+    with _open() as store:
+        init_schema = getattr(store, "init_schema", None)
+        if init_schema is not None:
+            init_schema()
+        c = store.counts()
+    out.print(f"store {_location()} ready ({store.backend}): {c.nodes:,} nodes, "
+              f"{c.rels:,} relationships")
+
+
 @load_app.command("scenario")
 def load_scenario_cmd(
     name: Annotated[str, typer.Argument(help="Built-in scenario: xinqiao")],

@@ -105,3 +105,22 @@ def test_outage_gives_503_quickly_and_recovers_without_restart(
     finally:
         api.send_signal(signal.SIGTERM)
         api.wait(timeout=30)
+
+
+def test_init_creates_constraints_and_indexes_from_the_schema(
+        neo4j_server: tuple[str, str]) -> None:
+    uri, password = neo4j_server
+    r = subprocess.run([GOVGRAPH, "--store", uri, "init"], capture_output=True, text=True,
+                       env=dict(os.environ, GOVGRAPH_NEO4J_PASSWORD=password), timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "ready (neo4j)" in r.stdout
+    with Neo4jStore(uri, "neo4j", password) as s:
+        rows = s.driver.execute_query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
+                                      "RETURN name, labelsOrTypes, properties").records
+        constraints = {r["name"]: (r["labelsOrTypes"], r["properties"]) for r in rows}
+        assert constraints["govnode_id"] == (["GovNode"], ["id"])
+        rows = s.driver.execute_query("SHOW INDEXES YIELD name RETURN name").records
+        names = {r["name"] for r in rows}
+        schema = s.schema
+        assert {f"name_{lab}" for lab in schema.labels} <= names
+        assert {f"relid_{t}" for t in schema.relationships} <= names
