@@ -12,8 +12,11 @@ Driver errors become :mod:`graph.errors` types.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import queue
+import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,9 +33,17 @@ from graph.validate import validate_batch
 
 __all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK"]
 
+
+@dataclass
+class _Prepared:
+    statements: list[tuple[Any, list[dict[str, Any]]]]
+    labels: dict[str, tuple[str, ...]]
+    result: BatchResult
+
 BASE_LABEL = "GovNode"
-#: rows per UNWIND statement; measured in bench/neo4j_batch.py
-CHUNK = 5_000
+#: rows per UNWIND statement; bench/neo4j_batch.py measured 1k-50k (noisy on this VM:
+#: larger was faster on most runs)
+CHUNK = 20_000
 Q = load_cypher(Path(__file__).parent / "cypher" / "store.cypher")
 
 T = TypeVar("T")
@@ -154,9 +165,19 @@ class Neo4jStore:
 
         return self._read(work)
 
-    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
-               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
-        vnodes, vrels = validate_batch(self.schema, nodes, rels, self._lookup_labels)
+    def _prepare(self, nodes: Iterable[Node | dict[str, Any]],
+                 rels: Iterable[Rel | dict[str, Any]],
+                 pending: dict[str, tuple[str, ...]] | None = None) -> _Prepared:
+        """Validate a batch and build its statements. ``pending`` holds the labels of
+        nodes of a batch being written right now (they count as existing)."""
+        def lookup(ids: set[str]) -> dict[str, tuple[str, ...]]:
+            if not pending:
+                return self._lookup_labels(ids)
+            known = {i: pending[i] for i in ids if i in pending}
+            rest = ids - known.keys()
+            return {**known, **(self._lookup_labels(rest) if rest else {})}
+
+        vnodes, vrels = validate_batch(self.schema, nodes, rels, lookup)
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for n in vnodes:
             by_labels[n.labels].append({"id": n.id, "props": {**n.properties, "id": n.id}})
@@ -173,16 +194,67 @@ class Neo4jStore:
             statements.append((text, rows))
         for rtype, rows in sorted(by_type.items()):
             statements.append((Q["upsert_rels"].render(self.schema, types=rtype), rows))
+        return _Prepared(statements, {n.id: n.labels for n in vnodes},
+                         BatchResult(nodes=len(vnodes), rels=len(vrels)))
 
+    def _commit(self, prepared: _Prepared) -> BatchResult:
         def work(tx: ManagedTransaction) -> None:
-            for text, rows in statements:
+            for text, rows in prepared.statements:
                 for i in range(0, len(rows), CHUNK):
                     tx.run(text, {"rows": rows[i:i + CHUNK]}).consume()
 
-        if statements:
+        if prepared.statements:
             self._write(work)
             self.generation += 1
-        return BatchResult(nodes=len(vnodes), rels=len(vrels))
+        return prepared.result
+
+    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
+               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
+        return self._commit(self._prepare(nodes, rels))
+
+    def upsert_stream(self, batches: Iterable[tuple[list[Any], list[Any]]],
+                      progress: Callable[[int], Any] | None = None) -> BatchResult:
+        """Upsert batch after batch, each in its own transaction, validating the next
+        batch while the server writes the current one (a writer thread: Python's
+        validation and the server's work overlap). Stops at the first error, with the
+        batches before it written and none after."""
+        todo: queue.Queue[_Prepared | None] = queue.Queue(maxsize=1)
+        failed: list[BaseException] = []
+        total = BatchResult(nodes=0, rels=0)
+
+        def writer() -> None:
+            while (item := todo.get()) is not None:
+                if failed:
+                    continue
+                try:
+                    done = self._commit(item)
+                except BaseException as e:  # noqa: BLE001 - handed to the caller
+                    failed.append(e)
+                    continue
+                total["nodes"] += done["nodes"]
+                total["rels"] += done["rels"]
+                if progress is not None:
+                    progress(done["nodes"] + done["rels"])
+
+        thread = threading.Thread(target=writer, name="neo4j-writer", daemon=True)
+        thread.start()
+        # Not yet committed while the next batch is prepared: the batch in the queue
+        # and the one the writer is on, i.e. the last two put.
+        recent: deque[dict[str, tuple[str, ...]]] = deque(maxlen=2)
+        try:
+            for nodes, rels in batches:
+                if failed:
+                    break
+                pending = {k: v for labels in recent for k, v in labels.items()}
+                prepared = self._prepare(nodes, rels, pending)
+                todo.put(prepared)  # waits while the writer is busy with two batches
+                recent.append(prepared.labels)
+        finally:
+            todo.put(None)
+            thread.join()
+        if failed:
+            raise failed[0]
+        return total
 
     # ------------------------------------------------------------ reads
     def get_node(self, node_id: str) -> Node:

@@ -34,18 +34,27 @@ SET n:{{labels}}
 REMOVE n:{{other_labels}}
 
 // name: upsert_rels
-// Relationships of one type, by id; one moved to other ends is re-created there.
+// Relationships of one type, by id (found through the relid_ index, so a hub node's
+// many relationships are never scanned): updated in place, re-created when moved to
+// other ends, created when new.
 // params: rows
 UNWIND $rows AS row
 MATCH (a:GovNode {id: row.start})
 MATCH (b:GovNode {id: row.end})
-CALL (a, b, row) {
-  OPTIONAL MATCH (x)-[old:{{types}} {id: row.id}]->(y)
-  WHERE x <> a OR y <> b
+OPTIONAL MATCH ()-[old:{{types}} {id: row.id}]->()
+CALL (a, b, row, old) {
+  WITH * WHERE old IS NOT NULL AND startNode(old) = a AND endNode(old) = b
+  SET old = row.props
+}
+CALL (a, b, row, old) {
+  WITH * WHERE old IS NOT NULL AND (startNode(old) <> a OR endNode(old) <> b)
   DELETE old
 }
-MERGE (a)-[r:{{types}} {id: row.id}]->(b)
-SET r = row.props
+CALL (a, b, row, old) {
+  WITH * WHERE old IS NULL OR startNode(old) <> a OR endNode(old) <> b
+  CREATE (a)-[r:{{types}}]->(b)
+  SET r = row.props
+}
 
 // name: get_nodes
 // Nodes by id.
@@ -101,8 +110,8 @@ MATCH (m:GovMeta {key: $key}) RETURN m.value AS value
 RETURN 1 AS ok
 
 // name: clear_some
-// Delete up to 20,000 nodes with their relationships; repeat until it returns 0.
-MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n
+// Delete up to 5,000 nodes with their relationships; repeat until it returns 0.
+MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n
 
 // name: adjacent_many
 // Relationships touching each of many nodes (as adjacent, without properties of the ends).
