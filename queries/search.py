@@ -111,9 +111,13 @@ class _Index:
 
 
 _indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
+_refreshing: weakref.WeakSet[object] = weakref.WeakSet()
 _lock = threading.Lock()
 #: a server may be written by other processes too: rebuild at least this often
 REFRESH_SECONDS = 60
+#: a stale index smaller than this is rebuilt before answering; a larger one (seconds
+#: of work at street scale) keeps answering while a thread rebuilds it
+SYNC_REBUILD_MAX = 50_000
 
 
 def _index(store: GraphStore) -> _Index:
@@ -122,10 +126,30 @@ def _index(store: GraphStore) -> _Index:
         generation = (generation, int(time.monotonic() // REFRESH_SECONDS))
     with _lock:
         hit = _indexes.get(store)
-        if hit is None or hit[0] != generation:
-            hit = (generation, _Index(store))
-            _indexes[store] = hit
-    return hit[1]
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        if hit is not None and len(hit[1].entries) >= SYNC_REBUILD_MAX:
+            if store not in _refreshing:
+                _refreshing.add(store)
+                threading.Thread(target=_rebuild, args=(store, generation), daemon=True,
+                                 name="search-index").start()
+            return hit[1]
+    index = _Index(store)
+    with _lock:
+        _indexes[store] = (generation, index)
+    return index
+
+
+def _rebuild(store: GraphStore, generation: object) -> None:
+    try:
+        index = _Index(store)
+        with _lock:
+            _indexes[store] = (generation, index)
+    except Exception:  # noqa: BLE001 - keep the old index; the next search tries again
+        pass
+    finally:
+        with _lock:
+            _refreshing.discard(store)
 
 
 def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,

@@ -1,0 +1,73 @@
+"""Name search: Chinese, pinyin, initials, polyphonic surnames, and index refresh."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import queries.search as qs
+from graph.errors import InvalidParameter
+from graph.store import GraphStore
+from tests.graphs import node
+
+
+@pytest.fixture
+def people(store: GraphStore) -> GraphStore:
+    store.upsert([node("p1", "Person", name="张三"), node("p2", "Person", name="曾小明"),
+                  node("p3", "Person", name="单田芳"), node("p4", "Person", name="张珊珊"),
+                  node("c1", "Community", name="上星社区")])
+    return store
+
+
+def ids(store: GraphStore, q: str, **kw: object) -> list[str]:
+    return [h.node.id for h in qs.search(store, q, **kw)]  # type: ignore[arg-type]
+
+
+def test_chinese_pinyin_and_initials(people: GraphStore) -> None:
+    assert ids(people, "张三") == ["p1"]
+    assert ids(people, "zhangsan") == ["p1"]
+    assert ids(people, "zs") == ["p1", "p4"]  # initials, then initials prefix (zss)
+    assert ids(people, "张") == ["p1", "p4"]  # name prefix, then id
+    assert ids(people, "zhang") == ["p1", "p4"]
+    assert ids(people, "ZhangSan") == ["p1"]  # case and spaces do not matter
+    assert ids(people, "zhang san") == ["p1"]
+    assert ids(people, "zss") == ["p4"]
+    assert ids(people, "shangxing") == ["c1"]
+
+
+def test_polyphonic_surnames(people: GraphStore) -> None:
+    assert ids(people, "zengxiaoming") == ids(people, "cengxiaoming") == ["p2"]
+    assert ids(people, "shantianfang") == ids(people, "dtf") == ["p3"]
+
+
+def test_ranking_and_labels(people: GraphStore) -> None:
+    hits = qs.search(people, "zs")
+    assert [(h.node.id, h.match) for h in hits] == [("p1", "initials"),
+                                                     ("p4", "initials_prefix")]
+    assert ids(people, "s", labels=["Community"]) == ["c1"]
+    with pytest.raises(InvalidParameter, match="unknown label"):
+        qs.search(people, "s", labels=["Martian"])
+    with pytest.raises(InvalidParameter, match="empty"):
+        qs.search(people, "  ")
+
+
+def test_index_follows_writes(people: GraphStore) -> None:
+    assert ids(people, "ls") == []
+    people.upsert([node("p5", "Person", name="李四")])
+    assert ids(people, "ls") == ["p5"]  # a small index is rebuilt before answering
+
+
+@pytest.mark.parametrize("store", ["embedded"], indirect=True)
+def test_large_index_refreshes_in_the_background(people: GraphStore,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qs, "SYNC_REBUILD_MAX", 1)
+    assert ids(people, "zs") == ["p1", "p4"]
+    people.upsert([node("p6", "Person", name="周舒")])
+    # the stale index answers at once, while a thread rebuilds it
+    assert ids(people, "zs") == ["p1", "p4"]
+    for _ in range(100):
+        if people not in qs._refreshing:
+            break
+        time.sleep(0.05)
+    assert ids(people, "zs") == ["p1", "p6", "p4"]
