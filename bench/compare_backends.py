@@ -53,7 +53,8 @@ def summary(ms: list[float]) -> dict[str, float]:
 
 
 def load(store: GraphStore, residents: int) -> dict[str, Any]:
-    sc = XinqiaoScenario(residents=residents, seed=7, as_of=DAY)
+    sc = XinqiaoScenario(residents=residents, seed=7, as_of=DAY,
+                         batch_size=getattr(store, "preferred_batch_size", 20_000))
     t = time.perf_counter()
     r = load_scenario(store, scenario=sc)
     seconds = time.perf_counter() - t
@@ -92,6 +93,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, neo4j(args.neo4j) as (uri, password):
         emb = EmbeddedStore(Path(tmp) / "bench.db")
         neo = Neo4jStore(uri, "neo4j", password)
+        neo.clear()
+        # Warm-up, not timed: a fresh JVM loads at a fraction of its steady rate
+        # (JIT, query plans); a server in service is warm.
+        warm = EmbeddedStore(Path(tmp) / "warm.db")
+        load(warm, 5_000)
+        warm.close()
+        load(neo, 5_000)
         neo.clear()
         # Neo4j first: a process already holding the embedded index (a million
         # Python objects) slows the driver's side of the load with garbage collection.

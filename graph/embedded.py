@@ -69,6 +69,8 @@ class EmbeddedStore:
     """SQLite + networkx backend of :class:`graph.store.GraphStore`."""
 
     backend = "embedded"
+    #: records per transaction for bulk loads
+    preferred_batch_size = 20_000
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
                  schema: Schema | None = None) -> None:

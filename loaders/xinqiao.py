@@ -261,7 +261,7 @@ class _ResidentStream:
 
 
 def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
-                  as_of: datetime.date | None = None, batch_size: int = 20_000,
+                  as_of: datetime.date | None = None, batch_size: int | None = None,
                   progress: Callable[[int], Any] | None = None,
                   scenario: XinqiaoScenario | None = None) -> dict[str, Any]:
     """Generate the scenario into ``store`` batch by batch.
@@ -272,6 +272,8 @@ def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
     parameters and planted problems are kept as store meta ``"scenario"``.
     Returns ``{"nodes": n, "rels": m, "planted": {...}}``.
     """
+    if batch_size is None:  # the store knows what suits it
+        batch_size = getattr(store, "preferred_batch_size", 20_000)
     sc = scenario or XinqiaoScenario(residents=residents, seed=seed, as_of=as_of,
                                      batch_size=batch_size)
     n = m = 0
