@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.routes import chains, communities, gaps, health, nodes, orgs, pairings, schema, stats
+from api.routes import explorer as explorer_page
 from graph.errors import (
     BackendNotAvailable,
     GraphError,
@@ -58,6 +59,7 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
     for r in (health.router, schema.router, stats.router, nodes.router, orgs.router,
               chains.router, gaps.router, pairings.router, communities.router):
         app.include_router(r)
+    app.include_router(explorer_page.router)
 
     @app.exception_handler(NodeNotFound)
     async def _not_found(request: Request, exc: NodeNotFound) -> JSONResponse:

@@ -109,10 +109,12 @@ def load_scenario_cmd(
         raise _fail(f"unknown scenario {name!r}; the built-in scenario is 'xinqiao'")
     day = _parse_date(as_of, "--as-of")
     try:
-        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day)
+        XinqiaoScenario(residents=residents, seed=seed, as_of=day)  # check before opening
     except ValueError as e:
         raise _fail(str(e)) from None
     with _open() as store:
+        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day,
+                                   batch_size=getattr(store, "preferred_batch_size", 20_000))
         existing = store.counts().nodes
         if if_empty and existing:
             out.print(f"store {_location()} already holds {existing:,} nodes; not loading")
@@ -183,6 +185,7 @@ def serve(
                 log_level="info")
 
 
+import api.cli_explore  # noqa: E402,F401  (registers explore)
 import api.cli_queries  # noqa: E402,F401  (registers chain, gaps, pair, search)
 
 

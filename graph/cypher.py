@@ -97,7 +97,9 @@ def parse_cypher(text: str, source: str) -> dict[str, CypherQuery]:
         name = lines[0].strip()
         if not _NAME_OK.match(name):
             raise SchemaError(f"{source}: bad query name {name!r}")
-        doc, params, body = [], None, []
+        doc: list[str] = []
+        body: list[str] = []
+        params: set[str] | None = None
         for line in lines[1:]:
             s = line.strip()
             if not body and s.startswith("// params:"):

@@ -125,8 +125,11 @@ class Neo4jStore:
     def init_schema(self) -> None:
         """Constraints and indexes generated from the schema (idempotent)."""
         stmts = [Q["create_id_constraint"].literal, Q["create_meta_constraint"].literal]
+        # A name index per root label (Person, PartyOrg, Grid ...): every node carries
+        # its root label, so one index covers the sub-labels too, and each write
+        # updates one name index instead of one per label it has.
         stmts += [Q["create_name_index"].render(self.schema, label=lab)
-                  for lab in self.schema.labels]
+                  for lab in self.roots()]
         stmts += [Q["create_rel_id_index"].render(self.schema, types=t)
                   for t in self.schema.relationships]
         if self._closed:
@@ -139,6 +142,10 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials") from e
         except (nex.ServiceUnavailable, nex.SessionExpired, OSError) as e:
             raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
+
+    def roots(self) -> list[str]:
+        """Labels that extend no other label."""
+        return [lab for lab, d in self.schema.labels.items() if d.extends is None]
 
     def ping(self) -> bool:
         return bool(self._read(lambda tx: tx.run(Q["ping"].literal).single() is not None))

@@ -235,16 +235,17 @@ class _Facts:
         living: dict[str, int] = {}
         for pm in st.nodes("PartyMember"):
             homes = current(st.adjacent(pm.id, ["LIVES_IN"], "out"), day)
-            for g in {g.other for h in homes
-                      for g in st.adjacent(h.other, ["PART_OF"], "out", ["ResidentGroup"])}:
-                living[g] = living.get(g, 0) + 1
+            for gid in {a.other for h in homes
+                        for a in st.adjacent(h.other, ["PART_OF"], "out", ["ResidentGroup"])}:
+                living[gid] = living.get(gid, 0) + 1
         out = []
-        for g in st.nodes("ResidentGroup"):
-            comm = st.adjacent(g.id, ["PART_OF"], "out", ["Community"])
+        for group in st.nodes("ResidentGroup"):
+            gid = group.id
+            comm = st.adjacent(gid, ["PART_OF"], "out", ["Community"])
             out.append(_GroupFacts(
-                g.id, comm[0].other if comm else None,
-                len(current(st.adjacent(g.id, ["HOLDS_POST"], "in"), day)), living.get(g.id, 0),
-                sorted(a.other for a in current(st.adjacent(g.id, ["COVERS"], "in"), day))))
+                gid, comm[0].other if comm else None,
+                len(current(st.adjacent(gid, ["HOLDS_POST"], "in"), day)), living.get(gid, 0),
+                sorted(a.other for a in current(st.adjacent(gid, ["COVERS"], "in"), day))))
         return out
 
     def residents(self, group_ids: list[str]) -> dict[str, int]:
@@ -338,11 +339,11 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         hg.residents = residents.get(hg.group.id, 0)
 
     gaps: list[Gap] = []
-    for b in weak:
-        codes = [r.reason for r in b.reasons]
-        affected = sum(residents.get(g.id, 0) for g in b.groups)
-        gaps.append(_gap("weak_branch" if b.groups else "no_group", codes, b.committee,
-                         b.community, b.branch, b.groups, affected))
+    for wb in weak:
+        codes = [r.reason for r in wb.reasons]
+        affected = sum(residents.get(x.id, 0) for x in wb.groups)
+        gaps.append(_gap("weak_branch" if wb.groups else "no_group", codes, wb.committee,
+                         wb.community, wb.branch, wb.groups, affected))
     for hg in hollow:
         committee = committees.get(hg.community.id) if hg.community else None
         gaps.append(_gap("no_branch", ["hollow", "no_branch"], ref(committee), hg.community,

@@ -1,0 +1,130 @@
+"""The graph explorer (/explorer): one page over the JSON API, every asset served here.
+
+vis-network (copied from pyvis's package, ``pyvis/templates/lib/vis-9.1.2/``) is
+served from ``/explorer/static/``: the page works with no internet. pyvis's own
+template is not used because it loads bootstrap from a CDN.
+
+``standalone_html`` writes the same page as one self-contained file: the assets
+inlined and the API's answers for the view preloaded (``govgraph explore``, and
+``GET /explorer/export.html``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import suppress
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.deps import StoreDep
+from api.models import node_public
+from graph.errors import GraphError
+from graph.store import GraphStore
+from queries.leadership_chain import leadership_chain
+from queries.lookups import neighbourhood
+from queries.middle_weakening import middle_weakening
+
+__all__ = ["router", "standalone_html", "ASSETS", "MAX_DRAWN", "FETCH_LIMIT"]
+
+ASSETS = Path(__file__).resolve().parents[1] / "explorer"
+STATIC = {
+    "vis-network.min.js": "text/javascript; charset=utf-8",
+    "vis-network.css": "text/css; charset=utf-8",
+    "explorer-i18n.js": "text/javascript; charset=utf-8",
+    "explorer.js": "text/javascript; charset=utf-8",
+    "explorer.css": "text/css; charset=utf-8",
+}
+# The same numbers as in explorer.js (a test keeps them equal).
+MAX_DRAWN = 300
+FETCH_LIMIT = 1000
+GAPS_LIMIT = 100  # the gaps endpoint's default page
+
+router = APIRouter(tags=["explorer"], include_in_schema=False)
+
+
+@router.get("/explorer", response_class=HTMLResponse)
+def explorer_page() -> HTMLResponse:
+    """The explorer page; its state lives in the URL hash (a shareable deep link)."""
+    return HTMLResponse((ASSETS / "index.html").read_text(encoding="utf-8"))
+
+
+@router.get("/explorer/static/{name}")
+def explorer_static(name: str) -> FileResponse:
+    if name not in STATIC:
+        raise HTTPException(status_code=404, detail=f"no explorer asset {name!r}")
+    return FileResponse(ASSETS / "static" / name, media_type=STATIC[name],
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/explorer/export.html", response_class=HTMLResponse)
+def explorer_export(store: StoreDep,
+                    focus: Annotated[str, Query(min_length=1, max_length=200)],
+                    depth: Annotated[int, Query(ge=1, le=2)] = 2) -> HTMLResponse:
+    """The current view as one self-contained HTML file (a download)."""
+    page = standalone_html(store, focus, depth)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", focus)
+    return HTMLResponse(page, headers={
+        "Content-Disposition": f'attachment; filename="govgraph-{safe}.html"'})
+
+
+# ---------------------------------------------------------------- self-contained page
+def _q(node_id: str) -> str:
+    """``encodeURIComponent`` as the page's JavaScript does it."""
+    return quote(node_id, safe="!~*'()")
+
+
+def _dump(value: Any) -> dict[str, Any]:
+    return value.model_dump(mode="json")  # type: ignore[no-any-return]
+
+
+def preload(store: GraphStore, node_id: str, depth: int) -> dict[str, Any]:
+    """The API's answers the page asks for when it opens on ``node_id``, keyed by URL."""
+    api = "/api/v1"
+    nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT)
+    data: dict[str, Any] = {
+        f"{api}/schema": store.schema.public(),
+        f"{api}/nodes/{_q(node_id)}/neighbors?depth={depth}&limit={FETCH_LIMIT}": _dump(nb),
+    }
+    for ref in nb.nodes[:MAX_DRAWN]:
+        data[f"{api}/nodes/{_q(ref.id)}"] = _dump(node_public(store.schema,
+                                                              store.get_node(ref.id)))
+    with suppress(GraphError):  # no chain from this node: the overlay says so in the file
+        data[f"{api}/chains/leadership/{_q(node_id)}"] = _dump(leadership_chain(store, node_id))
+    gaps = middle_weakening(store)
+    gaps.gaps = gaps.gaps[:GAPS_LIMIT]
+    data[f"{api}/gaps/middle-weakening"] = _dump(gaps)
+    return data
+
+
+def _script(data: str) -> str:
+    if "</script" in data.lower():
+        raise ValueError("inline script contains '</script'")
+    return f"<script>{data}</script>"
+
+
+def standalone_html(store: GraphStore, node_id: str, depth: int = 2) -> str:
+    """The explorer opened on ``node_id`` as one HTML file: no request leaves it.
+
+    ``depth`` is 1 or 2 as in the page; an unknown id raises ``NodeNotFound``.
+    """
+    store.get_node(node_id)  # NodeNotFound before any work
+    page = (ASSETS / "index.html").read_text(encoding="utf-8")
+    static = ASSETS / "static"
+    for name in ("vis-network.css", "explorer.css"):
+        tag = f'<link rel="stylesheet" href="/explorer/static/{name}">'
+        page = page.replace(tag, "<style>" + (static / name).read_text(encoding="utf-8")
+                            + "</style>")
+    for name in ("vis-network.min.js", "explorer-i18n.js", "explorer.js"):
+        tag = f'<script src="/explorer/static/{name}"></script>'
+        page = page.replace(tag, _script((static / name).read_text(encoding="utf-8")))
+    # "<" escaped as \u003c: valid JSON and JavaScript, and never closes the script.
+    blob = json.dumps(preload(store, node_id, depth), ensure_ascii=False,
+                      separators=(",", ":")).replace("<", "\\u003c")
+    start = json.dumps({"focus": node_id, "depth": depth})
+    return page.replace("<!--govgraph:preload-->", _script(
+        f"window.GOVGRAPH_PRELOAD={blob};window.GOVGRAPH_START={start};"))

@@ -1,0 +1,124 @@
+"""Real headless Chromium (Debian's ``chromium``) driven by Playwright for Python,
+against the API served by uvicorn on 127.0.0.1 over the hand-built community.
+
+Without Chromium or Playwright these tests skip with a loud reason, unless
+GOVGRAPH_REQUIRE_BROWSER=1 (set by .ci/run), which turns the skip into a failure.
+Never ``playwright install``: it downloads a browser; we use the system one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from graph.embedded import EmbeddedStore
+from tests.graphs import governance
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    """Path of the system Chromium, or a skip (a failure when it is required)."""
+    path = os.environ.get("GOVGRAPH_CHROMIUM") or shutil.which("chromium") or ""
+    why = ""
+    if not path:
+        why = ("BROWSER TESTS NOT RUN: no chromium found; "
+               "apt-get install -y chromium fonts-noto-cjk")
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            why = "BROWSER TESTS NOT RUN: playwright not installed; pip install -e '.[dev]'"
+    if why:
+        if os.environ.get("GOVGRAPH_REQUIRE_BROWSER") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the API over ``governance()``, served by uvicorn in a thread."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("browser") / "explorer.db")
+    store.upsert(*governance())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    exe = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Watched:
+    """A page with every request and every console error it produced."""
+
+    page: Any
+    base: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests
+                if not (u.startswith(self.base + "/") or u.startswith("data:"))]
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"explorer-{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def watched(browser: Any, server: str) -> Iterator[Watched]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = ctx.new_page()
+    w = Watched(page, server)
+    page.on("request", lambda r: w.requests.append(r.url))
+    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.errors.append(str(e)))
+    try:
+        yield w
+    finally:
+        ctx.close()
+    assert w.errors == [], w.errors
+    assert w.outside() == [], w.outside()

@@ -1,0 +1,164 @@
+"""The explorer in real headless Chromium: search by pinyin, expand, the chain overlay,
+the community view, deep links; no console error and no request off 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Watched
+
+DAY = "as_of=2024-06-30"  # the day governance() is worked out for
+DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "explorer.png"
+
+
+def ready(w: Watched, focus: str | None = None, view: str = "focus") -> None:
+    sel = f'body[data-state="ready"][data-view="{view}"]'
+    if focus:
+        sel += f'[data-focus="{focus}"]'
+    w.page.wait_for_selector(sel, timeout=15_000)
+
+
+def drawn(w: Watched) -> set[str]:
+    ids: list[str] = w.page.evaluate("explorer.nodes.getIds()")
+    return set(ids)
+
+
+def node(w: Watched, nid: str) -> dict[str, Any]:
+    got: dict[str, Any] = w.page.evaluate("id => explorer.nodes.get(id)", nid)
+    return got
+
+
+def clean(w: Watched, served: bool = True) -> None:
+    assert w.errors == [], w.errors
+    assert w.outside() == [], w.outside()
+    if served:
+        assert any(u.endswith("/explorer/static/vis-network.min.js") for u in w.requests)
+
+
+def test_search_by_pinyin_focuses_and_click_expands(watched: Watched) -> None:
+    w, page = watched, watched.page
+    page.goto(w.base + "/explorer")
+    ready(w)
+    assert "请搜索" in page.inner_text("#status")
+    page.fill("#search", "zhangsan")
+    page.press("#search", "Enter")
+    ready(w, "m1")
+    assert page.inner_text("#details h2") == "张三"
+    assert page.locator('#results button[data-id="m1"]').count() == 1
+    assert {"m1", "brOK"} <= drawn(w) and "ccA" not in drawn(w)
+    assert "党员" in page.inner_text("#legend")
+    assert "focus=m1" in page.url
+    w.shot("search")
+    # click the branch on the canvas: its properties show and its members come in
+    page.wait_for_function("explorer.network().getPositions(['brOK']).brOK !== undefined")
+    pos = page.evaluate("explorer.pagePosition('brOK')")
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_selector('#details[data-node-id="brOK"]')
+    page.wait_for_function("explorer.nodes.get('ccA') !== null")
+    assert {"m2", "m3", "m4", "ccA"} <= drawn(w)
+    assert page.locator("#details table").count() == 1
+    w.shot("expand")
+    # focus another node, then back and forward
+    page.evaluate("explorer.focus('brOK')")
+    ready(w, "brOK")
+    page.click("#back")
+    ready(w, "m1")
+    page.click("#forward")
+    ready(w, "brOK")
+    clean(w)
+
+
+def test_chain_overlay_highlights_the_chain(watched: Watched) -> None:
+    w, page = watched, watched.page
+    page.goto(w.base + "/explorer#focus=m1&depth=1")
+    ready(w, "m1")
+    page.check('[data-overlay="chain"]')
+    page.wait_for_selector("#chain-steps li")
+    chain = page.eval_on_selector_all("#chain-steps li", "els => els.map(e => e.dataset.nodeId)")
+    assert chain[0] == "m1" and {"brOK", "ccA", "pwc"} <= set(chain)
+    for nid in chain:
+        assert node(w, nid)["chain"] is True, nid
+    assert "overlays=chain" in page.url
+    w.shot("chain")
+    # a pasted deep link in the same tab: a branch at depth 2 with both overlays
+    page.goto(w.base + f"/explorer#focus=brOK&depth=2&overlays=chain,gaps&{DAY}")
+    ready(w, "brOK")
+    page.wait_for_selector("#chain-steps li")
+    assert node(w, "ccA")["chain"] is True and {"m1", "gA1", "pwc"} <= drawn(w)
+    page.wait_for_timeout(500)  # let the layout settle for the picture
+    w.shot("chain-depth2")
+    if os.environ.get("GOVGRAPH_UPDATE_DOCS") == "1" or not DOCS_PNG.exists():
+        DOCS_PNG.parent.mkdir(exist_ok=True)
+        page.set_viewport_size({"width": 960, "height": 600})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(DOCS_PNG))
+    clean(w)
+
+
+def test_chain_break_is_marked(watched: Watched) -> None:
+    w, page = watched, watched.page
+    page.goto(w.base + "/explorer#focus=m6&depth=1&overlays=chain")  # brNoSec: no secretary
+    ready(w, "m6")
+    page.wait_for_selector("#chain-steps li.break")
+    breaks = page.eval_on_selector_all("#chain-steps li.break",
+                                       "els => els.map(e => e.dataset.nodeId)")
+    assert breaks and all(node(w, b)["chainBreak"] for b in breaks)
+    clean(w)
+
+
+def test_community_view_and_gaps(watched: Watched) -> None:
+    w, page = watched, watched.page
+    page.goto(w.base + f"/explorer#focus=cA&depth=1&overlays=gaps&{DAY}")
+    ready(w, "cA")
+    page.click("#community-view")
+    ready(w, view="community")
+    ids = drawn(w)
+    assert {"cA", "ccA", "brOK", "brNoSec", "brBig", "gA1", "gA5"} <= ids
+    assert "m1" not in ids and "pwc" not in ids
+    assert {"gA4", "gA6"} <= ids and node(w, "gA4")["gap"] == "hollow"  # uncovered groups
+    assert "gap" not in node(w, "brOK") and "gap" not in node(w, "brEnt")  # healthy
+    assert "view=community" in page.url and DAY in page.url
+    assert node(w, "brNoSec")["gap"] == "weak" and "书记" in node(w, "brNoSec")["title"]
+    levels = {n: node(w, n)["level"] for n in ("cA", "ccA", "brOK", "gA1")}
+    assert levels == {"cA": 0, "ccA": 1, "brOK": 2, "gA1": 3}
+    assert "view=community" in page.url
+    w.shot("community")
+    clean(w)
+
+
+def test_filters_fold_english_and_png(watched: Watched) -> None:
+    w, page = watched, watched.page
+    page.goto(w.base + "/explorer#focus=brBig&depth=1&types=MEMBER_OF,SUB_ORG_OF")
+    ready(w, "brBig")
+    assert {"x00", "x50", "ccA"} <= drawn(w) and "gA5" not in drawn(w)  # COVERS filtered out
+    page.click("#lang")
+    ready(w, "brBig")
+    assert page.inner_text("#community-view") == "Community view"
+    assert "Party member" in page.inner_text("#legend") or "PartyMember" in page.inner_text(
+        "#legend")
+    assert "lang=en" in page.url
+    png = page.evaluate("explorer.network().canvas.frame.canvas.toDataURL('image/png')")
+    assert png.startswith("data:image/png;base64,") and len(png) > 5000
+    clean(w)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_standalone_file_opens_offline(watched: Watched, tmp_path: Path, depth: int) -> None:
+    w, page = watched, watched.page
+    r = page.request.get(f"{w.base}/explorer/export.html?focus=m1&depth={depth}")
+    assert r.ok
+    f = tmp_path / "view.html"
+    f.write_bytes(r.body())
+    w.base = f.as_uri().rsplit("/", 1)[0]  # the file itself is the one allowed URL
+    page.goto(f.as_uri())
+    ready(w, "m1")
+    assert page.inner_text("#details h2") == "张三"
+    assert {"m1", "brOK"} <= drawn(w)
+    # the page's own requests (page.request above is not one): the file and data: URLs
+    assert all(u.startswith(("file://", "data:")) for u in w.requests), w.requests
+    w.shot(f"file-depth{depth}")
+    clean(w, served=False)

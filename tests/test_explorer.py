@@ -1,0 +1,122 @@
+"""The explorer page without a browser: served assets, no external URL, the
+self-contained export (HTTP and ``govgraph explore``)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.routes.explorer import ASSETS, FETCH_LIMIT, MAX_DRAWN, standalone_html
+from graph.embedded import EmbeddedStore
+from graph.errors import NodeNotFound
+from tests.cli_helpers import GOVGRAPH
+from tests.graphs import governance
+
+ROOT = Path(__file__).resolve().parents[1]
+# A URL the browser would load: src/href attributes, url(...) in CSS, fetch("http…").
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//"""
+                      r"""|fetch\(\s*["'`](?:https?:)?//|@import""", re.I)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    s = EmbeddedStore(tmp_path / "explorer.db")
+    s.upsert(*governance())
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def client(store: EmbeddedStore) -> Iterator[TestClient]:
+    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_page_and_assets_are_served_locally(client: TestClient) -> None:
+    r = client.get("/explorer")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert "治理图谱浏览" in page and 'lang="zh-CN"' in page
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert srcs and all(s.startswith(("/explorer/static/", "data:", "#")) for s in srcs), srcs
+    for src in srcs:
+        if src.startswith("/explorer/static/"):
+            a = client.get(src)
+            assert a.status_code == 200 and len(a.content) > 1000, src
+            assert "javascript" in a.headers["content-type"] or "css" in a.headers["content-type"]
+    assert client.get("/explorer/static/../app.py").status_code == 404
+    assert client.get("/explorer/static/nothing.js").status_code == 404
+
+
+def test_no_asset_points_outside() -> None:
+    files = [ASSETS / "index.html", *sorted((ASSETS / "static").iterdir())]
+    for f in files:
+        assert not EXTERNAL.search(f.read_text(encoding="utf-8")), f.name
+    assert "bootstrap" not in (ASSETS / "index.html").read_text(encoding="utf-8")
+
+
+def test_vis_network_is_pyvis_copy() -> None:
+    pyvis = pytest.importorskip("pyvis")
+    lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    for name in ("vis-network.min.js", "vis-network.css"):
+        assert (ASSETS / "static" / name).read_bytes() == (lib / name).read_bytes(), name
+
+
+def test_js_constants_match_python() -> None:
+    js = (ASSETS / "static" / "explorer.js").read_text(encoding="utf-8")
+    assert f"const MAX_DRAWN = {MAX_DRAWN};" in js
+    assert f"const FETCH_LIMIT = {FETCH_LIMIT};" in js
+
+
+def _preloaded(page: str) -> dict[str, object]:
+    m = re.search(r"window\.GOVGRAPH_PRELOAD=(.*?);window\.GOVGRAPH_START=", page, re.S)
+    assert m
+    return json.loads(m.group(1))  # type: ignore[no-any-return]
+
+
+def test_standalone_html_is_self_contained(store: EmbeddedStore) -> None:
+    page = standalone_html(store, "m1", 2)
+    assert "<script src" not in page and "<link" not in page.replace('<link rel="icon"', "")
+    assert not EXTERNAL.search(page)
+    data = _preloaded(page)
+    nb = data[f"/api/v1/nodes/m1/neighbors?depth=2&limit={FETCH_LIMIT}"]
+    assert isinstance(nb, dict) and nb["center"]["id"] == "m1"
+    assert {"/api/v1/schema", "/api/v1/nodes/m1", "/api/v1/nodes/brOK",
+            "/api/v1/chains/leadership/m1", "/api/v1/gaps/middle-weakening"} <= set(data)
+    assert 'window.GOVGRAPH_START={"focus": "m1", "depth": 2}' in page
+    with pytest.raises(NodeNotFound):
+        standalone_html(store, "nobody", 1)
+
+
+def test_export_endpoint(client: TestClient) -> None:
+    r = client.get("/explorer/export.html", params={"focus": "brOK", "depth": 1})
+    assert r.status_code == 200
+    assert 'filename="govgraph-brOK.html"' in r.headers["content-disposition"]
+    assert "/api/v1/nodes/brOK/neighbors?depth=1" in r.text
+    assert client.get("/explorer/export.html", params={"focus": "nobody"}).status_code == 404
+    assert client.get("/explorer/export.html", params={"focus": "m1", "depth": 3}
+                      ).status_code == 422
+
+
+def test_cli_explore_writes_a_file(store: EmbeddedStore, tmp_path: Path) -> None:
+    db = store.path
+    store.close()
+    out = tmp_path / "view.html"
+    r = subprocess.run([GOVGRAPH, "--store", str(db), "explore", "m1", "--depth", "1",
+                        "--html", str(out)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "张三" in page and not EXTERNAL.search(page)
+    assert "/api/v1/nodes/m1/neighbors?depth=1" in page
+    r = subprocess.run([GOVGRAPH, "--store", str(db), "explore", "nobody", "--html",
+                        str(tmp_path / "x.html")], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 1 and "nobody" in r.stderr
