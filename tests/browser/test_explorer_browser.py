@@ -72,6 +72,19 @@ def test_search_by_pinyin_focuses_and_click_expands(watched: Watched) -> None:
     clean(w)
 
 
+def test_search_community_secretary_by_pinyin_initials(watched: Watched) -> None:
+    # 李书记 (sA) is the secretary of the community committee ccA
+    w, page = watched, watched.page
+    page.goto(w.base + "/explorer")
+    ready(w)
+    page.fill("#search", "lsj")
+    page.press("#search", "Enter")
+    ready(w, "sA")
+    assert page.inner_text("#details h2") == "李书记"
+    assert {"sA", "ccA"} <= drawn(w)
+    clean(w)
+
+
 def test_chain_overlay_highlights_the_chain(watched: Watched) -> None:
     w, page = watched, watched.page
     page.goto(w.base + "/explorer#focus=m1&depth=1")

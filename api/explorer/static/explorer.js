@@ -159,11 +159,7 @@
       layout, physics: hierarchical ? false : { solver: 'barnesHut', stabilization: { iterations: 250 } },
       interaction: { hover: true, tooltipDelay: 150 }, edges: { smooth: false },
     });
-    // Physics runs once to lay the view out, then stops: big views never keep the CPU busy.
-    network.once('stabilizationIterationsDone', () => {
-      network.setOptions({ physics: false });
-      network.fit();
-    });
+    document.body.dataset.layout = 'done';
     network.on('beforeDrawing', (ctx) => { // a white background for the PNG export
       ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = '#ffffff';
       ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
@@ -173,12 +169,25 @@
       if (p.nodes.length && !folded.has(p.nodes[0])) guard(() => focus(p.nodes[0]));
     });
   }
+  // The layout is computed before it is shown (a bounded number of physics iterations,
+  // at most 300 nodes), then physics stops: big views never keep the CPU busy.
+  function settle(iterations) {
+    document.body.dataset.layout = 'running';
+    network.setOptions({ physics: { enabled: true, solver: 'barnesHut' } });
+    network.once('stabilizationIterationsDone', () => {
+      network.setOptions({ physics: false });
+      network.fit();
+      document.body.dataset.layout = 'done';
+    });
+    network.stabilize(iterations);
+  }
   async function onClick(id) {
-    if (folded.has(id)) { unfold(id); return; }
+    if (folded.has(id)) { unfold(id); settle(100); return; }
     await showNode(id);
     if (S.view !== 'focus' || expanded.has(id)) return;
     expanded.add(id);
     addNeighbourhood(await getJSON(nbUrl(id, 1, S.types, S.labels)), id);
+    settle(100);
     legend();
     status(t('shown').replace('{n}', drawnCount()));
   }
@@ -193,7 +202,7 @@
     $('#forward').disabled = !fwd.length;
     $('#overlay-info').replaceChildren();
     if (S.view === 'community') await renderCommunity();
-    else if (S.focus) await renderFocus();
+    else if (S.focus) { await renderFocus(); settle(250); }
     else { reset(false); status(t('hint')); }
     legend();
     document.body.dataset.focus = S.focus || '';
