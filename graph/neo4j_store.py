@@ -34,6 +34,13 @@ from graph.validate import validate_batch
 __all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK"]
 
 
+@dataclass(frozen=True)
+class _RelStatements:
+    existing: Any
+    create: Any
+    upsert: Any
+
+
 @dataclass
 class _Prepared:
     statements: list[tuple[Any, list[dict[str, Any]]]]
@@ -203,7 +210,10 @@ class Neo4jStore:
                                             other_labels=others)
             statements.append((text, rows))
         for rtype, rows in sorted(by_type.items()):
-            statements.append((Q["upsert_rels"].render(self.schema, types=rtype), rows))
+            statements.append((_RelStatements(
+                Q["existing_rels"].render(self.schema, types=rtype),
+                Q["create_rels"].render(self.schema, types=rtype),
+                Q["upsert_rels"].render(self.schema, types=rtype)), rows))
         return _Prepared(statements, {n.id: n.labels for n in vnodes},
                          BatchResult(nodes=len(vnodes), rels=len(vrels)))
 
@@ -211,7 +221,20 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> None:
             for text, rows in prepared.statements:
                 for i in range(0, len(rows), CHUNK):
-                    tx.run(text, {"rows": rows[i:i + CHUNK]}).consume()
+                    chunk = rows[i:i + CHUNK]
+                    if not isinstance(text, _RelStatements):
+                        tx.run(text, {"rows": chunk}).consume()
+                        continue
+                    # Relationships new to the graph (all of them in a first load) take
+                    # a plain CREATE; the few that exist take the full upsert.
+                    found = {r["id"] for r in tx.run(text.existing,
+                                                     {"ids": [r["id"] for r in chunk]})}
+                    new = [r for r in chunk if r["id"] not in found]
+                    old = [r for r in chunk if r["id"] in found]
+                    if new:
+                        tx.run(text.create, {"rows": new}).consume()
+                    if old:
+                        tx.run(text.upsert, {"rows": old}).consume()
 
         if prepared.statements:
             self._write(work)

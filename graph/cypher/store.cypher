@@ -56,6 +56,22 @@ CALL (a, b, row, old) {
   SET r = row.props
 }
 
+// name: existing_rels
+// Which of these relationship ids of one type exist, and between which nodes.
+// params: ids
+UNWIND $ids AS rid
+MATCH (x)-[r:{{types}} {id: rid}]->(y)
+RETURN rid AS id, x.id AS start, y.id AS end
+
+// name: create_rels
+// New relationships of one type (their ids checked absent in the same transaction).
+// params: rows
+UNWIND $rows AS row
+MATCH (a:GovNode {id: row.start})
+MATCH (b:GovNode {id: row.end})
+CREATE (a)-[r:{{types}}]->(b)
+SET r = row.props
+
 // name: get_nodes
 // Nodes by id.
 // params: ids
