@@ -4,7 +4,8 @@
 Run by hand: ``python bench/explorer_tti.py`` (needs Debian's chromium and the dev
 extra's playwright). A branch with N members is the focus; the time runs from
 navigation until the page says ``data-state="ready"`` (data fetched, view built) and
-``data-layout="done"`` (the physics layout stabilised and switched off). Past 300 nodes the explorer folds the rest into "+N more" nodes. Writes
+``data-layout="done"`` (the physics layout stabilised and switched off). Past 300
+nodes the explorer folds the rest into "+N more" nodes. Writes
 ``bench/results/explorer_tti.json``.
 """
 
