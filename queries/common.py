@@ -22,6 +22,7 @@ from graph.store import GraphStore
 
 __all__ = [
     "day_of",
+    "years_before",
     "is_current",
     "current",
     "NodeRef",
@@ -44,6 +45,18 @@ def day_of(as_of: dt.date | str | None) -> str:
     if isinstance(as_of, dt.date):
         return as_of.isoformat()
     return dt.date.fromisoformat(as_of).isoformat()
+
+
+def years_before(day: dt.date, years: int) -> str:
+    """The same calendar day ``years`` earlier, as ISO text (28 February for 29 February).
+
+    >>> years_before(dt.date(2024, 2, 29), 5)
+    '2019-02-28'
+    """
+    try:
+        return day.replace(year=day.year - years).isoformat()
+    except ValueError:
+        return day.replace(year=day.year - years, day=28).isoformat()
 
 
 def is_current(props: dict[str, Any], day: str) -> bool:

@@ -43,6 +43,7 @@ from queries.common import (
     is_cypher,
     node_ref,
     org_view,
+    years_before,
 )
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
@@ -142,12 +143,6 @@ class MiddleWeakening(BaseModel):
     gaps: list[Gap]
     summary: list[CommunitySummary]
 
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass
@@ -277,7 +272,7 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         raise InvalidParameter(f"{community!r} is not a community")
     d = dt.date.fromisoformat(day)
     activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
-    joined_from = _years_before(d, t.new_member_years).isoformat()
+    joined_from = years_before(d, t.new_member_years)
     facts = _Facts(store, day)
     bfacts = [b for b in facts.branches() if community is None or b.community == community]
     gfacts = [g for g in facts.groups() if community is None or g.community == community]

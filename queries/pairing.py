@@ -40,6 +40,7 @@ from queries.common import (
     node_ref,
     org_view,
     party_level,
+    years_before,
 )
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
@@ -109,12 +110,6 @@ class _Member:
     veteran: bool
 
 
-def _years_before(day: dt.date, years: int) -> str:
-    try:
-        return day.replace(year=day.year - years).isoformat()
-    except ValueError:
-        return day.replace(year=day.year - years, day=28).isoformat()
-
 
 @dataclass
 class _Facts:
@@ -165,9 +160,9 @@ def _facts(store: GraphStore, day: str) -> list[_Facts]:
 def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
              young_age: int) -> tuple[dict[str, _Member], list[_Facts]]:
     d = dt.date.fromisoformat(day)
-    new_from = _years_before(d, new_years)
-    veteran_by = _years_before(d, veteran_years)
-    born_after = _years_before(d, young_age + 1)  # aged <= young_age on the day
+    new_from = years_before(d, new_years)
+    veteran_by = years_before(d, veteran_years)
+    born_after = years_before(d, young_age + 1)  # aged <= young_age on the day
     orgs = org_view(store, day)
     committee_cache: dict[str, str | None] = {}
     facts = _facts(store, day)
