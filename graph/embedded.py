@@ -337,6 +337,14 @@ class EmbeddedStore:
         for i in sorted(self._by_label.get(label, ())):
             yield self._node(i, node_map[i])
 
+    def rels(self, type_: str) -> Iterator[Rel]:
+        db = self._open_db()
+        cur = db.execute('SELECT id, start, "end", props FROM rels WHERE type = ? ORDER BY id',
+                         (type_,))
+        while rows := cur.fetchmany(10_000):
+            for rid, start, end, props in rows:
+                yield Rel(type_, start, end, json.loads(props) if props else {}, rid)
+
     def counts(self) -> Counts:
         labels = {lab: len(ids) for lab, ids in self._by_label.items() if ids}
         types: dict[str, int] = {}

@@ -409,6 +409,22 @@ class Neo4jStore:
 
         return iter(self._read(work))
 
+    def rels(self, type_: str, page: int = 20_000) -> Iterator[Rel]:
+        if type_ not in self.schema.relationships:
+            return
+        text = Q["rels_by_type"].render(self.schema, types=type_)
+
+        def work(after: str) -> Callable[[ManagedTransaction], list[Rel]]:
+            def run(tx: ManagedTransaction) -> list[Rel]:
+                return [Rel(type_, r["start"], r["end"], _props(r["props"]), r["id"])
+                        for r in tx.run(text, {"after": after, "limit": page})]
+            return run
+
+        after = ""
+        while batch := self._read(work(after)):
+            yield from batch
+            after = batch[-1].id
+
     def counts(self) -> Counts:
         label_q = {lab: Q["count_label"].render(self.schema, labels=lab)
                    for lab in self.schema.labels}

@@ -85,6 +85,10 @@ class GraphStore(Protocol):
         """Every node carrying ``label``, ordered by id."""
         ...
 
+    def rels(self, type_: str) -> Iterator[Rel]:
+        """Every relationship of a type, ordered by id (exports walk the graph so)."""
+        ...
+
     def counts(self) -> Counts:
         """Nodes per label and relationships per type."""
         ...

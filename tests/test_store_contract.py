@@ -86,6 +86,29 @@ def test_nodes_by_label_sorted_including_sublabels(store: GraphStore) -> None:
     assert list(store.nodes("Enterprise")) == []
 
 
+def test_rels_by_type_sorted_by_id_with_properties(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    part_of = list(store.rels("PART_OF"))
+    assert [r.id for r in part_of] == ["PART_OF:b1->rg1", "PART_OF:c1->street",
+                                       "PART_OF:rg1->c1"]
+    assert (part_of[0].start, part_of[0].end, part_of[0].properties) == ("b1", "rg1", {})
+    (covers,) = store.rels("COVERS")
+    assert (covers.start, covers.end, covers.properties) == ("br1", "rg1",
+                                                             {"since": "2018-01-01"})
+    assert list(store.rels("MENTORS")) == [] and list(store.rels("NO_SUCH")) == []
+
+
+def test_rels_pages_through_many(store: GraphStore) -> None:
+    nodes = [{"id": f"p{i:03d}", "labels": ["Person"], "properties": {"name": f"p{i}"}}
+             for i in range(120)] + [{"id": "b", "labels": ["Building"],
+                                      "properties": {"name": "b"}}]
+    rels = [{"type": "LIVES_IN", "start": f"p{i:03d}", "end": "b"} for i in range(120)]
+    store.upsert(nodes, rels)
+    got = list(store.rels("LIVES_IN", page=50) if store.backend == "neo4j"
+               else store.rels("LIVES_IN"))
+    assert [r.start for r in got] == [f"p{i:03d}" for i in range(120)]
+
+
 def test_counts_by_label_and_type(store: GraphStore) -> None:
     store.upsert(*tiny_street())
     c = store.counts()

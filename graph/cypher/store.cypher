@@ -102,6 +102,15 @@ MATCH (n:{{labels}})
 RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
 ORDER BY n.id
 
+// name: rels_by_type
+// Relationships of one type by id, a page at a time (ids after $after).
+// params: after, limit
+MATCH (a)-[r:{{types}}]->(b)
+WHERE r.id > $after
+RETURN r.id AS id, a.id AS start, b.id AS end, properties(r) AS props
+ORDER BY r.id
+LIMIT $limit
+
 // name: count_label
 // Nodes with a label (from the count store).
 MATCH (n:{{labels}}) RETURN count(n) AS n

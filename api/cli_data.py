@@ -1,0 +1,89 @@
+"""Data in and out on the command line: roster templates and loads, graph CSV and
+Popolo, and the query results as ``.xlsx``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import _fail, _open, _parse_date, app, err, load_app, out
+
+__all__: list[str] = []
+
+Lang = Annotated[str, typer.Option("--lang", help="Report language: zh or en")]
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help="Roster kind, e.g. party_members or 党员")],
+    output: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File to write (default <kind>.xlsx)")] = None,
+) -> None:
+    """Write an empty roster template (.xlsx): headers, a sample row, drop-downs and a
+    sheet explaining each column. Kinds: party_orgs 党组织, party_members 党员,
+    residents 居民, buildings 楼栋, grids 网格, deployed_staff 下沉人员,
+    enterprises 企业, posts 职务."""
+    from loaders.roster_mapping import get_mapping
+    from loaders.xlsx import write_template
+
+    m = get_mapping(kind)
+    path = write_template(m.kind, output or Path(f"{m.kind}.xlsx"))
+    out.print(f"wrote {path} ({m.name_zh}花名册模板 / {m.name_en} roster template)")
+
+
+@load_app.command("roster")
+def load_roster_cmd(
+    file: Annotated[Path, typer.Argument(help=".xlsx or .csv (UTF-8 or GBK)")],
+    kind: Annotated[str, typer.Option("--kind", help="Roster kind, e.g. party_members or 党员")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report")] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The roster's date YYYY-MM-DD: memberships that disappeared end "
+        "on it (default today)")] = None,
+    report_xlsx: Annotated[Path | None, typer.Option(
+        "--report-xlsx", help="On errors, write the roster with the bad cells marked")] = None,
+    keep_missing: Annotated[bool, typer.Option(
+        "--keep-missing", help="A partial roster: do not end memberships and posts that "
+        "are not in it")] = False,
+    lang: Lang = "zh",
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+) -> None:
+    """Load a roster (花名册): every row is checked first; a file with any error writes
+    nothing and the report lists each problem (row, column, value, rule). The roster is
+    taken as complete for the organisations it names: their memberships and posts not
+    in it end on --as-of (kept as history), unless --keep-missing."""
+    from loaders.roster import load_roster
+    from loaders.roster_mapping import get_mapping
+    from loaders.roster_report import write_issue_workbook
+    from loaders.tables import TableError, open_table
+
+    m = get_mapping(kind)
+    day = _parse_date(as_of, "--as-of")
+    with _open() as store:
+        report = load_roster(store, file, m.kind, as_of=day, dry_run=dry_run,
+                             end_missing=not keep_missing)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        (out if report.ok else err).print("\n".join(report.lines(lang)), highlight=False,
+                                          markup=False, soft_wrap=True)
+        c = report.changes
+        if report.ok:
+            verb = ("would change" if dry_run else "changed") if lang == "en" else (
+                "预计变更" if dry_run else "已写入")
+            out.print(f"{verb}: nodes +{c['nodes_added']} ~{c['nodes_updated']} "
+                      f"={c['nodes_unchanged']}; relationships +{c['rels_added']} "
+                      f"~{c['rels_updated']} ={c['rels_unchanged']} "
+                      f"ended {c['rels_ended']}", highlight=False, soft_wrap=True)
+    if not report.ok and report_xlsx is not None:
+        try:
+            table = open_table(file)
+        except TableError:
+            table = None
+        write_issue_workbook(report, table, report_xlsx)
+        err.print(f"marked roster written to {report_xlsx}")
+    if not report.ok:
+        raise typer.Exit(1)
