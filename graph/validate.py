@@ -187,11 +187,12 @@ def validate_batch(
             continue
         canon = schema.closure(labels)
         pdefs = schema.node_properties(canon)
-        required = req_cache.get(canon)
-        if required is None:
-            required = tuple(k for k, p in pdefs.items() if p.required and k != "id")
-            req_cache[canon] = required
-        shown = schema.display_label(canon)
+        cached = req_cache.get(canon)
+        if cached is None:
+            cached = req_cache[canon] = (
+                tuple(k for k, p in pdefs.items() if p.required and k != "id"),
+                schema.display_label(canon))
+        required, shown = cached
         clean = _check_props(props, pdefs, required, item, "node", shown, errors)
         batch_labels[nid] = canon
         out_nodes.append(Node(nid, canon, clean))

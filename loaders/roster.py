@@ -49,6 +49,7 @@ HEADER_SCAN_ROWS = 20
 BATCH = 5_000
 #: rows kept per reference value for the report (the count is always exact)
 _REF_ROWS = 20
+_SPOOL_CHUNK = 2_000  # rows per marshal record (one record per row loads 10x slower)
 
 
 def person_id(key: bytes, id_number: str) -> str:
@@ -87,12 +88,34 @@ class _Pass1:
     key: bytes
     spool: Any
     today: str
-    seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> first row
+    seen: dict[str, int] = field(default_factory=dict)  # id -> first row
+    #: names and labels of the file's nodes, kept only when rows may name other rows
+    #: (party organisations naming their parent): memory stays small for people
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file node labels
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    self_ref: bool = False
+
+    def __post_init__(self) -> None:
+        m = self.mapping
+        own = set(self.schema.closure(m.labels + (m.label_column.choices
+                                                  if m.label_column else ())))
+        self.self_ref = m.subject == "node" and any(set(c.to) & own for c in m.columns)
+
+    def file_labels(self, nid: str) -> tuple[str, ...]:
+        return self.labels.get(nid) or self.mapping.labels
     refs: dict[tuple[str, str], _Ref] = field(default_factory=dict)  # (link, value)
-    subjects: dict[str, tuple[str, int, str | None]] = field(default_factory=dict)
+    #: reference rosters: the rows naming each node (sheet, row, name given)
+    subjects: dict[str, list[tuple[str, int, str | None]]] = field(
+        default_factory=lambda: defaultdict(list))
     formula_warned: bool = False
+    pending: list[Any] = field(default_factory=list)  # rows not yet in the spool
+
+    def flush(self) -> None:
+        if self.pending:
+            data = marshal.dumps(self.pending)  # length-prefixed: loads() is fast, load() not
+            self.spool.write(len(data).to_bytes(8, "little"))
+            self.spool.write(data)
+            self.pending = []
 
 
 def _empty(v: Any) -> bool:
@@ -119,7 +142,7 @@ def _find_header(sheet: Sheet, m: Mapping) -> tuple[int, dict[int, Column], list
         if nxt is None:
             break
         rno, values = nxt
-        hits = sum(1 for v in values if m.match_header(v) is not None)
+        hits = len({id(c) for v in values if (c := m.match_header(v)) is not None})
         if hits and (best is None or hits > best[1]):
             best = (rno, hits, values)
     if best is None or best[1] < min(2, len(m.all_columns)):
@@ -258,7 +281,9 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
             return
     labels = tuple(sorted({*m.labels, *([label] if label else [])}))
     if m.subject == "reference":
-        p.subjects.setdefault(node_id, (sheet.name, rno, props.get("name")))
+        rows = p.subjects[node_id]
+        if len(rows) < _REF_ROWS:
+            rows.append((sheet.name, rno, props.get("name")))
     else:
         first = p.seen.get(node_id)
         if first is not None:
@@ -266,14 +291,17 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
             col = cols[i] if i is not None else m.id
             r.add(sheet.name, rno, i, col.header, _shown(col, values[i] if i is not None
                                                          else node_id, today),
-                  "duplicate_id", f"与第 {first[1]} 行重复（同一编号或身份证号）",
-                  f"duplicates row {first[1]} (same id or ID number)")
+                  "duplicate_id", f"与第 {first} 行重复（同一编号或身份证号）",
+                  f"duplicates row {first} (same id or ID number)")
             return
-        p.seen[node_id] = (sheet.name, rno)
-        p.labels[node_id] = labels
-        if "name" in props:
-            p.names[props["name"]].append(node_id)
-    marshal.dump((node_id, labels, props, out_links), p.spool)
+        p.seen[node_id] = rno
+        if p.self_ref:
+            p.labels[node_id] = labels
+            if "name" in props:
+                p.names[props["name"]].append(node_id)
+    p.pending.append((node_id, labels, props, out_links))
+    if len(p.pending) >= _SPOOL_CHUNK:
+        p.flush()
 
 
 def _label_of(schema: Schema, col: Column, v: Any) -> str:
@@ -325,13 +353,13 @@ class _Resolver:
         out: dict[str, tuple[str | None, list[str]]] = {}
         for v in values:
             cands: dict[str, tuple[str, ...]] = {}
-            if v in p.labels:
-                cands[v] = schema.closure(p.labels[v])
+            if v in p.seen:
+                cands[v] = schema.closure(p.file_labels(v))
             elif v in found:
                 cands[v] = found[v].labels
             if not cands:
                 for nid in p.names.get(v, ()):
-                    cands[nid] = schema.closure(p.labels[nid])
+                    cands[nid] = schema.closure(p.file_labels(nid))
                 for lab in to:
                     for nid, labs in self._names(lab).get(v, ()):
                         cands.setdefault(nid, labs)
@@ -375,27 +403,25 @@ def _check_refs(store: GraphStore, p: _Pass1) -> dict[tuple[str, str], str]:
                 r.add(None, None, None, col.header, v, rule, zh, en)
     if m.subject == "reference":
         found = store.get_nodes(p.subjects)
-        for nid, (sheet, rno, name) in p.subjects.items():
+        for nid, rows in p.subjects.items():
             node = found.get(nid)
-            if node is None or not any(t in node.labels for t in m.id.to or ("Person",)):
-                r.add(sheet, rno, None, m.id.header, nid, "reference",
-                      "图中没有这个人员：请先导入人员花名册",
-                      "no such person in the graph: load the person's roster first")
-            elif name and node.name != name:
-                r.add(sheet, rno, None, "姓名", name, "name_mismatch",
-                      f"与图中此人的姓名“{node.name}”不一致",
-                      f"differs from this person's name in the graph, {node.name!r}")
+            for sheet, rno, name in rows:
+                if node is None or not any(t in node.labels for t in m.id.to or ("Person",)):
+                    r.add(sheet, rno, None, m.id.header, nid, "reference",
+                          "图中没有这个人员：请先导入人员花名册",
+                          "no such person in the graph: load the person's roster first")
+                elif name and node.name != name:
+                    r.add(sheet, rno, None, "姓名", name, "name_mismatch",
+                          f"与图中此人的姓名“{node.name}”不一致",
+                          f"differs from this person's name in the graph, {node.name!r}")
     return resolved
 
 
 # ------------------------------------------------------------ pass 2: write
 def _spooled(path: str) -> Iterator[tuple[str, tuple[str, ...], dict[str, Any], list[Any]]]:
     with open(path, "rb") as f:
-        while True:
-            try:
-                yield marshal.load(f)
-            except EOFError:
-                return
+        while head := f.read(8):
+            yield from marshal.loads(f.read(int.from_bytes(head, "little")))
 
 
 def _batches(path: str, size: int) -> Iterator[list[Any]]:
@@ -409,66 +435,96 @@ def _batches(path: str, size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+def _node_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str]
+                  ) -> list[Node]:
+    """Rows merged into the stored nodes: what to write (unchanged nodes left out)."""
+    ch, schema = p.report.changes, p.schema
+    existing = store.get_nodes([r[0] for r in recs])
+    todo = []
+    for nid, labels, props, _ in recs:
+        old = existing.get(nid)
+        if old is None:
+            todo.append(Node(nid, schema.closure(labels), props))
+            new_ids.add(nid)
+            ch["nodes_added"] += 1
+            continue
+        merged = {**old.properties, **props}
+        new_labels = schema.closure((*old.labels, *labels))
+        if merged == old.properties and new_labels == old.labels:
+            ch["nodes_unchanged"] += 1
+            continue
+        todo.append(Node(nid, new_labels, merged))
+        ch["nodes_updated"] += 1
+    return todo
+
+
+def _rel_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str],
+                 resolved: dict[tuple[str, str], str], as_of: str,
+                 present: dict[str, set[tuple[str, str]]]) -> list[Rel]:
+    """The rows' links against the stored relationships: added, updated, or (a node's
+    one current target replaced) ended; unchanged ones left out."""
+    m, ch = p.mapping, p.report.changes
+    types = list(m.link_types())
+    subjects = [r[0] for r in recs if r[0] not in new_ids]
+    adj = store.adjacent_many(subjects, types, "out") if types and subjects else {}
+    todo: list[Rel] = []
+    for nid, _, _, links in recs:
+        rels_by = defaultdict(list)
+        for a in adj.get(nid, ()):
+            rels_by[(a.rel.type, a.other)].append(a.rel)
+        for t, value, props in links:
+            end = resolved[(t, value)]
+            if t in m.ends:
+                present[t].add((nid, end))
+            olds = rels_by[(t, end)]
+            if t in m.single:  # one current target: a new one ends the others
+                for (ot, other), rels in rels_by.items():
+                    for x in rels:
+                        if ot == t and other != end and x.properties.get("until") is None:
+                            todo.append(Rel(t, nid, other, {**x.properties, "until": as_of},
+                                            x.id))
+                            ch["rels_ended"] += 1
+            open_ = [x for x in olds if x.properties.get("until") is None]
+            if open_:
+                old = open_[0]
+                merged = {**old.properties, **props}
+                if merged == old.properties:
+                    ch["rels_unchanged"] += 1
+                    continue
+                todo.append(Rel(t, nid, end, merged, old.id))
+                ch["rels_updated"] += 1
+                continue
+            rid = rel_id(t, nid, end)
+            if any(x.id == rid for x in olds):  # ended before: a new stint
+                rid = f"{rid}@{as_of}"
+            todo.append(Rel(t, nid, end, {"since": as_of, **props}, rid))
+            ch["rels_added"] += 1
+    return todo
+
+
 def _write(store: GraphStore, p: _Pass1, spool: str, resolved: dict[tuple[str, str], str],
            as_of: str, write: bool, batch: int, end_missing: bool) -> None:
-    m, ch, schema = p.mapping, p.report.changes, p.schema
-    types = list(m.link_types())
-    if m.subject == "node":
-        for recs in _batches(spool, batch):
-            existing = store.get_nodes([r[0] for r in recs])
-            todo = []
-            for nid, labels, props, _ in recs:
-                old = existing.get(nid)
-                if old is None:
-                    todo.append(Node(nid, schema.closure(labels), props))
-                    ch["nodes_added"] += 1
-                    continue
-                merged = {**old.properties, **props}
-                new_labels = schema.closure((*old.labels, *labels))
-                if merged == old.properties and new_labels == old.labels:
-                    ch["nodes_unchanged"] += 1
-                    continue
-                todo.append(Node(nid, new_labels, merged))
-                ch["nodes_updated"] += 1
-            if write and todo:
-                store.upsert(todo, [])
+    """Pass 2. A batch's nodes and relationships go in one transaction; when rows name
+    other rows (party organisations), all nodes are written before any relationship."""
+    m = p.mapping
+    new_ids: set[str] = set()  # nodes this load adds have no relationships to look up
     present: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for recs in _batches(spool, batch):
-        subjects = [r[0] for r in recs]
-        adj = store.adjacent_many(subjects, types, "out") if types else {}
-        todo_rels = []
-        for nid, _, _, links in recs:
-            rels_by = defaultdict(list)
-            for a in adj.get(nid, ()):
-                rels_by[(a.rel.type, a.other)].append(a.rel)
-            for t, value, props in links:
-                end = resolved[(t, value)]
-                present[t].add((nid, end))
-                olds = rels_by[(t, end)]
-                if t in m.single:  # one current target: a new one ends the others
-                    for (ot, other), rels in rels_by.items():
-                        for x in rels:
-                            if ot == t and other != end and x.properties.get("until") is None:
-                                todo_rels.append(Rel(t, nid, other,
-                                                     {**x.properties, "until": as_of}, x.id))
-                                ch["rels_ended"] += 1
-                open_ = [x for x in olds if x.properties.get("until") is None]
-                if open_:
-                    old = open_[0]
-                    merged = {**old.properties, **props}
-                    if merged == old.properties:
-                        ch["rels_unchanged"] += 1
-                        continue
-                    todo_rels.append(Rel(t, nid, end, merged, old.id))
-                    ch["rels_updated"] += 1
-                    continue
-                rid = rel_id(t, nid, end)
-                if any(x.id == rid for x in olds):  # ended before: a new stint
-                    rid = f"{rid}@{as_of}"
-                todo_rels.append(Rel(t, nid, end, {"since": as_of, **props}, rid))
-                ch["rels_added"] += 1
-        if write and todo_rels:
-            store.upsert([], todo_rels)
+    if m.subject == "node" and not p.self_ref:
+        for recs in _batches(spool, batch):
+            nodes = _node_changes(store, p, recs, new_ids)
+            rels = _rel_changes(store, p, recs, new_ids, resolved, as_of, present)
+            if write and (nodes or rels):
+                store.upsert(nodes, rels)
+    else:
+        if m.subject == "node":
+            for recs in _batches(spool, batch):
+                nodes = _node_changes(store, p, recs, new_ids)
+                if write and nodes:
+                    store.upsert(nodes, [])
+        for recs in _batches(spool, batch):
+            rels = _rel_changes(store, p, recs, new_ids, resolved, as_of, present)
+            if write and rels:
+                store.upsert([], rels)
     if end_missing:
         _end_missing(store, p, present, resolved, as_of, write)
 
@@ -509,7 +565,7 @@ def _id_key(store: GraphStore, dry_run: bool) -> tuple[bytes, bool]:
 
 def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                 as_of: str | dt.date | None = None, dry_run: bool = False,
-                end_missing: bool = True, batch_size: int = BATCH,
+                end_missing: bool = True, batch_size: int | None = None,
                 progress: Callable[[int], Any] | None = None) -> RosterReport:
     """Validate a roster file and, when it has no error and this is not a dry run,
     write it. Returns the report; it never raises for a problem of the file.
@@ -532,12 +588,14 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                 _read(p, table, progress)
             except TableError as e:
                 report.add(None, None, None, None, None, e.rule, e.message_zh, e.message_en)
+            p.flush()
         resolved = _check_refs(store, p)
         if not report.ok:
             return report
         if new_key:
             store.put_meta(ID_KEY_META, key.hex())
-        _write(store, p, spool_path, resolved, day, not dry_run, batch_size, end_missing)
+        size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
+        _write(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
         report.written = not dry_run
         return report
     finally:

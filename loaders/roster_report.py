@@ -41,10 +41,9 @@ class Issue:
 
     @property
     def cell(self) -> str | None:
-        if self.row is None:
+        if self.row is None or self.column is None:
             return None
-        col = column_letter(self.column) if self.column is not None else ""
-        return f"{col}{self.row}"
+        return f"{column_letter(self.column)}{self.row}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row,
@@ -102,7 +101,8 @@ class RosterReport:
                     f"{self.warnings} warning(s)" + ("" if self.ok else "; nothing written"))
         out = [head]
         for i in self.issues[:limit]:
-            where = f"{i.sheet}!{i.cell}" if i.cell else (i.sheet or self.file)
+            where = (f"{i.sheet}!{i.cell}" if i.cell else f"{i.sheet} 第{i.row}行" if i.row
+                     else i.sheet or self.file)
             what = f" {i.header}" if i.header else ""
             val = f" = {i.value}" if i.value is not None else ""
             msg = i.message_zh if lang == "zh" else i.message_en

@@ -115,14 +115,28 @@ class Table:
                 for line, row in enumerate(reader, start=1):  # noqa: B007 - used below
                     yield line, row
             except UnicodeDecodeError as e:
+                line = _first_bad_line(self.path, self.encoding) or line + 1
                 raise TableError(
                     "encoding",
-                    f"第 {line + 1} 行附近的字节不是 {self.encoding} 编码：文件可能混用了编码",
-                    f"bytes near row {line + 1} are not {self.encoding}: the file mixes "
-                    "encodings") from e
+                    f"第 {line} 行的字节不是 {self.encoding} 编码：文件混用了编码，请统一另存为 UTF-8",
+                    f"row {line} is not {self.encoding}: the file mixes encodings; save it "
+                    "again as UTF-8") from e
             except csv.Error as e:
                 raise TableError("csv", f"第 {line + 1} 行不是合法的 CSV：{e}",
                                  f"row {line + 1} is not valid CSV: {e}") from e
+
+
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    """The first line whose bytes do not decode (byte-oriented encodings only)."""
+    if encoding.startswith("utf-16"):
+        return None
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError:
+                return n
+    return None
 
 
 def open_table(path: str | Path) -> Table:
