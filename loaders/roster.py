@@ -94,9 +94,17 @@ class _Pass1:
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     self_ref: bool = False
+    by_prop: dict[str | None, int] = field(default_factory=dict)  # this sheet's columns
+    #: link properties with a default (MEMBER_OF.role = member)
+    defaults: list[tuple[str, str, Any]] = field(default_factory=list)
+    fill_birth: bool = False  # birth date from the ID number when the row has none
 
     def __post_init__(self) -> None:
         m = self.mapping
+        self.defaults = [(*c.link_property, c.default) for c in m.columns
+                         if c.link_property and c.default is not None]
+        self.fill_birth = m.subject == "node" and "birth_date" in self.schema.node_properties(
+            self.schema.closure(m.labels or ("Person",)))
         own = set(self.schema.closure(m.labels + (m.label_column.choices
                                                   if m.label_column else ())))
         self.self_ref = m.subject == "node" and any(set(c.to) & own for c in m.columns)
@@ -206,7 +214,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
 
     for i, col in cols.items():
         v = values[i] if i < len(values) else None
-        if (rno, i) in sheet.formulas:
+        if sheet.formulas and (rno, i) in sheet.formulas:
             if _empty(v):
                 bad(i, col, v, "formula", "是没有计算结果的公式：请在 Excel 中打开并保存，或粘贴为数值",
                     "is a formula without a calculated value: open and save the file in "
@@ -218,7 +226,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                       "表中有公式：已使用 Excel 上次计算的结果",
                       "the sheet has formulas: their last calculated values were used",
                       "warning")
-        if _empty(v):
+        if v is None or v == "" or (isinstance(v, str) and not v.strip()):
             if col.required and not (col is m.id):
                 bad(i, col, v, "required", "必须填写", "is required")
             continue
@@ -237,7 +245,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                 props[col.property] = convert_cell(col, v)
         except CellError as e:
             bad(i, col, v, e.rule, e.zh, e.en)
-    by_prop = {c.property: i for i, c in cols.items() if c.property}
+    by_prop = p.by_prop
     idn = props.get("id_number")
     if isinstance(idn, str):
         idn = props["id_number"] = idn.upper()
@@ -253,9 +261,9 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                 bad(by_prop["birth_date"], cols[by_prop["birth_date"]], props["birth_date"],
                     "birth_date_mismatch", f"与身份证号中的出生日期 {born.isoformat()} 不一致",
                     f"differs from the birth date {born.isoformat()} in the ID number")
-        elif "birth_date" in p.schema.node_properties(p.schema.closure(m.labels or ("Person",))):
+        elif p.fill_birth:
             born = id_birth_date(idn)
-            if born is not None and m.subject == "node":
+            if born is not None:
                 props["birth_date"] = born.isoformat()
     if isinstance(props.get("phone"), str):
         why = check_phone(props["phone"])
@@ -264,12 +272,13 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                 "不是有效的手机号码（11 位，以 13-19 开头）", why)
     # defaults and the links' own properties
     out_links = []
-    for c in m.columns:
-        if c.link_property and c.default is not None:
-            link_props[c.link_property[0]].setdefault(c.link_property[1], c.default)
+    for t, prop, default in p.defaults:
+        link_props[t].setdefault(prop, default)
     for t, (value, i) in links.items():
         out_links.append((t, value, dict(link_props.get(t, {}))))
-        ref = p.refs.setdefault((t, value), _Ref())
+        ref = p.refs.get((t, value))
+        if ref is None:
+            ref = p.refs[(t, value)] = _Ref()
         ref.count += 1
         if len(ref.rows) < _REF_ROWS:
             ref.rows.append((sheet.name, rno, i))
@@ -279,7 +288,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
         node_id = _derive_id(p, sheet, rno, props)
         if node_id is None:
             return
-    labels = tuple(sorted({*m.labels, *([label] if label else [])}))
+    labels = tuple(sorted({*m.labels, label})) if label else m.labels
     if m.subject == "reference":
         rows = p.subjects[node_id]
         if len(rows) < _REF_ROWS:
@@ -612,6 +621,7 @@ def _read(p: _Pass1, table: Table, progress: Callable[[int], Any] | None) -> Non
         r.sheets.append(sheet.name)
         if not _header_issues(p, sheet, hrow, cols, values):
             continue
+        p.by_prop = {c.property: i for i, c in cols.items() if c.property}
         for rno, row in sheet.rows():
             if rno <= hrow or all(_empty(v) for v in row):
                 continue

@@ -147,6 +147,8 @@ def convert_cell(col: Column, v: Any) -> Any:
                         "the ID number was stored as a number and Excel dropped its last "
                         "digits: format the column as text and type it again")
     t = p.type
+    if t == "string" and p.enum is None:  # the common case, first
+        return v.strip() if isinstance(v, str) else _as_text(v)
     if t == "date":
         return parse_date(v)
     if t == "boolean":
