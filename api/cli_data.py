@@ -57,7 +57,7 @@ def load_roster_cmd(
     in it end on --as-of (kept as history), unless --keep-missing."""
     from loaders.roster import load_roster
     from loaders.roster_mapping import get_mapping
-    from loaders.roster_report import write_issue_workbook
+    from loaders.report import write_issue_workbook
     from loaders.tables import TableError, open_table
 
     m = get_mapping(kind)
@@ -87,3 +87,55 @@ def load_roster_cmd(
         err.print(f"marked roster written to {report_xlsx}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+export_app = typer.Typer(help="Export the graph or query results.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _print_report(report: object, lang: str, as_json: bool) -> None:
+    from loaders.report import LoadReport
+
+    assert isinstance(report, LoadReport)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    (out if report.ok else err).print("\n".join(report.lines(lang)), highlight=False,
+                                      markup=False, soft_wrap=True)
+
+
+@load_app.command("csv")
+def load_csv_cmd(
+    directory: Annotated[Path, typer.Argument(help="Directory of CSV files (neo4j-admin "
+                                              "import's header convention)")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report")] = False,
+    lang: Lang = "zh",
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+) -> None:
+    """Load graph CSV (id:ID, :LABEL, :START_ID, :END_ID, :TYPE, typed columns such as
+    since:date). Every file is checked against the schema first; any error writes
+    nothing."""
+    from loaders.graph_csv import load_graph_csv
+
+    with _open() as store:
+        report = load_graph_csv(store, directory, dry_run=dry_run)
+    _print_report(report, lang, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+    if not as_json:
+        out.print(f"{'checked' if dry_run else 'loaded'} {report.rows:,} rows from "
+                  f"{len(report.sheets)} files")
+
+
+@export_app.command("csv")
+def export_csv_cmd(
+    directory: Annotated[Path, typer.Argument(help="Directory to write (created)")],
+) -> None:
+    """Export the whole graph as CSV for neo4j-admin database import (one file per
+    label and per relationship type). Holds personal data unmasked: an operator's
+    backup and migration tool."""
+    from loaders.graph_csv import export_graph_csv
+
+    with _open(read_only=True) as store:
+        written = export_graph_csv(store, directory)
+    out.print(f"wrote {sum(written.values()):,} rows in {len(written)} files to {directory}")

@@ -11,6 +11,7 @@ Driver errors become :mod:`graph.errors` types.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import queue
 import threading
@@ -60,8 +61,30 @@ def _labels(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(lab for lab in raw if lab != BASE_LABEL))
 
 
+def _plain(v: Any) -> Any:
+    """A value read from Neo4j as the store contract has it: dates as ISO text."""
+    if isinstance(v, neo4j.time.Date):
+        return v.iso_format()
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in raw.items() if k != "id"}
+    return {k: (v.iso_format() if isinstance(v, neo4j.time.Date) else v)
+            for k, v in raw.items() if k != "id"}
+
+
+def _as_dates(props: dict[str, Any], date_keys: frozenset[str]) -> dict[str, Any]:
+    """Date properties (ISO text after validation) as Neo4j dates: stored natively, so
+    Cypher compares them as dates and ``neo4j-admin import`` of ``:date`` columns
+    gives the same graph."""
+    if not date_keys or date_keys.isdisjoint(props):
+        return props
+    return {k: (dt.date.fromisoformat(v) if k in date_keys and isinstance(v, str) else v)
+            for k, v in props.items()}
 
 
 class Neo4jStore:
@@ -94,6 +117,7 @@ class Neo4jStore:
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
+        self._date_cache: dict[tuple[str, ...] | str, frozenset[str]] = {}
         #: bumped by every write of this store, so caches over it know to refresh
         self.generation = 0
         if init and (uri, database) not in Neo4jStore._initialised:
@@ -197,11 +221,13 @@ class Neo4jStore:
         vnodes, vrels = validate_batch(self.schema, nodes, rels, lookup)
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for n in vnodes:
-            by_labels[n.labels].append({"id": n.id, "props": {**n.properties, "id": n.id}})
+            props = _as_dates(n.properties, self._date_keys(n.labels))
+            by_labels[n.labels].append({"id": n.id, "props": {**props, "id": n.id}})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in vrels:
+            props = _as_dates(r.properties, self._date_keys(r.type))
             by_type[r.type].append({"id": r.id, "start": r.start, "end": r.end,
-                                    "props": {**r.properties, "id": r.id}})
+                                    "props": {**props, "id": r.id}})
         all_labels = list(self.schema.labels)
         statements: list[tuple[Any, list[dict[str, Any]]]] = []
         for labels, rows in sorted(by_labels.items()):
@@ -216,6 +242,16 @@ class Neo4jStore:
                 Q["upsert_rels"].render(self.schema, types=rtype)), rows))
         return _Prepared(statements, {n.id: n.labels for n in vnodes},
                          BatchResult(nodes=len(vnodes), rels=len(vrels)))
+
+    def _date_keys(self, key: tuple[str, ...] | str) -> frozenset[str]:
+        """Date-typed property names of a label set or a relationship type (cached)."""
+        hit = self._date_cache.get(key)
+        if hit is None:
+            defs = (self.schema.relationships[key].properties if isinstance(key, str)
+                    else self.schema.node_properties(key))
+            hit = self._date_cache[key] = frozenset(
+                k for k, p in defs.items() if p.type == "date")
+        return hit
 
     def _commit(self, prepared: _Prepared) -> BatchResult:
         def work(tx: ManagedTransaction) -> None:
@@ -333,8 +369,8 @@ class Neo4jStore:
             raise NodeNotFound(node_id)
         out = []
         for side, rtype, rprops, other, labs, mprops in rows:
-            rp = dict(rprops)
-            rid = rp.pop("id", "")
+            rp = _props(rprops)
+            rid = rprops.get("id", "")
             start, end = (node_id, other) if side == "out" else (other, node_id)
             out.append((side, Rel(rtype, start, end, rp, rid), other, _labels(labs), mprops))
         out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
@@ -375,8 +411,8 @@ class Neo4jStore:
                     out[rec["id"]] = []
                 text, params = Q["adjacent_many"](ids=chunk, **flags)
                 for r in tx.run(text, params):
-                    rp = dict(r["rprops"])
-                    rid = rp.pop("id", "")
+                    rp = _props(r["rprops"])
+                    rid = r["rprops"].get("id", "")
                     nid, other = r["id"], r["other"]
                     start, end = (nid, other) if r["dir"] == "out" else (other, nid)
                     out[nid].append(Adjacent(Rel(r["type"], start, end, rp, rid), other,
@@ -394,7 +430,7 @@ class Neo4jStore:
         text = query.render(self.schema, **slots) if slots else query.literal
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, params)]
+            return [_plain(r.data()) for r in tx.run(text, params)]
 
         return self._read(work)
 

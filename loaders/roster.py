@@ -39,7 +39,7 @@ from graph.schema import Schema
 from graph.store import GraphStore
 from loaders.checks import check_id_number, check_phone, id_birth_date
 from loaders.roster_mapping import CellError, Column, Mapping, convert_cell, get_mapping
-from loaders.roster_report import RosterReport
+from loaders.report import LoadReport
 from loaders.tables import Sheet, Table, TableError, column_letter, open_table
 
 __all__ = ["load_roster", "person_id", "ID_KEY_META"]
@@ -84,7 +84,7 @@ class _Ref:
 class _Pass1:
     mapping: Mapping
     schema: Schema
-    report: RosterReport
+    report: LoadReport
     key: bytes
     spool: Any
     today: str
@@ -575,14 +575,14 @@ def _id_key(store: GraphStore, dry_run: bool) -> tuple[bytes, bool]:
 def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                 as_of: str | dt.date | None = None, dry_run: bool = False,
                 end_missing: bool = True, batch_size: int | None = None,
-                progress: Callable[[int], Any] | None = None) -> RosterReport:
+                progress: Callable[[int], Any] | None = None) -> LoadReport:
     """Validate a roster file and, when it has no error and this is not a dry run,
     write it. Returns the report; it never raises for a problem of the file.
     ``end_missing=False`` loads a partial roster: nothing absent from it is ended."""
     m = get_mapping(kind)
     day = (as_of.isoformat() if isinstance(as_of, dt.date) else as_of) or dt.date.today(
     ).isoformat()
-    report = RosterReport(kind=m.kind, file=Path(path).name, as_of=day, dry_run=dry_run)
+    report = LoadReport(kind=m.kind, file=Path(path).name, as_of=day, dry_run=dry_run)
     try:
         table = open_table(path)
     except TableError as e:

@@ -10,20 +10,20 @@
 MATCH (b:Branch)
 CALL (b) {
   OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
-  WHERE (m.since IS NULL OR m.since <= $day) AND (m.until IS NULL OR m.until > $day)
+  WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))
   RETURN count(m) AS members,
          count(CASE WHEN p.full_member = true THEN 1 END) AS full_members,
          min(CASE WHEN m.role = 'secretary' THEN p.id END) AS secretary,
-         max(CASE WHEN p.joined_party_on <= $day THEN p.joined_party_on END) AS newest
+         max(CASE WHEN p.joined_party_on <= date($day) THEN p.joined_party_on END) AS newest
 }
 CALL (b) {
   OPTIONAL MATCH (b)-[:HELD]->(a:Activity)
-  WHERE a.date <= $day
+  WHERE a.date <= date($day)
   RETURN max(a.date) AS last_activity
 }
 CALL (b) {
   OPTIONAL MATCH (b)-[c:COVERS]->(g)
-  WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
+  WHERE (c.since IS NULL OR c.since <= date($day)) AND (c.until IS NULL OR c.until > date($day))
   RETURN collect(g.id) AS groups
 }
 RETURN b.id AS id, members, full_members, secretary, newest, last_activity, groups,
@@ -41,17 +41,17 @@ CALL (g) {
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[h:HOLDS_POST]-()
-  WHERE (h.since IS NULL OR h.since <= $day) AND (h.until IS NULL OR h.until > $day)
+  WHERE (h.since IS NULL OR h.since <= date($day)) AND (h.until IS NULL OR h.until > date($day))
   RETURN count(h) AS leaders
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[c:COVERS]-(b)
-  WHERE (c.since IS NULL OR c.since <= $day) AND (c.until IS NULL OR c.until > $day)
+  WHERE (c.since IS NULL OR c.since <= date($day)) AND (c.until IS NULL OR c.until > date($day))
   RETURN collect(b.id) AS covered
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(p:PartyMember)
-  WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
+  WHERE (l.since IS NULL OR l.since <= date($day)) AND (l.until IS NULL OR l.until > date($day))
   RETURN count(DISTINCT p) AS party_members_living
 }
 RETURN g.id AS id, community, leaders, covered, party_members_living
@@ -63,5 +63,5 @@ ORDER BY id
 UNWIND $ids AS gid
 MATCH (g:ResidentGroup {id: gid})
 OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(:Resident)
-WHERE (l.since IS NULL OR l.since <= $day) AND (l.until IS NULL OR l.until > $day)
+WHERE (l.since IS NULL OR l.since <= date($day)) AND (l.until IS NULL OR l.until > date($day))
 RETURN gid AS id, count(l) AS residents

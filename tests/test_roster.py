@@ -11,7 +11,7 @@ from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from loaders import tables
 from loaders.roster import ID_KEY_META, load_roster, person_id
-from loaders.roster_report import write_issue_workbook
+from loaders.report import write_issue_workbook
 from loaders.tables import open_table
 from tests.graphs import tiny_street
 from tests.rosters import idn, snapshot, write_csv, write_xlsx

@@ -1,11 +1,12 @@
-"""What a roster load found: every problem with its sheet, row, column, value and
-rule, in Chinese and English; and the same as an ``.xlsx`` with the bad cells marked.
+"""What a load (a roster, a graph CSV, a Popolo file) found: every problem with its
+sheet or file, row, column, value and rule, in Chinese and English; for a roster, the
+same as an ``.xlsx`` with the bad cells marked.
 
 Values of sensitive columns (ID numbers, phones …) are masked in the report: it is
 printed, logged by an API gateway or mailed around; the marked ``.xlsx`` is a copy of
 the user's own file and keeps them.
 
->>> r = RosterReport(kind="party_members", file="a.xlsx", as_of="2026-06-30")
+>>> r = LoadReport(kind="party_members", file="a.xlsx", as_of="2026-06-30")
 >>> r.add("党员", 3, 2, "公民身份号码", "440306********1234", "id_number",
 ...       "校验码应为 X", "check digit should be X")
 >>> r.ok, r.issue_counts, r.lines("en")[1]
@@ -20,7 +21,7 @@ from typing import Any
 
 from loaders.tables import Table, column_letter
 
-__all__ = ["Issue", "RosterReport", "MAX_ISSUES", "write_issue_workbook"]
+__all__ = ["Issue", "LoadReport", "MAX_ISSUES", "write_issue_workbook"]
 
 #: issues kept in full; beyond this only counted (a 1,000,000-row file of errors
 #: must not fill memory)
@@ -54,7 +55,7 @@ class Issue:
 
 
 @dataclass
-class RosterReport:
+class LoadReport:
     kind: str
     file: str
     as_of: str
@@ -122,7 +123,7 @@ class RosterReport:
                 "issues": [i.to_dict() for i in self.issues]}
 
 
-def write_issue_workbook(report: RosterReport, table: Table | None, out: Path) -> Path:
+def write_issue_workbook(report: LoadReport, table: Table | None, out: Path) -> Path:
     """The roster again with every cell that has an issue filled red (yellow for a
     warning) and its message as a comment, plus a sheet 错误清单 listing them all."""
     from openpyxl import Workbook
