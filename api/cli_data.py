@@ -139,3 +139,50 @@ def export_csv_cmd(
     with _open(read_only=True) as store:
         written = export_graph_csv(store, directory)
     out.print(f"wrote {sum(written.values()):,} rows in {len(written)} files to {directory}")
+
+
+@load_app.command("popolo")
+def load_popolo_cmd(
+    file: Annotated[Path, typer.Argument(help="Popolo JSON file")],
+    classification: Annotated[list[str] | None, typer.Option(
+        "--classification", help="CLASS=Label for an organisation classification "
+        "loaders/popolo.yaml does not map (repeatable), e.g. legislature=SocialOrganization")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report")] = False,
+    lang: Lang = "zh",
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+) -> None:
+    """Load Popolo JSON: organizations (classification → label, parent_id), persons,
+    memberships (party organisations → MEMBER_OF, others → HOLDS_POST) and posts.
+    All or nothing."""
+    from loaders.popolo import load_popolo
+
+    extra = {}
+    for item in classification or []:
+        cls, sep, label = item.partition("=")
+        if not sep or not cls.strip() or not label.strip():
+            raise _fail(f"--classification {item!r}: use CLASS=Label")
+        extra[cls.strip()] = label.strip()
+    with _open() as store:
+        report = load_popolo(store, file, dry_run=dry_run, classifications=extra)
+    _print_report(report, lang, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+    if not as_json:
+        c = report.changes
+        out.print(f"{'checked' if dry_run else 'loaded'} {c['nodes_added']:,} nodes and "
+                  f"{c['rels_added']:,} relationships from {file}")
+
+
+@export_app.command("popolo")
+def export_popolo_cmd(
+    file: Annotated[Path, typer.Argument(help="JSON file to write")],
+) -> None:
+    """Export party organisations, the people in them, memberships and posts as Popolo
+    JSON (personal data unmasked: an operator's tool)."""
+    from loaders.popolo import export_popolo
+
+    with _open(read_only=True) as store:
+        n = export_popolo(store, file)
+    out.print(f"wrote {file}: {n['persons']:,} persons, {n['organizations']:,} "
+              f"organizations, {n['memberships']:,} memberships, {n['posts']:,} posts")
