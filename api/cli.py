@@ -192,11 +192,19 @@ import api.cli_queries  # noqa: E402,F401  (registers chain, gaps, pair, search)
 
 def main() -> None:
     """Console entry point: the project's errors become one red line, exit 1."""
+    import os
+
     try:
         app(standalone_mode=True)
     except GraphError as e:
         err.print(f"[bold red]error:[/] {e}", highlight=False)
         sys.exit(1)
+    except Exception as e:  # a bug: one line, not a stack trace with data in it
+        if os.environ.get("GOVGRAPH_DEBUG") == "1":
+            raise
+        err.print(f"[bold red]internal error:[/] {type(e).__name__}; run again with "
+                  "GOVGRAPH_DEBUG=1 to see where, and report it", highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

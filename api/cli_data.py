@@ -55,9 +55,9 @@ def load_roster_cmd(
     nothing and the report lists each problem (row, column, value, rule). The roster is
     taken as complete for the organisations it names: their memberships and posts not
     in it end on --as-of (kept as history), unless --keep-missing."""
+    from loaders.report import write_issue_workbook
     from loaders.roster import load_roster
     from loaders.roster_mapping import get_mapping
-    from loaders.report import write_issue_workbook
     from loaders.tables import TableError, open_table
 
     m = get_mapping(kind)
@@ -186,3 +186,41 @@ def export_popolo_cmd(
         n = export_popolo(store, file)
     out.print(f"wrote {file}: {n['persons']:,} persons, {n['organizations']:,} "
               f"organizations, {n['memberships']:,} memberships, {n['posts']:,} posts")
+
+
+@export_app.command("gaps")
+def export_gaps_cmd(
+    file: Annotated[Path, typer.Argument(help=".xlsx file to write")],
+    community: Annotated[str | None, typer.Option(help="Community id")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+) -> None:
+    """The middle-weakening report (中间弱化问题清单) as .xlsx: a summary sheet and one
+    sheet per community, ready to print."""
+    from api.exports import middle_weakening_xlsx
+    from queries.middle_weakening import middle_weakening
+
+    day = _parse_date(as_of, "--as-of")
+    with _open(read_only=True) as store:
+        r = middle_weakening(store, community, day)
+    middle_weakening_xlsx(r, file)
+    out.print(f"wrote {file}: {len(r.gaps)} gaps in {len(r.summary)} communities")
+
+
+@export_app.command("pairing")
+def export_pairing_cmd(
+    file: Annotated[Path, typer.Argument(help=".xlsx file to write")],
+    community: Annotated[str | None, typer.Option(help="Community id")] = None,
+    capacity: Annotated[int, typer.Option(help="New members per veteran")] = 2,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+) -> None:
+    """A pairing proposal (新老党员结对方案) as .xlsx: a summary, one sheet per
+    community, and the members left unpaired with the reason. Writes nothing to the
+    graph (`govgraph pair --accept` does)."""
+    from api.exports import pairing_xlsx
+    from queries.pairing import pairing_proposal
+
+    day = _parse_date(as_of, "--as-of")
+    with _open(read_only=True) as store:
+        p = pairing_proposal(store, community, capacity, day)
+    pairing_xlsx(p, file)
+    out.print(f"wrote {file}: {len(p.pairs)} pairs, {len(p.unpaired)} unpaired")

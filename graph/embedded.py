@@ -26,9 +26,9 @@ import json
 import os
 import sqlite3
 import threading
-from sys import intern
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import networkx as nx

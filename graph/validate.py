@@ -159,7 +159,7 @@ def validate_batch(
     errors: list[Violation] = []
     out_nodes: list[Node] = []
     batch_labels: dict[str, tuple[str, ...]] = {}
-    req_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+    req_cache: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
     known = schema.labels
 
     for i, n in enumerate(nodes):

@@ -92,7 +92,7 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
     for rtype, rdef in schema.relationships.items():
         cols = [k for k in rdef.properties if k != "id"]
         path = out / f"rels_{rtype}.csv"
-        n = 0
+        count = 0
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow([":START_ID", ":END_ID", ":TYPE", "id",
@@ -100,13 +100,13 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
             for r in store.rels(rtype):
                 w.writerow([r.start, r.end, rtype, r.id,
                             *(_cell(r.properties.get(k)) for k in cols)])
-                n += 1
-        if n == 0:
+                count += 1
+        if count == 0:
             path.unlink()
             continue
-        written[path.name] = n
+        written[path.name] = count
         if progress:
-            progress(n)
+            progress(count)
     return written
 
 
@@ -358,10 +358,13 @@ def _pass1(schema: Schema, kind: str, chunk: list[dict[str, Any]],
         _report_violations(ValidationError(dups), where, report)
 
 
-def _write_batches(files: list[_File], report: LoadReport
-                   ) -> Iterator[tuple[list[Node | dict[str, Any]], list[Rel | dict[str, Any]]]]:
+_Batch = tuple[list[Node | dict[str, Any]], list[Rel | dict[str, Any]]]
+
+
+def _write_batches(files: list[_File], report: LoadReport) -> Iterator[_Batch]:
     scratch = LoadReport(kind="graph_csv", file="", as_of="")
     for kind in ("nodes", "rels"):
         for f in (f for f in files if f.kind == kind):
             for chunk, _ in _chunks(f, scratch):
-                yield (chunk, []) if kind == "nodes" else ([], chunk)
+                batch: _Batch = (list(chunk), []) if kind == "nodes" else ([], list(chunk))
+                yield batch

@@ -9,8 +9,10 @@ the user's own file and keeps them.
 >>> r = LoadReport(kind="party_members", file="a.xlsx", as_of="2026-06-30")
 >>> r.add("党员", 3, 2, "公民身份号码", "440306********1234", "id_number",
 ...       "校验码应为 X", "check digit should be X")
->>> r.ok, r.issue_counts, r.lines("en")[1]
-(False, {'id_number': 1}, '  党员!C3 公民身份号码 = 440306********1234: check digit should be X [id_number]')
+>>> r.ok, r.issue_counts
+(False, {'id_number': 1})
+>>> r.lines("en")[1]
+'  党员!C3 公民身份号码 = 440306********1234: check digit should be X [id_number]'
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ from graph.model import Node, Rel, rel_id
 from graph.schema import Schema
 from graph.store import GraphStore
 from loaders.checks import check_id_number, check_phone, id_birth_date
-from loaders.roster_mapping import CellError, Column, Mapping, convert_cell, get_mapping
 from loaders.report import LoadReport
+from loaders.roster_mapping import CellError, Column, Mapping, convert_cell, get_mapping
 from loaders.tables import Sheet, Table, TableError, column_letter, open_table
 
 __all__ = ["load_roster", "person_id", "ID_KEY_META"]
@@ -216,7 +216,8 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
         v = values[i] if i < len(values) else None
         if sheet.formulas and (rno, i) in sheet.formulas:
             if _empty(v):
-                bad(i, col, v, "formula", "是没有计算结果的公式：请在 Excel 中打开并保存，或粘贴为数值",
+                bad(i, col, v, "formula",
+                    "是没有计算结果的公式：请在 Excel 中打开并保存，或粘贴为数值",
                     "is a formula without a calculated value: open and save the file in "
                     "Excel, or paste values")
                 continue
@@ -227,7 +228,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                       "the sheet has formulas: their last calculated values were used",
                       "warning")
         if v is None or v == "" or (isinstance(v, str) and not v.strip()):
-            if col.required and not (col is m.id):
+            if col.required and col is not m.id:
                 bad(i, col, v, "required", "必须填写", "is required")
             continue
         try:
@@ -296,10 +297,11 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
     else:
         first = p.seen.get(node_id)
         if first is not None:
-            i = id_col if id_col is not None else by_prop.get("id_number", by_prop.get("name"))
-            col = cols[i] if i is not None else m.id
-            r.add(sheet.name, rno, i, col.header, _shown(col, values[i] if i is not None
-                                                         else node_id, today),
+            at = id_col if id_col is not None else by_prop.get("id_number",
+                                                                by_prop.get("name"))
+            col = cols[at] if at is not None else m.id
+            r.add(sheet.name, rno, at, col.header, _shown(col, values[at] if at is not None
+                                                          else node_id, today),
                   "duplicate_id", f"与第 {first} 行重复（同一编号或身份证号）",
                   f"duplicates row {first} (same id or ID number)")
             return

@@ -236,8 +236,10 @@ def _load(path: Path, schema: Schema) -> Mapping:
                  sample=raw["id"].get("sample", ""))
     lc = None
     if raw.get("label_column"):
-        lc = Column(**{k: (tuple(v) if isinstance(v, list) else v)
-                       for k, v in raw["label_column"].items()})
+        rl = raw["label_column"]
+        lc = Column(header=rl["header"], aliases=tuple(rl.get("aliases") or ()),
+                    choices=tuple(rl.get("choices") or ()),
+                    required=bool(rl.get("required", False)), sample=rl.get("sample", ""))
         for lab in lc.choices:
             if lab not in schema.labels:
                 raise GraphError(f"roster mapping {kind!r}: label {lab!r} is not in the schema")

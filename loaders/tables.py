@@ -118,7 +118,8 @@ class Table:
                 line = _first_bad_line(self.path, self.encoding) or line + 1
                 raise TableError(
                     "encoding",
-                    f"第 {line} 行的字节不是 {self.encoding} 编码：文件混用了编码，请统一另存为 UTF-8",
+                    f"第 {line} 行的字节不是 {self.encoding} 编码：文件混用了编码，"
+                    "请统一另存为 UTF-8",
                     f"row {line} is not {self.encoding}: the file mixes encodings; save it "
                     "again as UTF-8") from e
             except csv.Error as e:
@@ -147,7 +148,8 @@ def open_table(path: str | Path) -> Table:
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(p):
-            raise TableError("corrupt_xlsx", f"{p.name} 不是有效的 .xlsx 文件（文件损坏或并非 Excel 格式）",
+            raise TableError("corrupt_xlsx",
+                             f"{p.name} 不是有效的 .xlsx 文件（文件损坏或并非 Excel 格式）",
                              f"{p.name} is not a valid .xlsx file (damaged, or not Excel)")
         return Table(p, "xlsx")
     if suffix == ".xls":
@@ -243,7 +245,8 @@ def _xlsx_sheets(p: Path) -> Iterator[Sheet]:
             raise TableError(
                 "too_large",
                 f"工作表“{name}”过大（{size >> 20} MB 单元格数据，上限 "
-                f"{MAX_XLSX_SHEET_BYTES >> 20} MB，约 40 万行）：请拆分文件或另存为 CSV（CSV 不限行数）",
+                f"{MAX_XLSX_SHEET_BYTES >> 20} MB，约 40 万行）："
+                "请拆分文件或另存为 CSV（CSV 不限行数）",
                 f"sheet {name!r} is too large ({size >> 20} MB of cell data, limit "
                 f"{MAX_XLSX_SHEET_BYTES >> 20} MB, about 400,000 rows): split the file or "
                 "save it as CSV (CSV has no row limit)")

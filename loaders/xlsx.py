@@ -14,7 +14,7 @@ from a roster must never run in someone's Excel, so every value goes through
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["text_cell", "write_template", "write_sheets"]
 
@@ -31,8 +31,9 @@ def text_cell(ws: Any, value: Any, **style: Any) -> Any:
     return c
 
 
-def write_sheets(out: Path, sheets: list[tuple[str, list[str], list[list[Any]]]],
-                 widths: dict[int, int] | None = None, title: str | None = None) -> Path:
+def write_sheets(out: Path | IO[bytes], sheets: list[tuple[str, list[str], list[list[Any]]]],
+                 widths: dict[int, int] | None = None, title: str | None = None
+                 ) -> Path | IO[bytes]:
     """A workbook of sheets ``(name, headers, rows)`` ready to print: bold frozen
     header, column widths, landscape A4 fitted to the page width."""
     from openpyxl import Workbook
@@ -50,7 +51,7 @@ def write_sheets(out: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
                 i, max(10, min(40, 2 * len(str(h)) + 4)))
         ws.freeze_panes = "A3" if title else "A2"
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = "9"  # A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -62,7 +63,8 @@ def write_sheets(out: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
             ws.append([text_cell(ws, v, alignment=wrap) for v in row])
     if not sheets:
         wb.create_sheet("空")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(out, Path):
+        out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
 
@@ -144,7 +146,8 @@ def write_template(kind: str, out: Path) -> Path:
         doc.append([col.header, "是" if col.required else "否", what, "、".join(choices),
                     "、".join(col.aliases)])
     doc.append([])
-    doc.append(["第 2 行是示例，填写前请删除。带 * 的列必须填写。身份证号、手机号列已设为文本格式。"])
+    doc.append(["第 2 行是示例，填写前请删除。带 * 的列必须填写。"
+                "身份证号、手机号列已设为文本格式。"])
     for letter, w in zip("ABCDE", (16, 10, 50, 30, 30), strict=True):
         doc.column_dimensions[letter].width = w
     ws.freeze_panes = "A2"

@@ -23,7 +23,7 @@ def test_export_files_follow_neo4j_admin_headers(tmp_path: Path) -> None:
         s.upsert(*tiny_street())
         written = export_graph_csv(s, tmp_path / "csv")
     assert written["nodes_PartyMember.csv"] == 1 and written["rels_PART_OF.csv"] == 3
-    rows = list(csv.reader(open(tmp_path / "csv" / "nodes_PartyMember.csv", encoding="utf-8")))
+    rows = _read(tmp_path / "csv" / "nodes_PartyMember.csv")
     head = rows[0]
     assert head[:3] == ["id:ID", ":LABEL", "name"]
     assert "joined_party_on:date" in head and "full_member:boolean" in head
@@ -31,10 +31,10 @@ def test_export_files_follow_neo4j_admin_headers(tmp_path: Path) -> None:
     assert p1["id:ID"] == "p1" and p1[":LABEL"] == "GovNode;PartyMember;Person;Resident"
     assert (p1["joined_party_on:date"], p1["full_member:boolean"], p1["phone"]) == (
         "2020-07-01", "true", "13800000000")
-    rels = list(csv.reader(open(tmp_path / "csv" / "rels_COVERS.csv", encoding="utf-8")))
+    rels = _read(tmp_path / "csv" / "rels_COVERS.csv")
     assert rels == [[":START_ID", ":END_ID", ":TYPE", "id", "since:date", "until:date"],
                     ["br1", "rg1", "COVERS", "COVERS:br1->rg1", "2018-01-01", ""]]
-    street = list(csv.reader(open(tmp_path / "csv" / "nodes_Street.csv", encoding="utf-8")))
+    street = _read(tmp_path / "csv" / "nodes_Street.csv")
     assert dict(zip(street[0], street[1], strict=True))["area_km2:double"] == "30.0"
 
 
@@ -58,6 +58,11 @@ def test_round_trip_of_the_scenario(xinqiao: GraphStore, tmp_path: Path) -> None
         assert load_graph_csv(back, tmp_path / "csv").ok
         assert snapshot(back) == snapshot(xinqiao)
         assert back.get_meta("scenario") is None  # the graph only, not store meta
+
+
+def _read(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
 
 
 def _write(path: Path, rows: list[list[str]]) -> None:

@@ -10,8 +10,8 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from loaders import tables
-from loaders.roster import ID_KEY_META, load_roster, person_id
 from loaders.report import write_issue_workbook
+from loaders.roster import ID_KEY_META, load_roster, person_id
 from loaders.tables import open_table
 from tests.graphs import tiny_street
 from tests.rosters import idn, snapshot, write_csv, write_xlsx
@@ -158,7 +158,8 @@ def test_unknown_encoding_is_refused(street: EmbeddedStore, tmp_path: Path) -> N
 
 def test_encoding_change_after_the_sniffed_part(street: EmbeddedStore, tmp_path: Path) -> None:
     f = tmp_path / "r.csv"
-    rows = [",".join(member("甲", idn(f"4403061980010{1 + i // 1000}{i % 1000:03d}"))) for i in range(3000)]
+    rows = [",".join(member("甲", idn(f"4403061980010{1 + i // 1000}{i % 1000:03d}")))
+            for i in range(3000)]
     f.write_bytes((",".join(HEAD) + "\n" + "\n".join(rows) + "\n").encode()
                   + ",".join(member("乙", B)).encode("gbk"))
     report = load_roster(street, f, "party_members")

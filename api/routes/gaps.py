@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from api.deps import StoreDep
+from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 
 router = APIRouter(prefix="/api/v1", tags=["gaps"])
@@ -33,3 +35,22 @@ def get_middle_weakening(
         inactive_days=inactive_days, new_member_years=new_member_years))
     r.gaps = r.gaps[offset:offset + limit]
     return r
+
+
+@router.get("/gaps/middle-weakening.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX_MEDIA_TYPE: {}},
+                             "description": "The report as .xlsx"}})
+def get_middle_weakening_xlsx(
+    store: StoreDep,
+    community: Annotated[str | None, Query(max_length=200)] = None,
+    as_of: dt.date | None = None,
+) -> Response:
+    """The middle-weakening report (中间弱化问题清单) as an .xlsx ready to print: a
+    summary sheet and one sheet per community, every gap (default thresholds)."""
+    import io
+
+    r = middle_weakening(store, community, as_of)
+    buf = io.BytesIO()
+    middle_weakening_xlsx(r, buf)
+    return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(
+        f"middle-weakening-{r.as_of}.xlsx", f"中间弱化问题清单-{r.as_of}.xlsx"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import StoreDep
+from api.exports import XLSX_MEDIA_TYPE, attachment, pairing_xlsx
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
 router = APIRouter(prefix="/api/v1", tags=["pairings"])
@@ -53,3 +55,23 @@ def accept(req: AcceptRequest, store: StoreDep) -> AcceptResult:
     scores = {(p.mentor, p.mentee): p.score for p in req.pairs if p.score is not None}
     n = accept_pairing(store, [(p.mentor, p.mentee) for p in req.pairs], since, scores)
     return AcceptResult(written=n, since=since)
+
+
+@router.get("/pairings/proposals.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX_MEDIA_TYPE: {}},
+                             "description": "The proposal as .xlsx"}})
+def propose_xlsx(
+    store: StoreDep,
+    community: Annotated[str | None, Query(max_length=200)] = None,
+    capacity: Annotated[int, Query(ge=0, le=50)] = 2,
+    as_of: dt.date | None = None,
+) -> Response:
+    """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
+    sheet per community, and the members left unpaired. Nothing is written."""
+    import io
+
+    p = pairing_proposal(store, community, capacity, as_of)
+    buf = io.BytesIO()
+    pairing_xlsx(p, buf)
+    return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(
+        f"pairing-{p.as_of}.xlsx", f"新老党员结对方案-{p.as_of}.xlsx"))
