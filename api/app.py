@@ -13,7 +13,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import chains, communities, gaps, health, nodes, orgs, pairings, schema, stats
+from api.routes import (
+    chains,
+    communities,
+    gaps,
+    health,
+    nodes,
+    orgs,
+    pairings,
+    rosters,
+    schema,
+    stats,
+)
 from api.routes import explorer as explorer_page
 from graph.errors import (
     BackendNotAvailable,
@@ -57,7 +68,8 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     for r in (health.router, schema.router, stats.router, nodes.router, orgs.router,
-              chains.router, gaps.router, pairings.router, communities.router):
+              chains.router, gaps.router, pairings.router, communities.router,
+              rosters.router):
         app.include_router(r)
     app.include_router(explorer_page.router)
 

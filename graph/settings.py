@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     neo4j_database: str | None = None
     #: transaction timeout in seconds for every query
     neo4j_timeout: float = 30.0
+    #: largest roster upload the API accepts (MB); bigger files: the CLI
+    max_upload_mb: int = 100
     host: str = "127.0.0.1"
     port: int = 8000
 
