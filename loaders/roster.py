@@ -58,8 +58,10 @@ def person_id(key: bytes, id_number: str) -> str:
 
     >>> person_id(b"k", "11010519491231002x") == person_id(b"k", "11010519491231002X")
     True
-    >>> person_id(b"k", "11010519491231002X")
-    'person-5a6e0b1c47f5e1b3'
+    >>> pid = person_id(b"k", "11010519491231002X")
+    >>> other_key = person_id(b"j", "11010519491231002X")
+    >>> pid.startswith("person-"), len(pid), "1101" in pid, pid == other_key
+    (True, 23, False, False)
     """
     digest = hmac.new(key, id_number.strip().upper().encode(), hashlib.sha256).hexdigest()
     return f"person-{digest[:16]}"
@@ -68,8 +70,9 @@ def person_id(key: bytes, id_number: str) -> str:
 def name_id(prefix: str, name: str) -> str:
     """The id of a node a roster names but gives no id: from its name.
 
-    >>> name_id("org", "新桥社区第一党支部")
-    'org-5f2e4f35a5c1'
+    >>> a = name_id("org", "新桥社区第一党支部")
+    >>> a == name_id("org", "新桥社区第一党支部") != name_id("org", "新桥社区第二党支部"), len(a)
+    (True, 16)
     """
     return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:12]}"
 
