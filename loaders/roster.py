@@ -511,7 +511,9 @@ def _rel_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str
             rid = rel_id(t, nid, end)
             if any(x.id == rid for x in olds):  # ended before: a new stint
                 rid = f"{rid}@{as_of}"
-            todo.append(Rel(t, nid, end, {"since": as_of, **props}, rid))
+            if "since" in p.schema.relationships[t].properties:  # known from the roster's date
+                props = {"since": as_of, **props}
+            todo.append(Rel(t, nid, end, props, rid))
             ch["rels_added"] += 1
     return todo
 

@@ -409,3 +409,52 @@ def test_template_filled_in_loads(street: EmbeddedStore, tmp_path: Path) -> None
     report = load_roster(street, path, "party_members")
     assert report.ok and report.changes["nodes_added"] == 1, report.lines()
     assert "填写说明" not in report.sheets
+
+
+def test_grids_and_deployed_staff(store: GraphStore, tmp_path: Path) -> None:
+    """Grid kinds by their Chinese names; a deployed officer moved to another community
+    ends the first deployment (one current community per person)."""
+    store.upsert(*tiny_street())
+    store.upsert([{"id": "c2", "labels": ["Community"], "properties": {"name": "新二社区"}},
+                  {"id": "d1", "labels": ["Department"], "properties": {"name": "城管执法队"}}])
+    grids = write_csv(tmp_path / "g.csv", [
+        ["网格编号", "网格名称", "网格类型", "面积(平方公里)", "所在社区", "上级网格"],
+        ["g-b1", "上星第1基础网格", "基础网格", "0.08", "上星社区", ""],
+        ["g-p1", "上星警格", "警格", "", "上星社区", ""],
+        ["g-x", "错类型", "大网格", "", "上星社区", ""]])
+    report = load_roster(store, grids, "网格")
+    assert issues(report) == [("C4", "网格类型", "enum")]
+    grids.write_text("\n".join(grids.read_text(encoding="utf-8").splitlines()[:3]) + "\n",
+                     encoding="utf-8")
+    assert load_roster(store, grids, "grids", as_of="2026-01-01").ok
+    g = store.get_node("g-p1")
+    assert (g.properties["kind"], store.get_node("g-b1").properties["area_km2"]) == (
+        "police", 0.08)
+    head = ["姓名", "身份证号", "用工性质", "派出部门", "下沉社区", "下沉日期", "负责网格"]
+    v1 = write_csv(tmp_path / "s1.csv", [head, ["王", A, "公务员", "城管执法队", "上星社区",
+                                                "2025-03-01", "上星第1基础网格"]])
+    assert load_roster(store, v1, "deployed_staff", as_of="2026-01-01").ok
+    v2 = write_csv(tmp_path / "s2.csv", [head, ["王", A, "公务员", "城管执法队", "新二社区",
+                                                "", ""]])
+    assert load_roster(store, v2, "deployed_staff", as_of="2026-06-30").ok
+    key = bytes.fromhex(store.get_meta(ID_KEY_META))
+    stints = sorted((n.node.id, n.rel.properties.get("since"), n.rel.properties.get("until"))
+                    for n in store.neighbours(person_id(key, A), ["DEPLOYED_TO"], "out"))
+    assert stints == [("c1", "2025-03-01", "2026-06-30"), ("c2", "2026-06-30", None)]
+    assert store.get_node(person_id(key, A)).properties["employment"] == "civil_servant"
+
+
+def test_buildings_and_enterprises(street: EmbeddedStore, tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "b.csv", [["楼栋名称", "出租屋", "层数", "所属居民小组"],
+                                       ["上星一巷2号", "是", "8", "上星一组"]])
+    assert load_roster(street, f, "楼栋").ok
+    (b,) = [n for n in street.nodes("Building") if n.name == "上星一巷2号"]
+    assert (b.properties["rental"], b.properties["floors"]) == (True, 8)
+    (up,) = street.neighbours(b.id, ["PART_OF"], "out")
+    assert up.node.id == "rg1" and up.rel.properties == {}
+    f = write_csv(tmp_path / "e.csv", [["统一社会信用代码", "企业名称", "职工人数", "所在社区"],
+                                       ["91440300MA5X", "新桥电子", "1,200", "c1"]])
+    assert load_roster(street, f, "企业").ok
+    e = street.get_node("91440300MA5X")
+    assert e.properties == {"name": "新桥电子", "employees": 1200}
+    assert [n.node.id for n in street.neighbours(e.id, ["IN"], "out")] == ["c1"]
