@@ -158,8 +158,10 @@ def _convert(typ: str, raw: str) -> Any:
 class _File:
     """One CSV file: its kind (nodes or rels) and the role of each column."""
 
-    def __init__(self, path: Path, header: list[str]) -> None:
+    def __init__(self, path: Path, header: list[str], sensitive: frozenset[str] = frozenset()
+                 ) -> None:
         self.path = path
+        self.sensitive = sensitive
         self.fields = [header_field(h) for h in header]
         types = [t for _, t in self.fields]
         self.kind = ("nodes" if "ID" in types else
@@ -204,6 +206,8 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
                 item["properties"][name] = _convert(typ, raw)
             except _BadValue as e:
                 ok = False
+                if name in f.sensitive:  # personal data stays out of reports
+                    raw, e = "***", _BadValue(f"not a valid {typ}")
                 report.add(f.path.name, line, i, f.header[i], raw, "wrong_type",
                            f"“{f.header[i]}”的值类型不对：{e}", f"{f.header[i]}: {e}")
     if len(row) != len(f.fields) and any(row):
@@ -235,10 +239,12 @@ def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = 
     d = Path(directory)
     report = LoadReport(kind="graph_csv", file=d.name, as_of=dt.date.today().isoformat(),
                         dry_run=dry_run)
-    files = _files(d, report)
+    schema = store.schema
+    sensitive = frozenset(k for lab in schema.labels
+                          for k in schema.sensitive_properties([lab]))
+    files = _files(d, report, sensitive)
     if not report.ok:
         return report
-    schema = store.schema
     known: dict[str, tuple[str, ...]] = {}  # node id -> labels, from the files
     rel_ids: set[str] = set()
 
@@ -274,7 +280,7 @@ def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = 
     return report
 
 
-def _files(d: Path, report: LoadReport) -> list[_File]:
+def _files(d: Path, report: LoadReport, sensitive: frozenset[str]) -> list[_File]:
     if not d.is_dir():
         report.add(None, None, None, None, str(d), "not_found", f"找不到目录 {d}",
                    f"no such directory: {d}")
@@ -288,7 +294,7 @@ def _files(d: Path, report: LoadReport) -> list[_File]:
             report.add(path.name, 1, None, None, None, "encoding", "不是 UTF-8 编码",
                        "not UTF-8 (neo4j-admin CSV is UTF-8)")
             continue
-        f = _File(path, header)
+        f = _File(path, header, sensitive)
         if not f.kind:
             report.add(path.name, 1, None, None, None, "no_id_column",
                        "表头既没有 :ID 列（节点）也没有 :START_ID/:END_ID 列（关系）",

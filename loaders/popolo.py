@@ -82,7 +82,8 @@ class _Load:
     def _date(self, path: str, v: Any) -> str | None:
         d = popolo_date(v)
         if d is None and v not in (None, ""):
-            self.warn(path, v, "partial_date", "日期不完整（只有年或年月），未导入",
+            shown = None if path.endswith("birth_date") else v  # personal: not in reports
+            self.warn(path, shown, "partial_date", "日期不完整（只有年或年月），未导入",
                       "partial date (year or year-month only) left out")
         return d
 

@@ -175,3 +175,14 @@ def test_neo4j_admin_import_of_an_export(neo4j_server: tuple[str, str],
     finally:
         subprocess.run([str(SERVER), "stop"], capture_output=True, text=True, timeout=120,
                        env=env)
+
+
+def test_bad_personal_values_are_not_echoed(tmp_path: Path) -> None:
+    d = tmp_path / "csv"
+    d.mkdir()
+    _write(d / "n.csv", [["id:ID", ":LABEL", "name", "birth_date:date"],
+                         ["p1", "Person", "甲", "1980-02-30"]])
+    with EmbeddedStore(tmp_path / "g.db") as s:
+        report = load_graph_csv(s, d)
+    assert [(i.rule, i.value) for i in report.issues] == [("wrong_type", "***")]
+    assert "1980-02-30" not in str(report.to_dict())
