@@ -204,7 +204,7 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
         else:
             try:
                 item["properties"][name] = _convert(typ, raw)
-            except _BadValue as e:
+            except _BadValue:
                 ok = False
                 if name in f.sensitive:  # personal data stays out of reports
                     raw, e = "***", _BadValue(f"not a valid {typ}")
