@@ -204,12 +204,13 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
         else:
             try:
                 item["properties"][name] = _convert(typ, raw)
-            except _BadValue:
+            except _BadValue as e:
                 ok = False
+                why = str(e)
                 if name in f.sensitive:  # personal data stays out of reports
-                    raw, e = "***", _BadValue(f"not a valid {typ}")
+                    raw, why = "***", f"not a valid {typ}"
                 report.add(f.path.name, line, i, f.header[i], raw, "wrong_type",
-                           f"“{f.header[i]}”的值类型不对：{e}", f"{f.header[i]}: {e}")
+                           f"“{f.header[i]}”的值类型不对：{why}", f"{f.header[i]}: {why}")
     if len(row) != len(f.fields) and any(row):
         ok = False
         report.add(f.path.name, line, None, None, None, "column_count",
