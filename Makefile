@@ -19,6 +19,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/govgraph load scenario xinqiao --if-empty
+	@echo "An admin token for this machine (log in to http://127.0.0.1:8000/explorer with it):"
+	@$(BIN)/govgraph token create --role admin --label "local (make run)" --replace | tail -1
 	$(BIN)/govgraph serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

@@ -10,10 +10,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api import auth
 from api.routes import (
+    audit,
     chains,
     communities,
     gaps,
@@ -26,6 +28,7 @@ from api.routes import (
     stats,
 )
 from api.routes import explorer as explorer_page
+from api.security import SecurityStore
 from graph.errors import (
     BackendNotAvailable,
     GraphError,
@@ -42,8 +45,10 @@ __all__ = ["create_app"]
 log = logging.getLogger("govgraph.api")
 
 
-def create_app(store: GraphStore | None = None) -> FastAPI:
-    """Build the app; with ``store`` given (tests), use it instead of the settings'."""
+def create_app(store: GraphStore | None = None,
+               security: SecurityStore | None = None) -> FastAPI:
+    """Build the app; with ``store`` or ``security`` given (tests), use them instead of
+    the settings' files."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,11 +60,15 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
         else:
             app.state.store = store
             app.state.store_kind = type(store).__name__
+        own_security = security is None
+        app.state.security = security or SecurityStore(get_settings().security_db)
         try:
             yield
         finally:
             if own:
                 app.state.store.close()
+            if own_security:
+                app.state.security.close()
 
     app = FastAPI(
         title="govgraph",
@@ -67,11 +76,12 @@ def create_app(store: GraphStore | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for r in (health.router, schema.router, stats.router, nodes.router, orgs.router,
-              chains.router, gaps.router, pairings.router, communities.router,
-              rosters.router):
-        app.include_router(r)
-    app.include_router(explorer_page.router)
+    app.include_router(health.router)  # the only routes open without a token
+    for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,
+              gaps.router, pairings.router, communities.router, rosters.router, audit.router):
+        app.include_router(r, dependencies=[Depends(auth.get_caller)])
+    app.include_router(explorer_page.router)  # the page shell; its data needs a token
+    auth.install(app)
 
     @app.exception_handler(NodeNotFound)
     async def _not_found(request: Request, exc: NodeNotFound) -> JSONResponse:

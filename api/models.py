@@ -38,11 +38,13 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def node_public(schema: Schema, node: Node) -> NodePublic:
+def node_public(schema: Schema, node: Node, unmask: bool = False) -> NodePublic:
+    """A node for a response; sensitive properties masked unless ``unmask`` (admins)."""
     label = schema.display_label(node.labels)
     pdefs = schema.node_properties(node.labels)
-    props = mask_properties(schema, node)
-    masked = sorted(k for k in node.properties if k in schema.sensitive_properties(node.labels))
+    props = dict(node.properties) if unmask else mask_properties(schema, node)
+    masked = [] if unmask else sorted(
+        k for k in node.properties if k in schema.sensitive_properties(node.labels))
     return NodePublic(
         id=node.id, name=node.name, label=label, label_zh=schema.labels[label].name_zh,
         labels=[LabelPublic(label=lab, name_zh=schema.labels[lab].name_zh)

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     neo4j_timeout: float = 30.0
     #: largest roster upload the API accepts (MB); bigger files: the CLI
     max_upload_mb: int = 100
+    #: largest other request body (MB)
+    max_body_mb: int = 1
+    #: tokens and the audit log (SQLite, kept apart from the graph)
+    security_db: str = "./data/security.db"
+    #: requests per second per token (0: no limit), and the burst allowed
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 100
     host: str = "127.0.0.1"
     port: int = 8000
 

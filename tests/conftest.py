@@ -15,6 +15,12 @@ from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests make many requests per token: no rate limit unless a test sets one.
+os.environ.setdefault("GOVGRAPH_RATE_LIMIT_PER_SECOND", "0")
+# Never the repository's ./data/security.db: an app a test builds without its own
+# security store writes here.
+os.environ.setdefault("GOVGRAPH_SECURITY_DB", os.path.join(
+    __import__("tempfile").mkdtemp(prefix="govgraph-test-sec-"), "security.db"))
 SERVER = ROOT / "scripts" / "neo4j-server"
 
 

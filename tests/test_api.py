@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.embedded import EmbeddedStore
 from graph.errors import NodeNotFound
+from tests.api_helpers import client_for, security_store
 from tests.graphs import node, rel, tiny_street
 
 
@@ -24,7 +25,9 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
               node("h2", "BuildingHead", "ShopManager", name="身兼两职")]
     rels += [rel("IN", "g1", "c1"), rel("HEADS", "h1", "b1")]
     store.upsert(nodes, rels)
-    app = create_app(store)
+    sec = security_store()
+    token, _ = sec.create_token("admin", label="test")
+    app = create_app(store, security=sec)
 
     @app.get("/boom")
     def boom() -> None:
@@ -34,7 +37,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     def missing() -> None:
         raise NodeNotFound("zz")
 
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False,
+                    headers={"Authorization": f"Bearer {token}"}) as c:
         yield c
     store.close()
 
@@ -93,8 +97,7 @@ def test_errors_are_json_without_traces(client: TestClient) -> None:
 
 def test_health_not_ready_when_store_closed(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "h.db")
-    app = create_app(store)
-    with TestClient(app) as c:
+    with client_for(store) as c:
         store.close()
         r = c.get("/health")
         assert r.status_code == 503 and r.json()["ready"] is False and r.json()["live"]

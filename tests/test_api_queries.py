@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from graph.store import GraphStore
+from tests.api_helpers import client_for
 from tests.graphs import governance, node, rel
 
 DAY = "2024-06-30"
@@ -23,12 +23,15 @@ def client(store: GraphStore) -> Iterator[TestClient]:
                       birth_date="1990-01-01"))
     rels += [rel("HOLDS_POST", "sA", "cA", title="社区书记兼主任", since="2022-01-01")]
     store.upsert(nodes, rels)
-    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+    with client_for(store) as c:
         yield c
 
 
-def test_get_node_masks_sensitive_properties(client: TestClient) -> None:
-    r = client.get("/api/v1/nodes/p-id")
+def test_get_node_masks_sensitive_properties(client: TestClient, store: GraphStore) -> None:
+    admin = client.get("/api/v1/nodes/p-id").json()  # the fixture's token is an admin's
+    assert admin["properties"]["id_number"] == "440306199001011234" and admin["masked"] == []
+    with client_for(store, "analyst") as analyst:
+        r = analyst.get("/api/v1/nodes/p-id")
     assert r.status_code == 200
     body = r.json()
     assert body["label"] == "PartyMember" and body["label_zh"] == "党员"

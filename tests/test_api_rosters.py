@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.app import create_app
 from graph.settings import get_settings
 from graph.store import GraphStore
+from tests.api_helpers import client_for
 from tests.graphs import tiny_street
 from tests.rosters import idn, snapshot
 
@@ -22,7 +22,7 @@ A = idn("44030619800101001")
 @pytest.fixture
 def client(store: GraphStore) -> Iterator[TestClient]:
     store.upsert(*tiny_street())
-    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+    with client_for(store) as c:
         yield c
 
 

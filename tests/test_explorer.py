@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.routes.explorer import ASSETS, FETCH_LIMIT, MAX_DRAWN, standalone_html
 from graph.embedded import EmbeddedStore
 from graph.errors import NodeNotFound
+from tests.api_helpers import client_for
 from tests.cli_helpers import GOVGRAPH
 from tests.graphs import governance
 
@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
 
 @pytest.fixture
 def client(store: EmbeddedStore) -> Iterator[TestClient]:
-    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+    with client_for(store) as c:
         yield c
 
 

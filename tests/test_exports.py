@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.app import create_app
 from api.exports import middle_weakening_xlsx, pairing_xlsx
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from queries.middle_weakening import middle_weakening
 from queries.pairing import pairing_proposal
+from tests.api_helpers import client_for
 from tests.graphs import governance
 from tests.test_pairing import NEW, VET, Street
 
@@ -88,7 +87,7 @@ def test_names_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
 
 def test_api_downloads(store: GraphStore) -> None:
     store.upsert(*governance())
-    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+    with client_for(store) as c:
         r = c.get("/api/v1/gaps/middle-weakening.xlsx", params={"as_of": DAY})
         assert r.status_code == 200
         assert r.headers["content-type"].startswith(

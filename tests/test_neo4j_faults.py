@@ -24,9 +24,13 @@ from tests.graphs import tiny_street
 pytestmark = pytest.mark.neo4j
 
 
+TOKEN: dict[str, str] = {}
+
+
 def get(url: str, timeout: float = 20) -> tuple[int, dict[str, str], Any]:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN.get('t', '')}"})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, {k.lower(): v for k, v in r.headers.items()}, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, {k.lower(): v for k, v in e.headers.items()}, json.loads(e.read())
@@ -55,12 +59,16 @@ def free_port() -> int:
 
 
 def test_outage_gives_503_quickly_and_recovers_without_restart(
-        own_server: tuple[dict[str, str], str, str]) -> None:
+        own_server: tuple[dict[str, str], str, str], tmp_path: Path) -> None:
     env, uri, password = own_server
     with Neo4jStore(uri, "neo4j", password) as s:
         s.upsert(*tiny_street())
     port = free_port()
-    api_env = dict(env, GOVGRAPH_STORE=uri, GOVGRAPH_NEO4J_PASSWORD=password)
+    api_env = dict(env, GOVGRAPH_STORE=uri, GOVGRAPH_NEO4J_PASSWORD=password,
+                   GOVGRAPH_SECURITY_DB=str(tmp_path / "security.db"))
+    made = subprocess.run([GOVGRAPH, "token", "create", "--role", "analyst"], env=api_env,
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    TOKEN["t"] = made.stdout.strip().splitlines()[-1]
     api = subprocess.Popen([GOVGRAPH, "serve", "--port", str(port)], env=api_env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from api.auth import CallerDep
 from api.deps import StoreDep
 from api.models import Page, paginate
 from queries.community import CommunityOverview, community_overview
@@ -25,6 +26,7 @@ def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)]
 @router.get("/reports/three-boards", response_model=Page[PostHolder])
 def get_three_boards(
     store: StoreDep,
+    caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     min_orgs: Annotated[int, Query(ge=2, le=20)] = 2,
     as_of: dt.date | None = None,
@@ -32,5 +34,6 @@ def get_three_boards(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PostHolder]:
     """People holding posts in 2+ organisations of one community (三块牌子一套人马)."""
-    return paginate(three_boards(store, community, min_orgs, as_of), limit, offset)
+    return paginate(three_boards(store, caller.community or community, min_orgs, as_of),
+                    limit, offset)
 

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from api.auth import CallerDep, get_caller
 from api.deps import StoreDep
 from api.models import node_public
-from graph.errors import GraphError
+from graph.errors import GraphError, NodeNotFound
 from graph.store import GraphStore
 from queries.leadership_chain import leadership_chain
 from queries.lookups import neighbourhood
@@ -61,12 +62,20 @@ def explorer_static(name: str) -> FileResponse:
                         headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/explorer/export.html", response_class=HTMLResponse)
-def explorer_export(store: StoreDep,
+@router.get("/explorer/export.html", response_class=HTMLResponse,
+            dependencies=[Depends(get_caller)])
+def explorer_export(request: Request, store: StoreDep, caller: CallerDep,
                     focus: Annotated[str, Query(min_length=1, max_length=200)],
                     depth: Annotated[int, Query(ge=1, le=2)] = 2) -> HTMLResponse:
-    """The current view as one self-contained HTML file (a download)."""
-    page = standalone_html(store, focus, depth)
+    """The current view as one self-contained HTML file (a download): what this caller
+    may see, masked as for this caller."""
+    vis = request.state.visibility
+    if not vis.node_ok(focus):
+        raise NodeNotFound(focus)
+    ids: set[str] = set()
+    page = standalone_html(store, focus, depth, vis=vis, unmask=caller.role == "admin",
+                           people=ids)
+    request.state.audit_ids = sorted(ids)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", focus)
     return HTMLResponse(page, headers={
         "Content-Disposition": f'attachment; filename="govgraph-{safe}.html"'})
@@ -82,8 +91,10 @@ def _dump(value: Any) -> dict[str, Any]:
     return value.model_dump(mode="json")  # type: ignore[no-any-return]
 
 
-def preload(store: GraphStore, node_id: str, depth: int) -> dict[str, Any]:
-    """The API's answers the page asks for when it opens on ``node_id``, keyed by URL."""
+def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
+            unmask: bool = False, people: set[str] | None = None) -> dict[str, Any]:
+    """The API's answers the page asks for when it opens on ``node_id``, keyed by URL;
+    with ``vis`` (a caller's :class:`api.auth.Visibility`), redacted as the API would."""
     api = "/api/v1"
     nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT)
     data: dict[str, Any] = {
@@ -91,13 +102,21 @@ def preload(store: GraphStore, node_id: str, depth: int) -> dict[str, Any]:
         f"{api}/nodes/{_q(node_id)}/neighbors?depth={depth}&limit={FETCH_LIMIT}": _dump(nb),
     }
     for ref in nb.nodes[:MAX_DRAWN]:
-        data[f"{api}/nodes/{_q(ref.id)}"] = _dump(node_public(store.schema,
-                                                              store.get_node(ref.id)))
+        if vis is None or vis.node_ok(ref.id, ref.labels):
+            data[f"{api}/nodes/{_q(ref.id)}"] = _dump(node_public(
+                store.schema, store.get_node(ref.id), unmask=unmask))
     with suppress(GraphError):  # no chain from this node: the overlay says so in the file
         data[f"{api}/chains/leadership/{_q(node_id)}"] = _dump(leadership_chain(store, node_id))
-    gaps = middle_weakening(store)
+    gaps = middle_weakening(store, getattr(getattr(vis, "caller", None), "community", None))
     gaps.gaps = gaps.gaps[:GAPS_LIMIT]
     data[f"{api}/gaps/middle-weakening"] = _dump(gaps)
+    if vis is not None:
+        from api.auth import redact
+
+        for url, value in data.items():
+            data[url], kept, _ = redact(value, vis, url.split("?")[0])
+            if people is not None:
+                people |= kept
     return data
 
 
@@ -107,7 +126,8 @@ def _script(data: str) -> str:
     return f"<script>{data}</script>"
 
 
-def standalone_html(store: GraphStore, node_id: str, depth: int = 2) -> str:
+def standalone_html(store: GraphStore, node_id: str, depth: int = 2, vis: Any = None,
+                    unmask: bool = False, people: set[str] | None = None) -> str:
     """The explorer opened on ``node_id`` as one HTML file: no request leaves it.
 
     ``depth`` is 1 or 2 as in the page; an unknown id raises ``NodeNotFound``.
@@ -123,7 +143,7 @@ def standalone_html(store: GraphStore, node_id: str, depth: int = 2) -> str:
         tag = f'<script src="/explorer/static/{name}"></script>'
         page = page.replace(tag, _script((static / name).read_text(encoding="utf-8")))
     # "<" escaped as \u003c: valid JSON and JavaScript, and never closes the script.
-    blob = json.dumps(preload(store, node_id, depth), ensure_ascii=False,
+    blob = json.dumps(preload(store, node_id, depth, vis, unmask, people), ensure_ascii=False,
                       separators=(",", ":")).replace("<", "\\u003c")
     start = json.dumps({"focus": node_id, "depth": depth})
     return page.replace("<!--govgraph:preload-->", _script(

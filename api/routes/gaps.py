@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.auth import CallerDep
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["gaps"])
 @router.get("/gaps/middle-weakening", response_model=MiddleWeakening)
 def get_middle_weakening(
     store: StoreDep,
+    caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     as_of: dt.date | None = None,
     min_full_members: Annotated[int, Query(ge=0, le=1000)] = 3,
@@ -29,7 +31,8 @@ def get_middle_weakening(
 ) -> MiddleWeakening:
     """Weak branches, hollow resident groups, the gaps ranked by severity and a
     per-community summary. ``gaps`` is paginated by ``limit``/``offset`` (ranks are
-    over the whole list)."""
+    over the whole list). A community token sees its own community only."""
+    community = caller.community or community
     r = middle_weakening(store, community, as_of, Thresholds(
         min_full_members=min_full_members, max_members=max_members,
         inactive_days=inactive_days, new_member_years=new_member_years))
@@ -41,7 +44,9 @@ def get_middle_weakening(
             responses={200: {"content": {XLSX_MEDIA_TYPE: {}},
                              "description": "The report as .xlsx"}})
 def get_middle_weakening_xlsx(
+    request: Request,
     store: StoreDep,
+    caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     as_of: dt.date | None = None,
 ) -> Response:
@@ -49,7 +54,8 @@ def get_middle_weakening_xlsx(
     summary sheet and one sheet per community, every gap (default thresholds)."""
     import io
 
-    r = middle_weakening(store, community, as_of)
+    r = middle_weakening(store, caller.community or community, as_of)
+    request.state.audit_ids = [b.secretary.id for b in r.weak_branches if b.secretary]
     buf = io.BytesIO()
     middle_weakening_xlsx(r, buf)
     return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from api.auth import CallerDep
 from api.deps import StoreDep
 from api.models import NodePublic, node_public
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
@@ -19,9 +20,10 @@ NodeId = Annotated[str, Path(min_length=1, max_length=200, description="Node id"
 
 
 @router.get("/nodes/{node_id}", response_model=NodePublic)
-def get_node(node_id: NodeId, store: StoreDep) -> NodePublic:
-    """One node with its labels' Chinese names; sensitive properties masked."""
-    return node_public(store.schema, store.get_node(node_id))
+def get_node(node_id: NodeId, store: StoreDep, caller: CallerDep) -> NodePublic:
+    """One node with its labels' Chinese names; sensitive properties masked (for every
+    role but admin)."""
+    return node_public(store.schema, store.get_node(node_id), unmask=caller.role == "admin")
 
 
 @router.get("/nodes/{node_id}/neighbors", response_model=Neighbourhood)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.auth import CallerDep
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment, pairing_xlsx
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
@@ -42,10 +43,11 @@ class AcceptResult(BaseModel):
 
 
 @router.post("/pairings/proposals", response_model=PairingProposal)
-def propose(req: ProposalRequest, store: StoreDep) -> PairingProposal:
-    """An optimal pairing plan; nothing is written."""
-    return pairing_proposal(store, req.community, req.capacity, req.as_of, req.new_years,
-                            req.veteran_years, req.young_age)
+def propose(req: ProposalRequest, store: StoreDep, caller: CallerDep) -> PairingProposal:
+    """An optimal pairing plan; nothing is written. A community token plans its own
+    community only."""
+    return pairing_proposal(store, caller.community or req.community, req.capacity,
+                            req.as_of, req.new_years, req.veteran_years, req.young_age)
 
 
 @router.post("/pairings", response_model=AcceptResult, status_code=201)
@@ -61,7 +63,9 @@ def accept(req: AcceptRequest, store: StoreDep) -> AcceptResult:
             responses={200: {"content": {XLSX_MEDIA_TYPE: {}},
                              "description": "The proposal as .xlsx"}})
 def propose_xlsx(
+    request: Request,
     store: StoreDep,
+    caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     capacity: Annotated[int, Query(ge=0, le=50)] = 2,
     as_of: dt.date | None = None,
@@ -70,7 +74,10 @@ def propose_xlsx(
     sheet per community, and the members left unpaired. Nothing is written."""
     import io
 
-    p = pairing_proposal(store, community, capacity, as_of)
+    p = pairing_proposal(store, caller.community or community, capacity, as_of)
+    request.state.audit_ids = sorted({x.id for pair in (*p.pairs, *p.kept)
+                                      for x in (pair.mentor, pair.mentee)}
+                                     | {u.member.id for u in p.unpaired})
     buf = io.BytesIO()
     pairing_xlsx(p, buf)
     return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(

@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from api.security import SecurityStore
 from graph.embedded import EmbeddedStore
 from tests.graphs import governance
 
@@ -50,15 +51,22 @@ def _chromium() -> str:
     return path
 
 
+TOKEN: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the API over ``governance()``, served by uvicorn in a thread."""
-    store = EmbeddedStore(tmp_path_factory.mktemp("browser") / "explorer.db")
+    """Base URL of the API over ``governance()``, served by uvicorn in a thread; an
+    analyst token for it in ``TOKEN["analyst"]``."""
+    home = tmp_path_factory.mktemp("browser")
+    store = EmbeddedStore(home / "explorer.db")
     store.upsert(*governance())
+    security = SecurityStore(home / "security.db")
+    TOKEN["analyst"], _ = security.create_token("analyst", label="browser tests")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port,
+    srv = uvicorn.Server(uvicorn.Config(create_app(store, security), host="127.0.0.1", port=port,
                                         log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -111,6 +119,8 @@ class Watched:
 @pytest.fixture
 def watched(browser: Any, server: str) -> Iterator[Watched]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    # logged in: the token where the explorer's login form puts it
+    ctx.add_init_script(f"sessionStorage.setItem('govgraph-token', {TOKEN['analyst']!r})")
     page = ctx.new_page()
     w = Watched(page, server)
     page.on("request", lambda r: w.requests.append(r.url))

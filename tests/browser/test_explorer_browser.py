@@ -162,7 +162,10 @@ def test_filters_fold_english_and_png(watched: Watched) -> None:
 @pytest.mark.parametrize("depth", [1, 2])
 def test_standalone_file_opens_offline(watched: Watched, tmp_path: Path, depth: int) -> None:
     w, page = watched, watched.page
-    r = page.request.get(f"{w.base}/explorer/export.html?focus=m1&depth={depth}")
+    from tests.browser.conftest import TOKEN
+
+    r = page.request.get(f"{w.base}/explorer/export.html?focus=m1&depth={depth}",
+                         headers={"Authorization": f"Bearer {TOKEN['analyst']}"})
     assert r.ok
     f = tmp_path / "view.html"
     f.write_bytes(r.body())
@@ -175,3 +178,30 @@ def test_standalone_file_opens_offline(watched: Watched, tmp_path: Path, depth: 
     assert all(u.startswith(("file://", "data:")) for u in w.requests), w.requests
     w.shot(f"file-depth{depth}")
     clean(w, served=False)
+
+
+def test_login_form(browser: Any, server: str) -> None:
+    """Without a token the explorer asks for one; a wrong one is refused and asked
+    again; the right one opens the graph; logging out forgets it."""
+    from tests.browser.conftest import TOKEN
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        page.goto(server + "/explorer#focus=brOK&depth=1")
+        page.wait_for_selector("#login:not([hidden])", timeout=15_000)
+        assert "登录" in page.inner_text("#login")
+        page.fill("#token", "gg_not-a-token")
+        page.click("#login button[type=submit]")
+        page.wait_for_selector("#login:not([hidden]) #login-error:has-text('令牌无效')",
+                               timeout=15_000)
+        page.reload()
+        page.wait_for_selector("#login:not([hidden])", timeout=15_000)
+        page.fill("#token", TOKEN["analyst"])
+        page.click("#login button[type=submit]")
+        page.wait_for_selector('body[data-state="ready"][data-focus="brOK"]', timeout=15_000)
+        assert page.is_hidden("#login") and page.is_visible("#logout")
+        page.click("#logout")
+        page.wait_for_selector("#login:not([hidden])", timeout=15_000)
+    finally:
+        ctx.close()

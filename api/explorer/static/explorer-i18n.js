@@ -1,6 +1,8 @@
 /* govgraph explorer: the page's own words, Chinese first (data names come from the API). */
 window.GOVGRAPH_I18N = {
-  zh: { title: '治理图谱浏览', search: '搜索', searchPh: '姓名、拼音或首字母，如 张三 / zhangsan / zs',
+  zh: { logout: '退出', loginTitle: '登录', login: '登录', tokenPh: 'gg_…',
+    loginHelp: '请输入访问令牌（由管理员用 govgraph token create 生成）。',
+    badToken: '令牌无效或已撤销', title: '治理图谱浏览', search: '搜索', searchPh: '姓名、拼音或首字母，如 张三 / zhangsan / zs',
     back: '后退', forward: '前进', depth: '深度', chain: '领导链', gaps: '中间弱化', pairs: '结对',
     communityView: '社区视图', exportPng: '导出 PNG', exportHtml: '导出 HTML', legend: '图例',
     labelFilter: '按类型筛选', typeFilter: '按关系筛选', hint: '请搜索一个节点开始浏览。',
@@ -8,7 +10,9 @@ window.GOVGRAPH_I18N = {
     masked: '已脱敏', shown: '显示 {n} 个节点', truncated: '（邻域过大，已截断）',
     chainTitle: '领导链', complete: '完整', broken: '有断点', noCommunity: '请先聚焦一个社区',
     weak: '弱支部', hollow: '居民小组虚化', notInFile: '离线文件中没有此数据', lang: 'English' },
-  en: { title: 'Governance graph explorer', search: 'Search',
+  en: { logout: 'Log out', loginTitle: 'Log in', login: 'Log in', tokenPh: 'gg_…',
+    loginHelp: 'Enter an access token (an administrator makes one with govgraph token create).',
+    badToken: 'Unknown or revoked token', title: 'Governance graph explorer', search: 'Search',
     searchPh: 'Name, pinyin or initials: 张三 / zhangsan / zs', back: 'Back', forward: 'Forward',
     depth: 'Depth', chain: 'Leadership chain', gaps: 'Middle weakening', pairs: 'Pairs',
     communityView: 'Community view', exportPng: 'Export PNG', exportHtml: 'Export HTML',

@@ -36,12 +36,43 @@
   const labelName = (l) => (labelDefs[l] ? labelDefs[l][S.lang === 'zh' ? 'name_zh' : 'name_en'] : l);
   const relName = (r) => (relDefs[r] ? relDefs[r][S.lang === 'zh' ? 'name_zh' : 'name_en'] : r);
 
+  // The token lives in this tab's sessionStorage only; every request carries it.
+  const TOKEN_KEY = 'govgraph-token';
+  const authHeaders = (h) => {
+    const tok = sessionStorage.getItem(TOKEN_KEY);
+    return tok ? Object.assign(h, { Authorization: `Bearer ${tok}` }) : h;
+  };
+  function showLogin(message) {
+    $('#login').hidden = false;
+    $('#logout').hidden = true;
+    $('#login-error').textContent = message || '';
+    $('#token').focus();
+  }
+  function loggedIn() {
+    return new Promise((resolve) => {
+      if (sessionStorage.getItem(TOKEN_KEY)) { resolve(); return; }
+      showLogin('');
+      $('#login').onsubmit = (e) => {
+        e.preventDefault();
+        sessionStorage.setItem(TOKEN_KEY, $('#token').value.trim());
+        $('#token').value = '';
+        $('#login').hidden = true;
+        resolve();
+      };
+    });
+  }
+
   async function getJSON(url) {
     if (PRELOAD) {
       if (url in PRELOAD) return PRELOAD[url];
       throw new Error(t('notInFile'));
     }
-    const r = await fetch(url, { headers: { Accept: 'application/json' } });
+    const r = await fetch(url, { headers: authHeaders({ Accept: 'application/json' }) });
+    if (r.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin(t('badToken'));
+      throw new Error(t('badToken'));
+    }
     if (!r.ok) {
       let detail = r.statusText;
       try { detail = (await r.json()).detail; } catch (e) { /* not JSON */ }
@@ -412,15 +443,27 @@
     };
     if (PRELOAD) $('#export-html').remove();
     else {
-      $('#export-html').onclick = (e) => {
-        if (!S.focus) { e.preventDefault(); return; }
-        e.target.href = `/explorer/export.html?${new URLSearchParams({ focus: S.focus, depth: S.depth })}`;
+      // fetched with the token, then saved: a plain link could not carry it
+      $('#export-html').onclick = async (e) => {
+        e.preventDefault();
+        if (!S.focus) return;
+        const r = await fetch(`/explorer/export.html?${new URLSearchParams({ focus: S.focus, depth: S.depth })}`,
+          { headers: authHeaders({}) });
+        if (!r.ok) { status(`${r.status}`, true); return; }
+        const a = el('a', { download: `govgraph-${S.focus}.html`,
+          href: URL.createObjectURL(await r.blob()) });
+        a.click();
       };
+    }
+    if (!PRELOAD) {
+      $('#logout').hidden = false;
+      $('#logout').onclick = () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); };
     }
   }
 
   async function start() {
     readHash();
+    if (!PRELOAD) await loggedIn();
     const schema = await getJSON(`${API}/schema`);
     labelDefs = Object.fromEntries(schema.labels.map((l) => [l.name, l]));
     relDefs = Object.fromEntries(schema.relationships.map((r) => [r.name, r]));

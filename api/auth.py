@@ -1,0 +1,295 @@
+"""Authentication, authorisation, limits and the audit trail of the API.
+
+* Every route but ``/health*`` takes a bearer token (:func:`get_caller`): 401 without
+  a valid one, 429 with ``Retry-After`` past the token's rate.
+* Roles (:data:`POLICY` says which may call what; 403 otherwise): ``admin`` everything
+  and unmasked; ``analyst`` reads everything, masked; ``community`` reads its own
+  community's subgraph (``queries/scope.py``), masked; ``consumer`` organisations and
+  aggregates, never a person.
+* Object level: a node id in the path or query that the caller may not see answers 404,
+  exactly as a node that does not exist (no existence leak). Responses are then
+  redacted (:func:`redact`): nodes the caller may not see leave lists, fields holding
+  one get a placeholder, relationships touching one go, a path through one is cut and
+  says so (``cut``), and ``redacted`` counts what went.
+* Every response that carries a person, and every change, is appended to the audit
+  log with the caller, endpoint, node ids and the ``X-Purpose`` header.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Security
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import get_store
+from api.security import Caller, SecurityStore
+from graph.errors import NodeNotFound
+from graph.settings import get_settings
+from graph.store import GraphStore
+
+__all__ = ["CallerDep", "get_caller", "require", "redact", "install", "PLACEHOLDER",
+           "Visibility"]
+
+bearer = HTTPBearer(auto_error=False, description="A token from `govgraph token create`")
+
+#: roles allowed per route (method, path template); a route not listed is open to all
+#: four roles (its answers redacted for each)
+POLICY: dict[tuple[str, str], tuple[str, ...]] = {
+    ("POST", "/api/v1/pairings"): ("admin",),
+    ("POST", "/api/v1/rosters/{kind}"): ("admin",),
+    ("GET", "/api/v1/audit"): ("admin",),
+    ("POST", "/api/v1/pairings/proposals"): ("admin", "analyst", "community"),
+    ("GET", "/api/v1/pairings/proposals.xlsx"): ("admin", "analyst", "community"),
+    ("GET", "/api/v1/gaps/middle-weakening.xlsx"): ("admin", "analyst", "community"),
+    ("GET", "/api/v1/orgs/{org_id}/members"): ("admin", "analyst", "community"),
+    ("GET", "/api/v1/people/{node_id}/posts"): ("admin", "analyst", "community"),
+    ("GET", "/api/v1/reports/three-boards"): ("admin", "analyst", "community"),
+    ("GET", "/explorer/export.html"): ("admin", "analyst", "community", "consumer"),
+}
+
+PLACEHOLDER = {"id": "", "name": "（无权查看）", "label": "", "label_zh": "无权查看",
+               "labels": []}
+
+
+class _Buckets:
+    """Token buckets per token id: ``rate`` requests per second, bursts of ``burst``."""
+
+    def __init__(self) -> None:
+        self._b: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, rate: float, burst: int) -> float:
+        """0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._b.get(key, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - last) * rate)
+            if tokens >= 1:
+                self._b[key] = (tokens - 1, now)
+                return 0.0
+            self._b[key] = (tokens, now)
+            return (1 - tokens) / rate
+
+
+_buckets = _Buckets()
+
+
+class Visibility:
+    """What one caller may see of the graph."""
+
+    def __init__(self, caller: Caller, store: GraphStore) -> None:
+        self.caller = caller
+        self.store = store
+        self._scope: frozenset[str] | None = None
+        if caller.role == "community" and caller.community:
+            from queries.scope import community_scope
+
+            self._scope = community_scope(store, caller.community)
+
+    @property
+    def everything(self) -> bool:
+        return self.caller.role in ("admin", "analyst")
+
+    def node_ok(self, node_id: str, labels: list[str] | tuple[str, ...] | None = None) -> bool:
+        if self.everything:
+            return True
+        if self.caller.role == "consumer":
+            if labels is None:
+                try:
+                    labels = self.store.get_node(node_id).labels
+                except NodeNotFound:
+                    return True  # the route answers 404 itself
+            return "Person" not in labels
+        return self._scope is not None and node_id in self._scope
+
+
+def _security(request: Request) -> SecurityStore:
+    return request.app.state.security  # type: ignore[no-any-return]
+
+
+_ID_PARAMS = ("node_id", "org_id", "community_id")
+_ID_QUERY = ("from", "to", "community")
+
+
+def get_caller(request: Request,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+               store: Annotated[GraphStore, Depends(get_store)]) -> Caller:
+    """The caller of this request: token checked, rate limited, role and the ids it
+    names checked."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required (govgraph token create)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    caller = _security(request).authenticate(credentials.credentials)
+    if caller is None:
+        raise HTTPException(401, "the token is unknown or revoked",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    s = get_settings()
+    if s.rate_limit_per_second > 0:
+        wait = _buckets.take(caller.token_id, s.rate_limit_per_second, s.rate_limit_burst)
+        if wait:
+            raise HTTPException(429, "too many requests for this token",
+                                headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    request.state.caller = caller
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    allowed = POLICY.get((request.method, template))
+    if allowed is not None and caller.role not in allowed:
+        raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
+    vis = Visibility(caller, store)
+    request.state.visibility = vis
+    if not vis.everything:
+        named = [v for k, v in request.path_params.items() if k in _ID_PARAMS]
+        named += [v for k, v in request.query_params.items() if k in _ID_QUERY]
+        for nid in named:
+            if isinstance(nid, str) and not vis.node_ok(nid):
+                raise NodeNotFound(nid)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require(*roles: str) -> Callable[[Caller], Caller]:
+    def check(caller: CallerDep) -> Caller:
+        if caller.role not in roles:
+            raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
+        return caller
+    return check
+
+
+# ------------------------------------------------------------------ redaction
+def _is_node(d: Any) -> bool:
+    return isinstance(d, dict) and "id" in d and "labels" in d and "label" in d
+
+
+def _labels(d: dict[str, Any]) -> list[str]:
+    return [x["label"] if isinstance(x, dict) else str(x) for x in d.get("labels") or []]
+
+
+def _is_rel(d: Any) -> bool:
+    return isinstance(d, dict) and "start" in d and "end" in d and "type" in d
+
+
+class _Redactor:
+    def __init__(self, vis: Visibility) -> None:
+        self.vis = vis
+        self.count = 0
+        self.hidden: set[str] = set()
+        self.people: set[str] = set()
+
+    def hidden_node(self, d: dict[str, Any]) -> bool:
+        if not d.get("id"):
+            return False
+        if self.vis.node_ok(d["id"], _labels(d)):
+            if "Person" in _labels(d):
+                self.people.add(d["id"])
+            return False
+        self.hidden.add(d["id"])
+        return True
+
+    def walk(self, v: Any) -> Any:
+        if isinstance(v, list):
+            out = []
+            for item in v:
+                if _is_node(item) and self.hidden_node(item):
+                    self.count += 1
+                    continue
+                if isinstance(item, dict) and not _is_node(item) and any(
+                        _is_node(x) and self.hidden_node(x) for x in item.values()):
+                    self.count += 1
+                    continue
+                out.append(self.walk(item))
+            return out
+        if isinstance(v, dict):
+            out_d = {}
+            for k, x in v.items():
+                if _is_node(x) and self.hidden_node(x):
+                    self.count += 1
+                    out_d[k] = dict(PLACEHOLDER)
+                else:
+                    out_d[k] = self.walk(x)
+            return out_d
+        return v
+
+    def drop_rels(self, v: Any) -> Any:
+        if isinstance(v, list):
+            kept = [self.drop_rels(x) for x in v
+                    if not (_is_rel(x) and (x["start"] in self.hidden or x["end"] in self.hidden))]
+            self.count += len(v) - len(kept)
+            return kept
+        if isinstance(v, dict):
+            return {k: self.drop_rels(x) for k, x in v.items()}
+        return v
+
+
+def redact(data: Any, vis: Visibility, path: str = "") -> tuple[Any, set[str], int]:
+    """(redacted data, person ids left in it, how many items went)."""
+    r = _Redactor(vis)
+    out = r.walk(data)
+    if isinstance(out, dict) and isinstance(out.get("distance"), dict):
+        out["distance"] = {k: d for k, d in out["distance"].items() if k not in r.hidden}
+    if r.hidden:
+        out = r.drop_rels(out)
+    if r.count and isinstance(out, dict):
+        out["redacted"] = r.count
+        if path == "/api/v1/paths" and out.get("found"):
+            out.update(found=False, length=None, nodes=[], relationships=[], cut=True)
+    return out, r.people, r.count
+
+
+def _people_anywhere(data: Any, found: set[str]) -> None:
+    if isinstance(data, list):
+        for x in data:
+            _people_anywhere(x, found)
+    elif isinstance(data, dict):
+        if _is_node(data) and "Person" in _labels(data) and data.get("id"):
+            found.add(data["id"])
+        for x in data.values():
+            _people_anywhere(x, found)
+
+
+def install(app: FastAPI) -> None:
+    """The middleware that redacts answers and writes the audit trail."""
+
+    @app.middleware("http")
+    async def _post(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                    ) -> Response:
+        limit = get_settings().max_body_mb << 20
+        length = request.headers.get("content-length")
+        if (length and length.isdigit() and int(length) > limit
+                and not request.url.path.startswith("/api/v1/rosters/")):
+            return JSONResponse({"detail": f"request body larger than {limit >> 20} MB"},
+                                status_code=413)
+        response = await call_next(request)
+        caller: Caller | None = getattr(request.state, "caller", None)
+        if caller is None:
+            return response
+        vis: Visibility = request.state.visibility
+        people: set[str] = set(getattr(request.state, "audit_ids", ()))
+        ctype = response.headers.get("content-type", "")
+        if ctype.startswith("application/json") or ctype.startswith("text/html"):
+            body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+            if ctype.startswith("application/json") and b'"Person"' in body or (
+                    not vis.everything and ctype.startswith("application/json")):
+                data = json.loads(body)
+                if not vis.everything:
+                    data, kept, _ = redact(data, vis, request.url.path)
+                    people |= kept
+                    body = json.dumps(data, ensure_ascii=False).encode()
+                else:
+                    _people_anywhere(data, people)
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            response = Response(body, status_code=response.status_code, headers=headers,
+                                media_type=None)
+        if people or request.method not in ("GET", "HEAD"):
+            _security(request).audit(caller, request.method, str(request.url.path) + (
+                f"?{request.url.query}" if request.url.query else ""),
+                request.headers.get("x-purpose"), sorted(people), response.status_code)
+        return response

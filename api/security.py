@@ -1,0 +1,229 @@
+"""Who may call: bearer tokens (stored only as hashes) and the audit log.
+
+Both live in one SQLite file of their own (``GOVGRAPH_SECURITY_DB``, default
+``./data/security.db``), for either backend and outside the graph, so reloading or
+replacing the graph loses neither.
+
+The audit log is append-only and hash-chained: each record holds the hash of the one
+before, and the hash of the newest is kept as the head; :meth:`SecurityStore.verify`
+finds any record edited, deleted or inserted. Triggers refuse UPDATE and DELETE on the
+log, so nothing but a deliberate edit of the file changes it.
+
+>>> import tempfile, os
+>>> s = SecurityStore(os.path.join(tempfile.mkdtemp(), "sec.db"))
+>>> token, tid = s.create_token("analyst", label="test")
+>>> s.authenticate(token).role, s.authenticate("gg_wrong") is None
+('analyst', True)
+>>> s.audit(s.authenticate(token), "GET", "/api/v1/nodes/p1", None, ["p1"], 200)
+>>> s.verify()
+(True, 1, None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.errors import GraphError
+
+__all__ = ["ROLES", "Caller", "SecurityStore", "hash_token"]
+
+ROLES = ("admin", "analyst", "community", "consumer")
+ROLE_ZH = {"admin": "组织部管理员", "analyst": "分析员", "community": "社区",
+           "consumer": "接口调用方"}
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    community TEXT,
+    label TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    token_id TEXT,
+    role TEXT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    purpose TEXT,
+    node_ids TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+GENESIS = "0" * 64
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256 random bits: a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record_hash(prev: str, fields: list[Any]) -> str:
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev + body).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    token_id: str
+    role: str
+    community: str | None = None
+    label: str = ""
+
+
+class SecurityStore:
+    def __init__(self, path: str | Path) -> None:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.path = p
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(p, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_DDL)
+        except sqlite3.Error as e:
+            raise GraphError(f"cannot open the security file {str(p)!r}: {e}") from e
+        self._cache: dict[str, Caller | None] = {}
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------ tokens
+    def create_token(self, role: str, community: str | None = None, label: str = ""
+                     ) -> tuple[str, str]:
+        """A new token (shown once: only its hash is kept) and its id."""
+        if role not in ROLES:
+            raise GraphError(f"role {role!r} must be one of {', '.join(ROLES)}")
+        if (role == "community") != (community is not None):
+            raise GraphError("a community token needs --community (and only it may have one)")
+        token = "gg_" + secrets.token_urlsafe(32)
+        tid = secrets.token_hex(4)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO tokens(id, hash, role, community, label, created) "
+                "VALUES (?,?,?,?,?,?)",
+                (tid, hash_token(token), role, community, label[:200],
+                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+        return token, tid
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        cur = self._db.execute("SELECT id, role, community, label, created, revoked "
+                               "FROM tokens ORDER BY created, id")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
+    def revoke(self, token_id: str) -> bool:
+        with self._lock:
+            n = self._db.execute(
+                "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+                (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), token_id)).rowcount
+            self._cache.clear()
+        return n > 0
+
+    def authenticate(self, token: str) -> Caller | None:
+        h = hash_token(token)
+        if h in self._cache:
+            return self._cache[h]
+        row = self._db.execute("SELECT id, role, community, label FROM tokens "
+                               "WHERE hash = ? AND revoked IS NULL", (h,)).fetchone()
+        caller = Caller(*row) if row else None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[h] = caller
+        return caller
+
+    # ------------------------------------------------------------ audit
+    def audit(self, caller: Caller | None, method: str, path: str, purpose: str | None,
+              node_ids: list[str], status: int) -> None:
+        """Append one record: who, when, what, which nodes, why."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                head = db.execute("SELECT seq, hash FROM audit_head").fetchone()
+                seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+                fields = [seq, at, caller.token_id if caller else None,
+                          caller.role if caller else None, method, path[:500],
+                          (purpose or "")[:200] or None, sorted(set(node_ids))[:1000], status]
+                h = _record_hash(prev, fields)
+                db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, purpose, "
+                           "node_ids, status, prev, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           (*fields[:7], json.dumps(fields[7]), status, prev, h))
+                db.execute("INSERT INTO audit_head(one, seq, hash) VALUES (1, ?, ?) "
+                           "ON CONFLICT(one) DO UPDATE SET seq = excluded.seq, "
+                           "hash = excluded.hash", (seq, h))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def records(self, limit: int = 100, offset: int = 0, token_id: str | None = None,
+                node_id: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        where, args = [], []
+        if token_id:
+            where.append("token_id = ?")
+            args.append(token_id)
+        if node_id:
+            where.append("EXISTS (SELECT 1 FROM json_each(audit.node_ids) WHERE value = ?)")
+            args.append(node_id)
+        sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+        total = self._db.execute(f"SELECT count(*) FROM audit {sql_where}", args).fetchone()[0]
+        cur = self._db.execute(
+            f"SELECT seq, at, token_id, role, method, path, purpose, node_ids, status, hash "
+            f"FROM audit {sql_where} ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, limit, offset])
+        cols = [c[0] for c in cur.description]
+        out = []
+        for row in cur:
+            d = dict(zip(cols, row, strict=True))
+            d["node_ids"] = json.loads(d["node_ids"])
+            out.append(d)
+        return out, total
+
+    def verify(self) -> tuple[bool, int, str | None]:
+        """(intact, records checked, what is wrong): every record's hash recomputed from
+        its fields and the one before; numbering without gaps; the head matches."""
+        prev, expected, n = GENESIS, 1, 0
+        cur = self._db.execute("SELECT seq, at, token_id, role, method, path, purpose, "
+                               "node_ids, status, prev, hash FROM audit ORDER BY seq")
+        for seq, at, tid, role, method, path, purpose, ids, status, rprev, h in cur:
+            if seq != expected:
+                return False, n, f"record {expected} is missing (next is {seq})"
+            try:
+                node_ids = json.loads(ids)
+            except ValueError:
+                return False, n, f"record {seq} is damaged"
+            want = _record_hash(prev, [seq, at, tid, role, method, path, purpose, node_ids,
+                                       status])
+            if rprev != prev or h != want:
+                return False, n, f"record {seq} was changed"
+            prev, expected, n = h, expected + 1, n + 1
+        head = self._db.execute("SELECT seq, hash FROM audit_head").fetchone()
+        if (head is None and n) or (head is not None and (head[0] != n or head[1] != prev)):
+            return False, n, "the newest records were removed (the head does not match)"
+        return True, n, None
