@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.responses import JSONResponse, Response
@@ -136,20 +137,21 @@ def get_caller(request: Request,
         if wait:
             raise HTTPException(429, "too many requests for this token",
                                 headers={"Retry-After": str(max(1, math.ceil(wait)))})
-    request.state.caller = caller
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     allowed = POLICY.get((request.method, template))
     if allowed is not None and caller.role not in allowed:
         raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
     vis = Visibility(caller, store)
-    request.state.visibility = vis
     if not vis.everything:
         named = [v for k, v in request.path_params.items() if k in _ID_PARAMS]
         named += [v for k, v in request.query_params.items() if k in _ID_QUERY]
         for nid in named:
             if isinstance(nid, str) and not vis.node_ok(nid):
                 raise NodeNotFound(nid)
+    # only a request let through is redacted and audited by the middleware
+    request.state.caller = caller
+    request.state.visibility = vis
     return caller
 
 
@@ -166,7 +168,27 @@ def require(*roles: str) -> Callable[[Caller], Caller]:
 
 # ------------------------------------------------------------------ redaction
 def _is_node(d: Any) -> bool:
-    return isinstance(d, dict) and "id" in d and "labels" in d and "label" in d
+    """A node as answers show it: a NodeRef (id, name, labels …) or a leader (id, name,
+    role)."""
+    return isinstance(d, dict) and isinstance(d.get("id"), str) and "name" in d and (
+        "labels" in d or "role" in d)
+
+
+def _placeholder(d: dict[str, Any]) -> dict[str, Any]:
+    """The same fields, emptied: the answer keeps its shape (and its schema)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if k == "name":
+            out[k] = PLACEHOLDER["name"]
+        elif k == "label_zh":
+            out[k] = PLACEHOLDER["label_zh"]
+        elif isinstance(v, str):
+            out[k] = ""
+        elif isinstance(v, list):
+            out[k] = []
+        else:
+            out[k] = v
+    return out
 
 
 def _labels(d: dict[str, Any]) -> list[str]:
@@ -187,8 +209,9 @@ class _Redactor:
     def hidden_node(self, d: dict[str, Any]) -> bool:
         if not d.get("id"):
             return False
-        if self.vis.node_ok(d["id"], _labels(d)):
-            if "Person" in _labels(d):
+        labels = _labels(d) if "labels" in d else None
+        if self.vis.node_ok(d["id"], labels):
+            if labels is None or "Person" in labels:  # a leader is a person
                 self.people.add(d["id"])
             return False
         self.hidden.add(d["id"])
@@ -212,7 +235,7 @@ class _Redactor:
             for k, x in v.items():
                 if _is_node(x) and self.hidden_node(x):
                     self.count += 1
-                    out_d[k] = dict(PLACEHOLDER)
+                    out_d[k] = _placeholder(x)
                 else:
                     out_d[k] = self.walk(x)
             return out_d
@@ -249,7 +272,8 @@ def _people_anywhere(data: Any, found: set[str]) -> None:
         for x in data:
             _people_anywhere(x, found)
     elif isinstance(data, dict):
-        if _is_node(data) and "Person" in _labels(data) and data.get("id"):
+        if _is_node(data) and data.get("id") and (
+                "Person" in _labels(data) or "labels" not in data):
             found.add(data["id"])
         for x in data.values():
             _people_anywhere(x, found)
@@ -291,5 +315,6 @@ def install(app: FastAPI) -> None:
         if people or request.method not in ("GET", "HEAD"):
             _security(request).audit(caller, request.method, str(request.url.path) + (
                 f"?{request.url.query}" if request.url.query else ""),
-                request.headers.get("x-purpose"), sorted(people), response.status_code)
+                unquote(request.headers.get("x-purpose") or "") or None, sorted(people),
+                response.status_code)
         return response

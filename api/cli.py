@@ -54,7 +54,7 @@ def _open(read_only: bool = False) -> Iterator[GraphStore]:
 
 
 def _fail(msg: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {msg}", highlight=False)
+    err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -198,7 +198,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except GraphError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False)
+        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except Exception as e:  # a bug: one line, not a stack trace with data in it
         if os.environ.get("GOVGRAPH_DEBUG") == "1":

@@ -189,3 +189,55 @@ def governance() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     for r in R:
         r["properties"] = {k: v for k, v in r["properties"].items() if v is not None}
     return N, R
+
+
+def two_communities() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two communities of one street, the same shape each, people with ID numbers and
+    phones (for access tests): community cX (X = A, B) with committee ccX, branch brX
+    (secretary mX1, member mX2), resident group gX, building bX, base grid gridX,
+    enterprise eX; residents rX1 and rX2 live in bX; dX is deployed to cX; gwX is
+    responsible for gridX; mX1 also chairs the residents' committee rcX."""
+    nodes = [node("st", "Street", name="新桥街道"),
+             node("pwc", "WorkingCommittee", name="新桥街道党工委"),
+             node("sW", "PartyMember", name="街道书记", joined_party_on="1990-07-01",
+                  id_number="440306197001011234", phone="13900000001")]
+    rels = [rel("LEADS", "pwc", "st"),
+            rel("MEMBER_OF", "sW", "pwc", role="secretary", since="2020-01-01")]
+    for x, name, seed in (("A", "上星", 1), ("B", "黄埔", 2)):
+        nodes += [
+            node(f"c{x}", "Community", name=f"{name}社区"),
+            node(f"cc{x}", "Committee", name=f"{name}社区党委"),
+            node(f"br{x}", "Branch", name=f"{name}第一支部"),
+            node(f"g{x}", "ResidentGroup", name=f"{name}一组"),
+            node(f"b{x}", "Building", name=f"{name}一巷1号"),
+            node(f"grid{x}", "Grid", name=f"{name}网格1", kind="base"),
+            node(f"e{x}", "Enterprise", name=f"{name}电子厂"),
+            node(f"rc{x}", "ResidentsCommittee", name=f"{name}居委会"),
+            node(f"m{x}1", "PartyMember", "Resident", name=f"{name}书记",
+                 joined_party_on="1995-07-01", id_number=f"44030619750{seed}011234",
+                 phone=f"1380000{seed}001", birth_date=f"1975-0{seed}-01"),
+            node(f"m{x}2", "PartyMember", name=f"{name}党员", joined_party_on="2023-07-01",
+                 id_number=f"44030619990{seed}021234", phone=f"1380000{seed}002"),
+            node(f"r{x}1", "Resident", name=f"{name}居民甲", id_number=f"44030619800{seed}031234",
+                 phone=f"1370000{seed}003", address=f"新桥街道{name}社区一巷1号101"),
+            node(f"r{x}2", "Resident", name=f"{name}居民乙", phone=f"1370000{seed}004"),
+            node(f"d{x}", "DeployedStaff", name=f"{name}下沉干部", phone=f"1360000{seed}005"),
+            node(f"gw{x}", "GridWorker", name=f"{name}网格员", phone=f"1350000{seed}006"),
+        ]
+        rels += [
+            rel("PART_OF", f"c{x}", "st"), rel("SUB_ORG_OF", f"cc{x}", "pwc"),
+            rel("LEADS", f"cc{x}", f"c{x}"), rel("SUB_ORG_OF", f"br{x}", f"cc{x}"),
+            rel("COVERS", f"br{x}", f"g{x}", since="2018-01-01"),
+            rel("PART_OF", f"g{x}", f"c{x}"), rel("PART_OF", f"b{x}", f"g{x}"),
+            rel("IN", f"grid{x}", f"c{x}"), rel("IN_GRID", f"b{x}", f"grid{x}"),
+            rel("IN", f"e{x}", f"c{x}"), rel("LEADS", f"cc{x}", f"rc{x}"),
+            rel("MEMBER_OF", f"m{x}1", f"br{x}", role="secretary", since="2015-01-01"),
+            rel("MEMBER_OF", f"m{x}2", f"br{x}", role="member", since="2023-07-01"),
+            rel("HOLDS_POST", f"m{x}1", f"rc{x}", title="主任", since="2021-01-01"),
+            rel("HOLDS_POST", f"m{x}1", f"c{x}", title="社区书记", since="2021-01-01"),
+            rel("LIVES_IN", f"m{x}1", f"b{x}"), rel("LIVES_IN", f"r{x}1", f"b{x}"),
+            rel("LIVES_IN", f"r{x}2", f"b{x}"),
+            rel("DEPLOYED_TO", f"d{x}", f"c{x}", since="2024-01-01"),
+            rel("RESPONSIBLE_FOR", f"gw{x}", f"grid{x}"),
+        ]
+    return nodes, rels
