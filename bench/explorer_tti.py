@@ -61,8 +61,12 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port,
-                                               log_level="warning"))
+        from api.security import SecurityStore
+
+        security = SecurityStore(Path(tmp) / "security.db")
+        token, _ = security.create_token("analyst", label="bench")
+        server = uvicorn.Server(uvicorn.Config(create_app(store, security), host="127.0.0.1",
+                                               port=port, log_level="warning"))
         threading.Thread(target=server.run, daemon=True).start()
         while not server.started:
             time.sleep(0.05)
@@ -74,6 +78,7 @@ def main() -> None:
                 times, drawn = [], 0
                 for _ in range(RUNS):
                     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                    ctx.add_init_script(f"sessionStorage.setItem('govgraph-token', {token!r})")
                     page = ctx.new_page()
                     t = time.perf_counter()
                     page.goto(f"{base}/explorer#focus=hub{n}&depth=1")
