@@ -88,7 +88,8 @@ def test_injection_in_every_parameter(store: GraphStore) -> None:
     assert checksum(store) == before
 
 
-HEAD = ["编号", "姓名", "性别", "身份证号", "手机号", "入党日期", "所在党组织", "党内职务", "转入日期"]
+HEAD = ["编号", "姓名", "性别", "身份证号", "手机号", "入党日期", "所在党组织", "党内职务",
+        "转入日期"]
 
 
 def _row(i: int) -> list[str]:
