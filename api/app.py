@@ -31,6 +31,7 @@ from api.routes import explorer as explorer_page
 from api.security import SecurityStore
 from graph.errors import (
     BackendNotAvailable,
+    Conflict,
     GraphError,
     InvalidParameter,
     NodeNotFound,
@@ -43,6 +44,23 @@ from graph.store import GraphStore, open_store, store_kind
 __all__ = ["create_app"]
 
 log = logging.getLogger("govgraph.api")
+
+_ERROR_BODY = {"application/json": {"schema": {
+    "type": "object", "properties": {"detail": {}}}}}  # + a roster's load report
+#: what any data route may answer besides its success (documented for API consumers
+#: and checked by Schemathesis)
+COMMON_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {"description": what, "content": _ERROR_BODY} for code, what in (
+        (400, "Malformed request (a body that is not JSON …)"),
+        (401, "No valid bearer token"),
+        (403, "This role may not call this endpoint"),
+        (404, "No such node, or not one this caller may see"),
+        (409, "Well-formed, but the graph's rules refuse it"),
+        (413, "Request body too large"),
+        (422, "Bad parameters or data: what is wrong and where"),
+        (429, "Too many requests for this token (see Retry-After)"),
+        (503, "The store does not answer (see Retry-After)"),
+    )}
 
 
 def create_app(store: GraphStore | None = None,
@@ -79,7 +97,8 @@ def create_app(store: GraphStore | None = None,
     app.include_router(health.router)  # the only routes open without a token
     for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,
               gaps.router, pairings.router, communities.router, rosters.router, audit.router):
-        app.include_router(r, dependencies=[Depends(auth.get_caller)])
+        app.include_router(r, dependencies=[Depends(auth.get_caller)],
+                           responses=COMMON_RESPONSES)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token
     auth.install(app)
 
@@ -94,6 +113,10 @@ def create_app(store: GraphStore | None = None,
              "violations": [v.__dict__ for v in exc.violations]},
             status_code=422,
         )
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(InvalidParameter)
     async def _bad_parameter(request: Request, exc: InvalidParameter) -> JSONResponse:

@@ -139,6 +139,10 @@ def get_caller(request: Request,
                                 headers={"Retry-After": str(max(1, math.ceil(wait)))})
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
+    known = _query_names(route)
+    unknown = sorted(k for k in request.query_params if known is not None and k not in known)
+    if unknown:
+        raise HTTPException(422, f"unknown query parameter {unknown[0]!r}")
     allowed = POLICY.get((request.method, template))
     if allowed is not None and caller.role not in allowed:
         raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
@@ -153,6 +157,26 @@ def get_caller(request: Request,
     request.state.caller = caller
     request.state.visibility = vis
     return caller
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: Any) -> frozenset[str] | None:
+    """The query parameters a route declares (a misspelt one is refused, not ignored)."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    hit = _QUERY_NAMES.get(id(route))
+    if hit is None:
+        names: set[str] = set()
+        todo = [dependant]
+        while todo:  # the route's own parameters and its dependencies'
+            d = todo.pop()
+            names.update(p.alias for p in d.query_params)
+            todo.extend(d.dependencies)
+        hit = _QUERY_NAMES[id(route)] = frozenset(names)
+    return hit
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -17,6 +17,7 @@ __all__ = [
     "StoreUnavailable",
     "BackendNotAvailable",
     "InvalidParameter",
+    "Conflict",
 ]
 
 
@@ -86,3 +87,8 @@ class BackendNotAvailable(GraphError):
 
 class InvalidParameter(GraphError, ValueError):
     """A query parameter is out of range or names the wrong kind of node."""
+
+
+class Conflict(GraphError):
+    """Well-formed data that the graph's rules refuse (a member mentoring themself, a
+    pair on the do-not-pair list): HTTP 409."""

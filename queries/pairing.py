@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from scipy.optimize import linear_sum_assignment
 
 from graph.cypher import load_cypher
-from graph.errors import InvalidParameter
+from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.model import Rel
 from graph.store import GraphStore
 from queries.common import (
@@ -314,17 +314,23 @@ def accept_pairing(store: GraphStore, pairs: list[tuple[str, str]],
                    scores: dict[tuple[str, str], float] | None = None) -> int:
     """Write ``MENTORS`` (mentor → mentee) with ``since`` for accepted pairs.
 
-    Refuses (InvalidParameter, nothing written) a pair on the do-not-pair list or a
-    mentor paired with themself; the store refuses anyone who is not a party member.
+    Refuses (nothing written) an unknown id (NodeNotFound), and (Conflict) anyone who is
+    not a party member, a pair on the do-not-pair list or a mentor paired with themself.
     """
     day = day_of(since)
     rels = []
+    people = store.get_nodes({x for pair in pairs for x in pair})
     for mentor, mentee in pairs:
+        for who in (mentor, mentee):
+            if who not in people:
+                raise NodeNotFound(who)
+            if "PartyMember" not in people[who].labels:
+                raise Conflict(f"{who!r} is not a party member")
         if mentor == mentee:
-            raise InvalidParameter(f"{mentor!r} cannot mentor themself")
+            raise Conflict(f"{mentor!r} cannot mentor themself")
         dnp = {a.other for a in store.adjacent(mentor, ["DO_NOT_PAIR"])}
         if mentee in dnp:
-            raise InvalidParameter(f"{mentor!r} and {mentee!r} are on the do-not-pair list")
+            raise Conflict(f"{mentor!r} and {mentee!r} are on the do-not-pair list")
         props: dict[str, object] = {"since": day}
         if scores and (mentor, mentee) in scores:
             props["score"] = float(scores[(mentor, mentee)])

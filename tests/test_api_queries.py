@@ -53,7 +53,7 @@ def test_search(client: TestClient) -> None:
     assert client.get("/api/v1/search", params={"q": ""}).status_code == 422
     assert client.get("/api/v1/search", params={"q": "z", "limit": 0}).status_code == 422
     r = client.get("/api/v1/search", params={"q": "z", "label": "Martian"})
-    assert r.status_code == 422 and "Martian" in r.json()["detail"]
+    assert r.status_code == 422 and "Martian" in r.text
 
 
 def test_neighbours(client: TestClient) -> None:
@@ -70,7 +70,7 @@ def test_neighbours(client: TestClient) -> None:
     assert r.json()["truncated"] is True and len(r.json()["nodes"]) == 5
     assert client.get("/api/v1/nodes/cA/neighbors", params={"depth": 4}).status_code == 422
     r = client.get("/api/v1/nodes/cA/neighbors", params={"type": "LOVES"})
-    assert r.status_code == 422 and "LOVES" in r.json()["detail"]
+    assert r.status_code == 422 and "LOVES" in r.text
     assert client.get("/api/v1/nodes/cA/neighbors",
                       params={"direction": "up"}).status_code == 422
     assert client.get("/api/v1/nodes/zz/neighbors").status_code == 404
@@ -160,7 +160,7 @@ def test_pairing_propose_and_accept(client: TestClient) -> None:
                        json={"community": "zz"}).status_code == 404
     assert client.post("/api/v1/pairings", json={"pairs": []}).status_code == 422
     r = client.post("/api/v1/pairings", json={"pairs": [{"mentor": "m1", "mentee": "brOK"}]})
-    assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "end_not_allowed"
+    assert r.status_code == 409 and "not a party member" in r.json()["detail"]
     assert client.post("/api/v1/pairings", json={"pairs": [{"mentor": "zz", "mentee": "m1"}]}
                        ).status_code == 404
     assert client.post("/api/v1/pairings", content=b"{not json").status_code == 422

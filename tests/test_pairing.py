@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph.errors import InvalidParameter, ValidationError
+from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.store import GraphStore
 from queries.pairing import accept_pairing, pairing_proposal
 from tests.graphs import node, rel
@@ -175,10 +175,12 @@ def test_accept_writes_mentors_with_since(store: GraphStore) -> None:
     assert (m.node.id, m.rel.properties) == ("N", {"since": DAY, "score": 4.0})
     again = pairing_proposal(store, capacity=1, as_of=DAY)
     assert again.pairs == [] and [(k.mentor.id, k.mentee.id) for k in again.kept] == [("V", "N")]
-    with pytest.raises(InvalidParameter, match="do-not-pair"):
+    with pytest.raises(Conflict, match="do-not-pair"):
         accept_pairing(store, [("X", "V")])
-    with pytest.raises(ValidationError):
-        accept_pairing(store, [("V", "b")])  # a branch is not a party member
+    with pytest.raises(Conflict, match="not a party member"):
+        accept_pairing(store, [("V", "b")])  # a branch
+    with pytest.raises(NodeNotFound):
+        accept_pairing(store, [("V", "nobody")])
     with pytest.raises(InvalidParameter, match="capacity"):
         pairing_proposal(store, capacity=-1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from api.auth import CallerDep
 from api.deps import StoreDep
 from api.models import Page, paginate
+from api.params import Day
 from queries.community import CommunityOverview, community_overview
 from queries.lookups import PostHolder, three_boards
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["communities"])
 
 @router.get("/communities/{community_id}/summary", response_model=CommunityOverview)
 def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)],
-                store: StoreDep, as_of: dt.date | None = None) -> CommunityOverview:
+                store: StoreDep, as_of: Day | None = None) -> CommunityOverview:
     """Counts, party structure health and post holders of one community."""
     return community_overview(store, community_id, as_of)
 
@@ -29,7 +29,7 @@ def get_three_boards(
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     min_orgs: Annotated[int, Query(ge=2, le=20)] = 2,
-    as_of: dt.date | None = None,
+    as_of: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PostHolder]:

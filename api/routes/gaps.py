@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,7 @@ from fastapi.responses import Response
 from api.auth import CallerDep
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
+from api.params import Day
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 
 router = APIRouter(prefix="/api/v1", tags=["gaps"])
@@ -21,7 +21,7 @@ def get_middle_weakening(
     store: StoreDep,
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
-    as_of: dt.date | None = None,
+    as_of: Day | None = None,
     min_full_members: Annotated[int, Query(ge=0, le=1000)] = 3,
     max_members: Annotated[int, Query(ge=0, le=100_000)] = 50,
     inactive_days: Annotated[int, Query(ge=0, le=3650)] = 90,
@@ -48,7 +48,7 @@ def get_middle_weakening_xlsx(
     store: StoreDep,
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
-    as_of: dt.date | None = None,
+    as_of: Day | None = None,
 ) -> Response:
     """The middle-weakening report (中间弱化问题清单) as an .xlsx ready to print: a
     summary sheet and one sheet per community, every gap (default thresholds)."""

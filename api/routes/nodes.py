@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from api.auth import CallerDep
 from api.deps import StoreDep
 from api.models import NodePublic, node_public
+from api.params import Day, LabelName, RelType, values
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
 from queries.lookups import Path as GraphPath
 from queries.search import MAX_LIMIT, SearchHit, search
@@ -30,15 +30,16 @@ def get_node(node_id: NodeId, store: StoreDep, caller: CallerDep) -> NodePublic:
 def get_neighbours(
     node_id: NodeId, store: StoreDep,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
-    type: Annotated[list[str] | None, Query(description="Relationship types to follow")] = None,
-    label: Annotated[list[str] | None, Query(description="Keep neighbours with these labels")
-                     ] = None,
+    type: Annotated[list[RelType] | None, Query(description="Relationship types to follow")
+                    ] = None,
+    label: Annotated[list[LabelName] | None, Query(
+        description="Keep neighbours with these labels")] = None,
     direction: Literal["out", "in", "both"] = "both",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> Neighbourhood:
     """The neighbourhood within ``depth`` hops (at most 3), capped at ``limit`` nodes
     (``truncated`` says when the cap cut it)."""
-    return neighbourhood(store, node_id, depth, type, label, direction, limit)
+    return neighbourhood(store, node_id, depth, values(type), values(label), direction, limit)
 
 
 @router.get("/search", response_model=list[SearchHit])
@@ -46,11 +47,11 @@ def search_nodes(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=50,
                             description="Chinese name, full pinyin or initials")],
-    label: Annotated[list[str] | None, Query()] = None,
+    label: Annotated[list[LabelName] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[SearchHit]:
     """Find nodes by name: 张三, zhangsan and zs all find 张三."""
-    return search(store, q, label, limit)
+    return search(store, q, values(label), limit)
 
 
 @router.get("/paths", response_model=GraphPath)
@@ -58,14 +59,15 @@ def get_path(
     store: StoreDep,
     source: Annotated[str, Query(alias="from", min_length=1, max_length=200)],
     target: Annotated[str, Query(alias="to", min_length=1, max_length=200)],
-    type: Annotated[list[str] | None, Query(description="Relationship types allowed")] = None,
+    type: Annotated[list[RelType] | None, Query(description="Relationship types allowed")
+                    ] = None,
     max_length: Annotated[int, Query(ge=1, le=10)] = 6,
 ) -> GraphPath:
     """A shortest path between two nodes, in either direction, over chosen types."""
-    return shortest_path(store, source, target, type, max_length)
+    return shortest_path(store, source, target, values(type), max_length)
 
 
 @router.get("/people/{node_id}/posts", response_model=list[Post])
-def get_posts(node_id: NodeId, store: StoreDep, as_of: dt.date | None = None) -> list[Post]:
+def get_posts(node_id: NodeId, store: StoreDep, as_of: Day | None = None) -> list[Post]:
     """Posts a person holds across organisations (party roles and other posts)."""
     return posts_of(store, node_id, as_of)

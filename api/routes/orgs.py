@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import StoreDep
 from api.models import Page, paginate
+from api.params import Day
 from queries.lookups import Membership, org_members
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["organisations"])
 @router.get("/orgs/{org_id}/members", response_model=Page[Membership])
 def get_members(
     org_id: Annotated[str, Path(min_length=1, max_length=200)], store: StoreDep,
-    include_sub: bool = True, as_of: dt.date | None = None,
+    include_sub: bool = True, as_of: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[Membership]:

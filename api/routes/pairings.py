@@ -7,34 +7,58 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.auth import CallerDep
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment, pairing_xlsx
+from api.params import Day
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
 router = APIRouter(prefix="/api/v1", tags=["pairings"])
 
 
+def _number(v: object) -> object:
+    if isinstance(v, bool) or not isinstance(v, int | float | None):
+        raise ValueError("must be a number")
+    return v
+
+
 class ProposalRequest(BaseModel):
+    # strict numbers: `true` is not 1 (pydantic would take it)
+    model_config = ConfigDict(extra="forbid")
+
     community: Annotated[str | None, Field(max_length=200)] = None
     capacity: Annotated[int, Field(ge=0, le=50)] = 2
-    as_of: dt.date | None = None
+    as_of: Day | None = None
     new_years: Annotated[int, Field(ge=0, le=100)] = 5
     veteran_years: Annotated[int, Field(ge=0, le=100)] = 20
     young_age: Annotated[int, Field(ge=0, le=150)] = 35
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data: object) -> object:
+        """JSON's true is not 1 (pydantic would take it as a count)."""
+        if isinstance(data, dict):
+            for k in ("capacity", "new_years", "veteran_years", "young_age"):
+                if isinstance(data.get(k), bool):
+                    raise ValueError(f"{k} must be an integer")
+        return data
+
 
 class AcceptedPair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     mentor: Annotated[str, Field(min_length=1, max_length=200)]
     mentee: Annotated[str, Field(min_length=1, max_length=200)]
-    score: float | None = None
+    score: Annotated[float, BeforeValidator(_number)] | None = None
 
 
 class AcceptRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     pairs: Annotated[list[AcceptedPair], Field(min_length=1, max_length=5000)]
-    since: dt.date | None = None
+    since: Day | None = None
 
 
 class AcceptResult(BaseModel):
@@ -68,7 +92,7 @@ def propose_xlsx(
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
     capacity: Annotated[int, Query(ge=0, le=50)] = 2,
-    as_of: dt.date | None = None,
+    as_of: Day | None = None,
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
     sheet per community, and the members left unpaired. Nothing is written."""

@@ -8,7 +8,6 @@ holds the embedded store, so this is how a roster gets in while it serves.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import shutil
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment
+from api.params import Day
 from graph.errors import GraphError
 from graph.settings import get_settings
 
@@ -114,14 +114,15 @@ def template(kind: Kind) -> Response:
 
 @router.post("/rosters/{kind}", response_model=LoadReportPublic,
              responses={413: {"description": "File too large"},
-                        422: {"description": "The roster has errors: the report, nothing "
-                                              "written", "model": LoadReportPublic}})
+                        422: {"description": "The roster has errors: the report (as in the "
+                                              "200 answer), nothing written; or bad "
+                                              "parameters"}})
 async def upload(
     kind: Kind,
     file: UploadFile,
     store: StoreDep,
     dry_run: bool = False,
-    as_of: dt.date | None = None,
+    as_of: Day | None = None,
     keep_missing: Annotated[bool, Query(
         description="A partial roster: end nothing that is missing from it")] = False,
     report: Annotated[Literal["json", "xlsx"], Query(
