@@ -17,12 +17,13 @@ types either finds the person.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +109,37 @@ class _Index:
                     seen.setdefault(n.id, (n.id, n.name, n.labels))
             rows = sorted(seen.values())
         self.entries = [_Entry(i, name, labels, *pinyin_keys(name)) for i, name, labels in rows]
+        # Each kind of key as one newline-joined text: str.find scans it in C, so a
+        # search costs its matches, not a Python loop over half a million entries.
+        self.names = _Blob([(k, e.name.lower()) for k, e in enumerate(self.entries)])
+        self.full = _Blob([(k, f) for k, e in enumerate(self.entries) for f in e.full])
+        self.initials = _Blob([(k, s) for k, e in enumerate(self.entries) for s in e.initials])
+
+
+class _Blob:
+    """Lines of text, each belonging to an entry: which lines contain a string, where."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self.owner = [k for k, _ in lines]
+        self.starts: list[int] = []
+        pos = 0
+        for _, text in lines:
+            self.starts.append(pos)
+            pos += len(text) + 1
+        self.text = "\n".join(t for _, t in lines) + "\n"
+
+    def matches(self, needle: str) -> Iterator[tuple[int, str]]:
+        """(entry, "exact" / "prefix" / "contains") for each line holding ``needle``."""
+        text, find, starts = self.text, self.text.find, self.starts
+        at = find(needle)
+        while at >= 0:
+            line = bisect.bisect_right(starts, at) - 1
+            start = starts[line]
+            end = text.find("\n", start)
+            kind = ("exact" if at == start and end - start == len(needle) else
+                    "prefix" if at == start else "contains")
+            yield self.owner[line], kind
+            at = find(needle, at + 1)
 
 
 _indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
@@ -167,31 +199,33 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         unknown = want - set(store.schema.labels)
         if unknown:
             raise InvalidParameter(f"unknown label(s) {sorted(unknown)}")
+    if "\n" in text:
+        raise InvalidParameter("the search text has a line break")
     han = bool(_HAN.search(text))
+    index = _index(store)
+    best: dict[int, tuple[int, str]] = {}  # entry -> (score, match)
+
+    def note(k: int, score: int, match: str) -> None:
+        if score > best.get(k, (0, ""))[0]:
+            best[k] = (score, match)
+
+    scores = {"name": {"exact": 100, "prefix": 80, "contains": 60},
+              "full": {"exact": 90, "prefix": 70, "contains": 40 if len(text) >= 3 else 0},
+              "initials": {"exact": 85, "prefix": 65, "contains": 0}}
+    words = {"name": ("name", "name_prefix", "name_contains"),
+             "full": ("pinyin", "pinyin_prefix", "pinyin_contains"),
+             "initials": ("initials", "initials_prefix", "")}
+    blobs = [("name", index.names)] + ([] if han else [("full", index.full),
+                                                       ("initials", index.initials)])
+    for kind, blob in blobs:
+        for k, how in blob.matches(text):
+            score = scores[kind][how]
+            if score:
+                note(k, score, words[kind][("exact", "prefix", "contains").index(how)])
     hits: list[tuple[int, str, str, _Entry]] = []
-    for e in _index(store).entries:
-        if want is not None and want.isdisjoint(e.labels):
-            continue
-        name = e.name.lower()
-        score, match = 0, ""
-        if name == text:
-            score, match = 100, "name"
-        elif name.startswith(text):
-            score, match = 80, "name_prefix"
-        elif text in name:
-            score, match = 60, "name_contains"
-        elif not han:
-            if text in e.full:
-                score, match = 90, "pinyin"
-            elif text in e.initials:
-                score, match = 85, "initials"
-            elif any(f.startswith(text) for f in e.full):
-                score, match = 70, "pinyin_prefix"
-            elif any(i.startswith(text) for i in e.initials):
-                score, match = 65, "initials_prefix"
-            elif len(text) >= 3 and any(text in f for f in e.full):
-                score, match = 40, "pinyin_contains"
-        if score:
+    for k, (score, match) in best.items():
+        e = index.entries[k]
+        if want is None or not want.isdisjoint(e.labels):
             hits.append((-score, e.id, match, e))
     hits.sort(key=lambda h: (h[0], h[1]))
     found = store.get_nodes(h[1] for h in hits[:limit])
