@@ -128,18 +128,32 @@ class _Blob:
             pos += len(text) + 1
         self.text = "\n".join(t for _, t in lines) + "\n"
 
-    def matches(self, needle: str) -> Iterator[tuple[int, str]]:
-        """(entry, "exact" / "prefix" / "contains") for each line holding ``needle``."""
-        text, find, starts = self.text, self.text.find, self.starts
-        at = find(needle)
-        while at >= 0:
+    def matches(self, needle: str, anywhere: bool = True) -> Iterator[tuple[int, str]]:
+        """(entry, "exact" / "prefix" / "contains") for each line holding ``needle``
+        (only the lines starting with it unless ``anywhere``)."""
+        text, starts = self.text, self.starts
+        for at in (self._anywhere(needle) if anywhere else self._line_starts(needle)):
             line = bisect.bisect_right(starts, at) - 1
             start = starts[line]
             end = text.find("\n", start)
-            kind = ("exact" if at == start and end - start == len(needle) else
-                    "prefix" if at == start else "contains")
-            yield self.owner[line], kind
-            at = find(needle, at + 1)
+            yield self.owner[line], ("exact" if at == start and end - start == len(needle) else
+                                     "prefix" if at == start else "contains")
+
+    def _anywhere(self, needle: str) -> Iterator[int]:
+        at = self.text.find(needle)
+        while at >= 0:
+            yield at
+            at = self.text.find(needle, at + 1)
+
+    def _line_starts(self, needle: str) -> Iterator[int]:
+        text, key = self.text, "\n" + needle
+        if text.startswith(needle):
+            yield 0
+        at = text.find(key)
+        while at >= 0:
+            yield at + 1
+            at = text.find(key, at + 1)
+
 
 
 _indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
@@ -218,7 +232,8 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
     blobs = [("name", index.names)] + ([] if han else [("full", index.full),
                                                        ("initials", index.initials)])
     for kind, blob in blobs:
-        for k, how in blob.matches(text):
+        anywhere = kind == "name" or (kind == "full" and len(text) >= 3)
+        for k, how in blob.matches(text, anywhere):
             score = scores[kind][how]
             if score:
                 note(k, score, words[kind][("exact", "prefix", "contains").index(how)])
