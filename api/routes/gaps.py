@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.auth import CallerDep
+from api.cache import cached
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
 from api.params import Day
@@ -33,11 +36,11 @@ def get_middle_weakening(
     per-community summary. ``gaps`` is paginated by ``limit``/``offset`` (ranks are
     over the whole list). A community token sees its own community only."""
     community = caller.community or community
-    r = middle_weakening(store, community, as_of, Thresholds(
-        min_full_members=min_full_members, max_members=max_members,
-        inactive_days=inactive_days, new_member_years=new_member_years))
-    r.gaps = r.gaps[offset:offset + limit]
-    return r
+    th = Thresholds(min_full_members=min_full_members, max_members=max_members,
+                    inactive_days=inactive_days, new_member_years=new_member_years)
+    r = cached(store, ("middle_weakening", community, as_of or dt.date.today(), th),
+               lambda: middle_weakening(store, community, as_of, th))
+    return r.model_copy(update={"gaps": r.gaps[offset:offset + limit]})
 
 
 @router.get("/gaps/middle-weakening.xlsx", response_class=Response,
