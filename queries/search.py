@@ -117,9 +117,14 @@ class _Index:
 
 
 class _Blob:
-    """Lines of text, each belonging to an entry: which lines contain a string, where."""
+    """Keys (names, pinyin spellings or initials), each belonging to an entry: sorted
+    for exact and prefix look-ups by bisection, and joined into one text that
+    ``str.find`` scans (in C) for the rarer "contains" matches."""
 
     def __init__(self, lines: list[tuple[int, str]]) -> None:
+        order = sorted(range(len(lines)), key=lambda i: lines[i][1])
+        self.keys = [lines[i][1] for i in order]
+        self.key_owner = [lines[i][0] for i in order]
         self.owner = [k for k, _ in lines]
         self.starts: list[int] = []
         pos = 0
@@ -128,31 +133,23 @@ class _Blob:
             pos += len(text) + 1
         self.text = "\n".join(t for _, t in lines) + "\n"
 
-    def matches(self, needle: str, anywhere: bool = True) -> Iterator[tuple[int, str]]:
-        """(entry, "exact" / "prefix" / "contains") for each line holding ``needle``
-        (only the lines starting with it unless ``anywhere``)."""
+    def prefixed(self, needle: str) -> Iterator[tuple[int, bool]]:
+        """(entry, whether the key is exactly ``needle``) for keys starting with it."""
+        keys, n = self.keys, len(self.keys)
+        i = bisect.bisect_left(keys, needle)
+        while i < n and keys[i].startswith(needle):
+            yield self.key_owner[i], keys[i] == needle
+            i += 1
+
+    def containing(self, needle: str) -> Iterator[int]:
+        """Entries with a key holding ``needle`` past its start."""
         text, starts = self.text, self.starts
-        for at in (self._anywhere(needle) if anywhere else self._line_starts(needle)):
+        at = text.find(needle)
+        while at >= 0:
             line = bisect.bisect_right(starts, at) - 1
-            start = starts[line]
-            end = text.find("\n", start)
-            yield self.owner[line], ("exact" if at == start and end - start == len(needle) else
-                                     "prefix" if at == start else "contains")
-
-    def _anywhere(self, needle: str) -> Iterator[int]:
-        at = self.text.find(needle)
-        while at >= 0:
-            yield at
-            at = self.text.find(needle, at + 1)
-
-    def _line_starts(self, needle: str) -> Iterator[int]:
-        text, key = self.text, "\n" + needle
-        if text.startswith(needle):
-            yield 0
-        at = text.find(key)
-        while at >= 0:
-            yield at + 1
-            at = text.find(key, at + 1)
+            if at != starts[line]:
+                yield self.owner[line]
+            at = text.find(needle, at + 1)
 
 
 
@@ -223,20 +220,26 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         if score > best.get(k, (0, ""))[0]:
             best[k] = (score, match)
 
-    scores = {"name": {"exact": 100, "prefix": 80, "contains": 60},
-              "full": {"exact": 90, "prefix": 70, "contains": 40 if len(text) >= 3 else 0},
-              "initials": {"exact": 85, "prefix": 65, "contains": 0}}
-    words = {"name": ("name", "name_prefix", "name_contains"),
-             "full": ("pinyin", "pinyin_prefix", "pinyin_contains"),
-             "initials": ("initials", "initials_prefix", "")}
-    blobs = [("name", index.names)] + ([] if han else [("full", index.full),
-                                                       ("initials", index.initials)])
-    for kind, blob in blobs:
-        anywhere = kind == "name" or (kind == "full" and len(text) >= 3)
-        for k, how in blob.matches(text, anywhere):
-            score = scores[kind][how]
-            if score:
-                note(k, score, words[kind][("exact", "prefix", "contains").index(how)])
+    def enough() -> bool:
+        """As many hits as asked for: a lower-scoring kind of match cannot enter."""
+        return sum(1 for k in best if want is None or not want.isdisjoint(
+            index.entries[k].labels)) >= limit
+
+    # exact and prefix matches (scores 100-65) by bisection, then "contains" (60, 40)
+    # only when those leave room
+    kinds = [(index.names, 100, "name", 80, "name_prefix")]
+    if not han:
+        kinds += [(index.full, 90, "pinyin", 70, "pinyin_prefix"),
+                  (index.initials, 85, "initials", 65, "initials_prefix")]
+    for blob, s_exact, m_exact, s_prefix, m_prefix in kinds:
+        for k, exact in blob.prefixed(text):
+            note(k, *((s_exact, m_exact) if exact else (s_prefix, m_prefix)))
+    if not enough():
+        for k in index.names.containing(text):
+            note(k, 60, "name_contains")
+        if not han and len(text) >= 3 and not enough():
+            for k in index.full.containing(text):
+                note(k, 40, "pinyin_contains")
     hits: list[tuple[int, str, str, _Entry]] = []
     for k, (score, match) in best.items():
         e = index.entries[k]

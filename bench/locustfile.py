@@ -1,0 +1,47 @@
+"""The load test's clients (run by bench/load_api.py): a mix of search, leadership
+chain, neighbours and middle weakening, each client with a token of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from itertools import count
+from urllib.parse import quote
+
+from locust import FastHttpUser, between, task
+
+_plan = json.loads(open(os.environ["GOVGRAPH_LOAD_PLAN"], encoding="utf-8").read())
+_next = count()
+
+
+class Analyst(FastHttpUser):
+    wait_time = between(0, 0)
+
+    def on_start(self) -> None:
+        token = _plan["tokens"][next(_next) % len(_plan["tokens"])]
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.rnd = random.Random()
+
+    @task(3)
+    def search(self) -> None:
+        q = self.rnd.choice(_plan["queries"])
+        self.client.get(f"/api/v1/search?q={quote(q)}", headers=self.headers, name="search")
+
+    @task(3)
+    def chain(self) -> None:
+        nid = self.rnd.choice(_plan["nodes"])
+        self.client.get(f"/api/v1/chains/leadership/{quote(nid, safe='')}",
+                        headers=self.headers, name="chain")
+
+    @task(3)
+    def neighbours(self) -> None:
+        nid = self.rnd.choice(_plan["nodes"])
+        self.client.get(f"/api/v1/nodes/{quote(nid, safe='')}/neighbors?depth=1",
+                        headers=self.headers, name="neighbours")
+
+    @task(1)
+    def gaps(self) -> None:
+        c = self.rnd.choice(_plan["communities"])
+        self.client.get(f"/api/v1/gaps/middle-weakening?community={c}&as_of={_plan['day']}",
+                        headers=self.headers, name="gaps")
