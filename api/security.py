@@ -27,6 +27,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 GENESIS = "0" * 64
+#: how long an audit record may wait for its commit
+FLUSH_SECONDS = 0.05
 
 
 def hash_token(token: str) -> str:
@@ -111,8 +114,18 @@ class SecurityStore:
         except sqlite3.Error as e:
             raise GraphError(f"cannot open the security file {str(p)!r}: {e}") from e
         self._cache: dict[str, Caller | None] = {}
+        self._pending: list[list[Any]] = []
+        self._pending_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._closing = False
 
     def close(self) -> None:
+        self._closing = True
+        self._wake.set()
+        if self._writer is not None:
+            self._writer.join(timeout=5)
+        self.flush()
         self._db.close()
 
     # ------------------------------------------------------------ tokens
@@ -163,31 +176,62 @@ class SecurityStore:
     # ------------------------------------------------------------ audit
     def audit(self, caller: Caller | None, method: str, path: str, purpose: str | None,
               node_ids: list[str], status: int) -> None:
-        """Append one record: who, when, what, which nodes, why."""
+        """Append one record: who, when, what, which nodes, why. Records are chained
+        and committed by a writer thread within :data:`FLUSH_SECONDS` (one transaction
+        for many: a busy API does not pay a commit per request)."""
         at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        rec = [at, caller.token_id if caller else None, caller.role if caller else None,
+               method, path[:500], (purpose or "")[:200] or None,
+               sorted(set(node_ids))[:1000], status]
+        with self._pending_lock:
+            self._pending.append(rec)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, daemon=True,
+                                                name="audit-writer")
+                self._writer.start()
+        self._wake.set()
+
+    def _write_loop(self) -> None:
+        while not self._closing:
+            self._wake.wait(FLUSH_SECONDS)
+            self._wake.clear()
+            time.sleep(FLUSH_SECONDS)  # gather what else arrives
+            self.flush()
+
+    def flush(self) -> None:
+        """Chain and commit the records waiting (also before every read of the log)."""
+        with self._pending_lock:
+            todo, self._pending = self._pending, []
+        if not todo:
+            return
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
                 head = db.execute("SELECT seq, hash FROM audit_head").fetchone()
-                seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
-                fields = [seq, at, caller.token_id if caller else None,
-                          caller.role if caller else None, method, path[:500],
-                          (purpose or "")[:200] or None, sorted(set(node_ids))[:1000], status]
-                h = _record_hash(prev, fields)
-                db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, purpose, "
-                           "node_ids, status, prev, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                           (*fields[:7], json.dumps(fields[7]), status, prev, h))
+                seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+                for rec in todo:
+                    seq += 1
+                    fields = [seq, *rec]
+                    h = _record_hash(prev, fields)
+                    db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, "
+                               "purpose, node_ids, status, prev, hash) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                               (*fields[:7], json.dumps(fields[7]), fields[8], prev, h))
+                    prev = h
                 db.execute("INSERT INTO audit_head(one, seq, hash) VALUES (1, ?, ?) "
                            "ON CONFLICT(one) DO UPDATE SET seq = excluded.seq, "
-                           "hash = excluded.hash", (seq, h))
+                           "hash = excluded.hash", (seq, prev))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
+                with self._pending_lock:  # keep them for the next try
+                    self._pending[:0] = todo
                 raise
 
     def records(self, limit: int = 100, offset: int = 0, token_id: str | None = None,
                 node_id: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        self.flush()
         where, args = [], []
         if token_id:
             where.append("token_id = ?")
@@ -211,6 +255,7 @@ class SecurityStore:
     def verify(self) -> tuple[bool, int, str | None]:
         """(intact, records checked, what is wrong): every record's hash recomputed from
         its fields and the one before; numbering without gaps; the head matches."""
+        self.flush()
         prev, expected, n = GENESIS, 1, 0
         cur = self._db.execute("SELECT seq, at, token_id, role, method, path, purpose, "
                                "node_ids, status, prev, hash FROM audit ORDER BY seq")

@@ -112,6 +112,14 @@ class _Index:
         # Each kind of key as one newline-joined text: str.find scans it in C, so a
         # search costs its matches, not a Python loop over half a million entries.
         self.names = _Blob([(k, e.name.lower()) for k, e in enumerate(self.entries)])
+        # Chinese text "contains": the entries holding each character (the rarest of
+        # the query's characters narrows the candidates to a few hundred)
+        by_char: dict[str, list[int]] = {}
+        for k, e in enumerate(self.entries):
+            for ch in set(e.name.lower()):
+                if _HAN.match(ch):
+                    by_char.setdefault(ch, []).append(k)
+        self.by_char = by_char
         self.full = _Blob([(k, f) for k, e in enumerate(self.entries) for f in e.full])
         self.initials = _Blob([(k, s) for k, e in enumerate(self.entries) for s in e.initials])
 
@@ -235,8 +243,17 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         for k, exact in blob.prefixed(text):
             note(k, *((s_exact, m_exact) if exact else (s_prefix, m_prefix)))
     if not enough():
-        for k in index.names.containing(text):
-            note(k, 60, "name_contains")
+        chars = [ch for ch in text if _HAN.match(ch)]
+        rarest = min(chars, key=lambda ch: len(index.by_char.get(ch, ()))) if chars else ""
+        few = index.by_char.get(rarest, ()) if chars else None
+        if few is not None and len(few) <= 3_000:  # few candidates: test each
+            for k in few:
+                name = index.entries[k].name.lower()
+                if text in name and not name.startswith(text):
+                    note(k, 60, "name_contains")
+        else:
+            for k in index.names.containing(text):
+                note(k, 60, "name_contains")
         if not han and len(text) >= 3 and not enough():
             for k in index.full.containing(text):
                 note(k, 40, "pinyin_contains")
