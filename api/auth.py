@@ -119,11 +119,12 @@ _ID_PARAMS = ("node_id", "org_id", "community_id")
 _ID_QUERY = ("from", "to", "community")
 
 
-def get_caller(request: Request,
+async def get_caller(request: Request,
                credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
                store: Annotated[GraphStore, Depends(get_store)]) -> Caller:
     """The caller of this request: token checked, rate limited, role and the ids it
-    names checked."""
+    names checked. Async: cheap look-ups (cached tokens, a cached community scope on the
+    embedded store) that would cost more as a trip to the thread pool."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (govgraph token create)",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -12,7 +12,8 @@ from graph.store import GraphStore
 __all__ = ["get_store", "StoreDep"]
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
+    # async: a plain attribute read, not worth a trip to the thread pool
     store: GraphStore | None = getattr(request.app.state, "store", None)
     if store is None:
         raise StoreUnavailable("the store is not open")

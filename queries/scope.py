@@ -21,6 +21,7 @@ community (each chain ends there); nothing of another community is in it.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 
 from graph.store import GraphStore
@@ -77,7 +78,9 @@ def _street_level(store: GraphStore) -> set[str]:
 def community_scope(store: GraphStore, community: str) -> frozenset[str]:
     """Ids in the community's subgraph (cached until the store changes)."""
     key = (id(store), community)
-    gen = getattr(store, "generation", None)
+    gen: object = getattr(store, "generation", None)
+    if getattr(store, "backend", "") != "embedded":  # written by others too: a minute
+        gen = (gen, int(time.monotonic() // 60))
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == gen and gen is not None:

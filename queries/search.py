@@ -18,6 +18,7 @@ types either finds the person.
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import re
 import threading
@@ -188,6 +189,7 @@ def _index(store: GraphStore) -> _Index:
     index = _Index(store)
     with _lock:
         _indexes[store] = (generation, index)
+    gc.freeze()  # a large, long-lived index: keep full collections from walking it
     return index
 
 
@@ -196,6 +198,7 @@ def _rebuild(store: GraphStore, generation: object) -> None:
         index = _Index(store)
         with _lock:
             _indexes[store] = (generation, index)
+        gc.freeze()
     except Exception:  # noqa: BLE001 - keep the old index; the next search tries again
         pass
     finally:
