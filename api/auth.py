@@ -21,13 +21,15 @@ import json
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import get_store
 from api.security import Caller, SecurityStore
@@ -304,42 +306,78 @@ def _people_anywhere(data: Any, found: set[str]) -> None:
             _people_anywhere(x, found)
 
 
-def install(app: FastAPI) -> None:
-    """The middleware that redacts answers and writes the audit trail."""
+class _Guard:
+    """Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a copy per request):
+    refuses oversized bodies, then, for a request the auth dependency let through,
+    redacts the JSON answer for the caller and writes the audit record."""
 
-    @app.middleware("http")
-    async def _post(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                    ) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
         limit = get_settings().max_body_mb << 20
-        length = request.headers.get("content-length")
-        if (length and length.isdigit() and int(length) > limit
-                and not request.url.path.startswith("/api/v1/rosters/")):
-            return JSONResponse({"detail": f"request body larger than {limit >> 20} MB"},
-                                status_code=413)
-        response = await call_next(request)
-        caller: Caller | None = getattr(request.state, "caller", None)
-        if caller is None:
-            return response
-        vis: Visibility = request.state.visibility
-        people: set[str] = set(getattr(request.state, "audit_ids", ()))
-        ctype = response.headers.get("content-type", "")
-        if ctype.startswith("application/json") or ctype.startswith("text/html"):
-            body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-            if ctype.startswith("application/json") and b'"Person"' in body or (
-                    not vis.everything and ctype.startswith("application/json")):
-                data = json.loads(body)
-                if not vis.everything:
-                    data, kept, _ = redact(data, vis, request.url.path)
-                    people |= kept
-                    body = json.dumps(data, ensure_ascii=False).encode()
+        length = headers.get("content-length", "")
+        if (length.isdigit() and int(length) > limit
+                and not scope["path"].startswith("/api/v1/rosters/")):
+            await JSONResponse({"detail": f"request body larger than {limit >> 20} MB"},
+                               status_code=413)(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def capture(message: Message) -> None:
+            nonlocal passthrough
+            if message["type"] == "http.response.start":
+                if scope.get("state", {}).get("caller") is None:
+                    passthrough = True  # not a checked request: nothing to do
+                    await send(message)
                 else:
-                    _people_anywhere(data, people)
-            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            response = Response(body, status_code=response.status_code, headers=headers,
-                                media_type=None)
-        if people or request.method not in ("GET", "HEAD"):
-            _security(request).audit(caller, request.method, str(request.url.path) + (
-                f"?{request.url.query}" if request.url.query else ""),
-                unquote(request.headers.get("x-purpose") or "") or None, sorted(people),
-                response.status_code)
-        return response
+                    start.update(message)
+                return
+            if passthrough or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._finish(scope, headers, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, capture)
+
+    async def _finish(self, scope: Scope, headers: Headers, start: dict[str, Any],
+                      body: bytes, send: Send) -> None:
+        state = scope["state"]
+        caller: Caller = state["caller"]
+        vis: Visibility = state["visibility"]
+        people: set[str] = set(state.get("audit_ids", ()))
+        out_headers = [(k, v) for k, v in start.get("headers", [])
+                       if k.lower() != b"content-length"]
+        ctype = next((v for k, v in out_headers if k.lower() == b"content-type"), b"")
+        if ctype.startswith(b"application/json") and (
+                not vis.everything or b'"Person"' in body):
+            data = json.loads(body)
+            if not vis.everything:
+                data, kept, _ = redact(data, vis, scope["path"])
+                people |= kept
+                body = json.dumps(data, ensure_ascii=False).encode()
+            else:
+                _people_anywhere(data, people)
+        out_headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": out_headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+        method = scope["method"]
+        if people or method not in ("GET", "HEAD"):
+            query = scope.get("query_string", b"").decode("latin-1")
+            security: SecurityStore = scope["app"].state.security
+            security.audit(caller, method, scope["path"] + (f"?{query}" if query else ""),
+                           unquote(headers.get("x-purpose") or "") or None, sorted(people),
+                           int(start.get("status", 200)))
+
+
+def install(app: FastAPI) -> None:
+    """Add the middleware that redacts answers and writes the audit trail."""
+    app.add_middleware(_Guard)
