@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from graph.errors import StoreUnavailable
 from graph.store import GraphStore
 
-__all__ = ["get_store", "StoreDep"]
+__all__ = ["get_store", "StoreDep", "run_query"]
+
+T = TypeVar("T")
 
 
 async def get_store(request: Request) -> GraphStore:
@@ -21,3 +25,12 @@ async def get_store(request: Request) -> GraphStore:
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+async def run_query(store: GraphStore, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Run a query for an async route: on the event loop for the embedded store (CPU
+    work on an in-memory index, no I/O to wait for: a trip to the thread pool only adds
+    cost), in the thread pool for Neo4j (the driver blocks on the network)."""
+    if store.backend == "embedded":
+        return fn(*args, **kw)
+    return await run_in_threadpool(fn, *args, **kw)

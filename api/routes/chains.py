@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import StoreDep
+from api.deps import StoreDep, run_query
 from api.params import Day
 from queries.leadership_chain import LeadershipChain, leadership_chain
 
@@ -14,8 +14,8 @@ router = APIRouter(prefix="/api/v1", tags=["chains"])
 
 
 @router.get("/chains/leadership/{node_id}", response_model=LeadershipChain)
-def get_leadership_chain(node_id: Annotated[str, Path(min_length=1, max_length=200)],
+async def get_leadership_chain(node_id: Annotated[str, Path(min_length=1, max_length=200)],
                          store: StoreDep, as_of: Day | None = None) -> LeadershipChain:
     """From any node up to the street working committee: each step with its leader,
     every missing link as a break with its reason."""
-    return leadership_chain(store, node_id, as_of)
+    return await run_query(store, leadership_chain, store, node_id, as_of)

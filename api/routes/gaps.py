@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.auth import CallerDep
 from api.cache import cached
-from api.deps import StoreDep
+from api.deps import StoreDep, run_query
 from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
 from api.params import Day
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["gaps"])
 
 
 @router.get("/gaps/middle-weakening", response_model=MiddleWeakening)
-def get_middle_weakening(
+async def get_middle_weakening(
     store: StoreDep,
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
@@ -37,8 +37,9 @@ def get_middle_weakening(
     community = caller.community or community
     th = Thresholds(min_full_members=min_full_members, max_members=max_members,
                     inactive_days=inactive_days, new_member_years=new_member_years)
-    r = cached(store, ("middle_weakening", community, as_of or dt.date.today(), th),
-               lambda: middle_weakening(store, community, as_of, th))
+    r = await run_query(store, cached, store, ("middle_weakening", community,
+                                               as_of or dt.date.today(), th),
+                        lambda: middle_weakening(store, community, as_of, th))
     return r.model_copy(update={"gaps": r.gaps[offset:offset + limit]})
 
 

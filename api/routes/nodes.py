@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.auth import CallerDep
-from api.deps import StoreDep
+from api.deps import StoreDep, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
@@ -20,14 +20,15 @@ NodeId = Annotated[str, Path(min_length=1, max_length=200, description="Node id"
 
 
 @router.get("/nodes/{node_id}", response_model=NodePublic)
-def get_node(node_id: NodeId, store: StoreDep, caller: CallerDep) -> NodePublic:
+async def get_node(node_id: NodeId, store: StoreDep, caller: CallerDep) -> NodePublic:
     """One node with its labels' Chinese names; sensitive properties masked (for every
     role but admin)."""
-    return node_public(store.schema, store.get_node(node_id), unmask=caller.role == "admin")
+    node = await run_query(store, store.get_node, node_id)
+    return node_public(store.schema, node, unmask=caller.role == "admin")
 
 
 @router.get("/nodes/{node_id}/neighbors", response_model=Neighbourhood)
-def get_neighbours(
+async def get_neighbours(
     node_id: NodeId, store: StoreDep,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     type: Annotated[list[RelType] | None, Query(description="Relationship types to follow")
@@ -39,11 +40,12 @@ def get_neighbours(
 ) -> Neighbourhood:
     """The neighbourhood within ``depth`` hops (at most 3), capped at ``limit`` nodes
     (``truncated`` says when the cap cut it)."""
-    return neighbourhood(store, node_id, depth, values(type), values(label), direction, limit)
+    return await run_query(store, neighbourhood, store, node_id, depth, values(type),
+                           values(label), direction, limit)
 
 
 @router.get("/search", response_model=list[SearchHit])
-def search_nodes(
+async def search_nodes(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=50,
                             description="Chinese name, full pinyin or initials")],
@@ -51,7 +53,7 @@ def search_nodes(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[SearchHit]:
     """Find nodes by name: 张三, zhangsan and zs all find 张三."""
-    return search(store, q, values(label), limit)
+    return await run_query(store, search, store, q, values(label), limit)
 
 
 @router.get("/paths", response_model=GraphPath)
