@@ -61,6 +61,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("browser")
     store = EmbeddedStore(home / "explorer.db")
     store.upsert(*governance())
+    m1 = store.get_node("m1")  # personal numbers the analyst's answers must not show
+    store.upsert([{"id": "m1", "labels": list(m1.labels), "properties": {
+        **m1.properties, "id_number": "440306198501011234", "phone": "13912345678"}}])
     security = SecurityStore(home / "security.db")
     TOKEN["analyst"], _ = security.create_token("analyst", label="browser tests")
     with socket.socket() as s:
@@ -104,6 +107,7 @@ class Watched:
     base: str
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    bodies: list[Any] = field(default_factory=list)  # API responses (an analyst's)
 
     def outside(self) -> list[str]:
         return [u for u in self.requests
@@ -123,11 +127,18 @@ def watched(browser: Any, server: str) -> Iterator[Watched]:
     ctx.add_init_script(f"sessionStorage.setItem('govgraph-token', {TOKEN['analyst']!r})")
     page = ctx.new_page()
     w = Watched(page, server)
+    page.on("response", lambda r: w.bodies.append(r) if "/api/v1/" in r.url else None)
     page.on("request", lambda r: w.requests.append(r.url))
     page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: w.errors.append(str(e)))
     try:
         yield w
+        # the analyst's answers in the browser carry no ID or mobile number either
+        from tests.api_helpers import ID_NUMBER, MOBILE
+
+        for r in w.bodies:
+            body = r.body()
+            assert not ID_NUMBER.search(body) and not MOBILE.search(body), r.url
     finally:
         ctx.close()
     assert w.errors == [], w.errors
