@@ -106,7 +106,8 @@ def main() -> None:
                             "--only-summary", "--loglevel", "WARNING"],
                            env=dict(env, GOVGRAPH_LOAD_PLAN=str(plan)), check=False,
                            timeout=args.seconds + 120)
-            rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
+            with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
         finally:
             server.terminate()
             server.wait(timeout=30)

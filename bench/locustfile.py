@@ -7,11 +7,12 @@ import json
 import os
 import random
 from itertools import count
+from pathlib import Path
 from urllib.parse import quote
 
 from locust import FastHttpUser, between, task
 
-_plan = json.loads(open(os.environ["GOVGRAPH_LOAD_PLAN"], encoding="utf-8").read())
+_plan = json.loads(Path(os.environ["GOVGRAPH_LOAD_PLAN"]).read_text(encoding="utf-8"))
 _next = count()
 
 
