@@ -199,12 +199,13 @@ class SecurityStore:
             self.flush()
 
     def flush(self) -> None:
-        """Chain and commit the records waiting (also before every read of the log)."""
-        with self._pending_lock:
-            todo, self._pending = self._pending, []
-        if not todo:
-            return
+        """Chain and commit the records waiting (also before every read of the log). One
+        flush at a time: a reader's flush waits for the writer's, so it sees its records."""
         with self._lock:
+            with self._pending_lock:
+                todo, self._pending = self._pending, []
+            if not todo:
+                return
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
