@@ -247,6 +247,7 @@ def test_audit_verify_fails_after_any_edit(world: tuple[GraphStore, SecurityStor
     with client_for(store, "analyst", security=sec) as c:
         for pid in ("mA1", "mA2", "rA1", "rA2"):
             c.get(f"/api/v1/nodes/{pid}")
+    sec.flush()  # the writer thread commits within 50 ms; the CLI below must see all 4
     path = sec.path
 
     def verify() -> subprocess.CompletedProcess[str]:
