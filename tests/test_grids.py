@@ -1,0 +1,65 @@
+"""Grid overlaps on hand-drawn polygons (areas worked out by hand, in metres)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.store import GraphStore
+from queries.grids import box, geojson, overlap_analysis, to_lonlat, write_overlaps
+from tests.graphs import node, rel
+
+
+def street() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A 3 km x 1 km street: community c1 is x 0-1500 m, c2 x 1500-3000 m.
+
+    base grids (all 1000 m tall): b1 0-500, b2 500-1000, b3 1000-1500 (0.5 km² each)
+    in c1; b4 1500-2250, b5 2250-3000 (0.75 km²) in c2.
+    police p1 x 250-750: 0.5 km², half on b1, half on b2.
+    fire f1 x 1250-1750, y 0-500: 0.25 km², 0.125 on b3 (c1) and 0.125 on b4 (c2):
+    it crosses the community boundary.
+    security s1 x 495-1000: 0.505 km²; 0.005 km² on b1 (a sliver, share 0.0099 <
+    0.01, left out), 0.5 on b2 (share 0.990099).
+    g0 has no geometry.
+    """
+    def poly(x0: float, y0: float, x1: float, y1: float) -> str:
+        return geojson(to_lonlat(box(x0, y0, x1, y1)))
+
+    nodes = [node("c1", "Community", geometry=poly(0, 0, 1500, 1000)),
+             node("c2", "Community", geometry=poly(1500, 0, 3000, 1000))]
+    rels = []
+    for gid, x0, x1, c in (("b1", 0, 500, "c1"), ("b2", 500, 1000, "c1"),
+                           ("b3", 1000, 1500, "c1"), ("b4", 1500, 2250, "c2"),
+                           ("b5", 2250, 3000, "c2")):
+        nodes.append(node(gid, "Grid", kind="base", geometry=poly(x0, 0, x1, 1000)))
+        rels.append(rel("IN", gid, c))
+    for gid, kind, (x0, y0, x1, y1) in (("p1", "police", (250, 0, 750, 1000)),
+                                        ("f1", "fire", (1250, 0, 1750, 500)),
+                                        ("s1", "security", (495, 0, 1000, 1000))):
+        nodes.append(node(gid, "Grid", kind=kind, geometry=poly(x0, y0, x1, y1)))
+        rels.append(rel("IN", gid, "c1"))
+    nodes.append(node("g0", "Grid", kind="base"))
+    return nodes, rels
+
+
+def test_overlaps_crossing_and_size(store: GraphStore) -> None:
+    store.upsert(*street())
+    r = overlap_analysis(store, max_area_km2=0.6)
+    got = {s.grid.id: (s.area_km2, [(o.base_grid.id, o.area_km2, o.share) for o in s.overlaps])
+           for s in r.special_grids}
+    assert got["p1"][0] == pytest.approx(0.5, abs=1e-6)
+    assert [(b, pytest.approx(a, abs=1e-6), pytest.approx(sh, abs=1e-4))
+            for b, a, sh in got["p1"][1]] == [("b1", 0.25, 0.5), ("b2", 0.25, 0.5)]
+    assert [(b, pytest.approx(a, abs=1e-6), pytest.approx(sh, abs=1e-4))
+            for b, a, sh in got["f1"][1]] == [("b3", 0.125, 0.5), ("b4", 0.125, 0.5)]
+    assert [(b, pytest.approx(a, abs=1e-6), pytest.approx(sh, abs=1e-4))
+            for b, a, sh in got["s1"][1]] == [("b2", 0.5, 0.9901)]
+    assert r.crossing == ["f1"]
+    f1 = next(s for s in r.special_grids if s.grid.id == "f1")
+    assert [c.id for c in f1.communities_crossed] == ["c1", "c2"]
+    assert [(g.grid.id, pytest.approx(g.area_km2, abs=1e-6)) for g in r.too_large] == [
+        ("b4", 0.75), ("b5", 0.75)]
+    assert r.without_geometry == ["g0"]
+    assert write_overlaps(store, r) == 5
+    (o,) = [n for n in store.neighbours("f1", ["OVERLAPS"], "out") if n.node.id == "b4"]
+    assert o.rel.properties["area_km2"] == pytest.approx(0.125, abs=1e-6)
+    assert o.rel.properties["share"] == pytest.approx(0.5, abs=1e-4)
