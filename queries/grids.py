@@ -8,54 +8,25 @@ centred on the street (metres; at street scale its error is far below a rounding
 the areas to square metres). Intersections use shapely with an STRtree, never
 hand-written geometry.
 
->>> a, b = to_lonlat(box(0, 0, 1000, 1000)), to_lonlat(box(500, 0, 1500, 1000))
->>> round(area_km2(a), 6), round(area_km2(a.intersection(b)), 6)
-(1.0, 0.5)
+Projections and areas: :mod:`graph.geo`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
 
-import shapely
 from pydantic import BaseModel
-from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from graph.geo import from_geojson
 from graph.model import Rel
 from graph.store import GraphStore
 from queries.common import NodeRef, node_ref
 
-__all__ = ["overlap_analysis", "OverlapReport", "write_overlaps", "area_km2", "to_lonlat",
-           "to_metres", "ORIGIN", "geojson", "box"]
+__all__ = ["overlap_analysis", "OverlapReport", "write_overlaps", "SPECIAL"]
 
-#: the projection's centre: Xinqiao Street, Bao'an, Shenzhen (lon, lat)
-ORIGIN = (113.835, 22.725)
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(ORIGIN[1]))
 SPECIAL = ("security", "fire", "police", "traffic")
-
-
-def to_metres(g: BaseGeometry) -> BaseGeometry:
-    """Longitude/latitude to metres east and north of :data:`ORIGIN`."""
-    return shapely.transform(g, lambda xy: (xy - ORIGIN) * (_M_PER_DEG_LON, _M_PER_DEG_LAT))
-
-
-def to_lonlat(g: BaseGeometry) -> BaseGeometry:
-    """Metres east and north of :data:`ORIGIN` to longitude/latitude."""
-    return shapely.transform(g, lambda xy: xy / (_M_PER_DEG_LON, _M_PER_DEG_LAT) + ORIGIN)
-
-
-def area_km2(g: BaseGeometry) -> float:
-    return float(to_metres(g).area) / 1e6
-
-
-def geojson(g: BaseGeometry) -> str:
-    """A geometry as the GeoJSON text the schema's ``geojson`` properties hold."""
-    return json.dumps(mapping(g), separators=(",", ":"))
 
 
 class Overlap(BaseModel):
@@ -112,8 +83,8 @@ def _load(store: GraphStore) -> tuple[list[_Grid], dict[str, tuple[NodeRef, Base
         home = homes.get(g.id) or []
         cref = node_ref(schema, communities[home[0].other]) if home else None
         out.append(_Grid(node_ref(schema, g), str(g.properties.get("kind")), cref,
-                         to_metres(shape(json.loads(raw) if isinstance(raw, str) else raw))))
-    polys = {cid: (node_ref(schema, c), to_metres(shape(json.loads(c.properties["geometry"]))))
+                         from_geojson(raw)))
+    polys = {cid: (node_ref(schema, c), from_geojson(c.properties["geometry"]))
              for cid, c in communities.items() if c.properties.get("geometry")}
     return out, polys, sorted(missing)
 
