@@ -108,7 +108,7 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
             shared = g.geom.intersection(b.geom).area
             if total and shared / total >= min_share:
                 overlaps.append(Overlap(base_grid=b.ref, community=b.community,
-                                        area_km2=round(shared / 1e6, 6),
+                                        area_km2=round(shared / 1e6, 4),
                                         share=round(shared / total, 4)))
         overlaps.sort(key=lambda o: (-o.area_km2, o.base_grid.id))
         reached = []
@@ -118,10 +118,10 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
                 reached.append(ref)
         reached.sort(key=lambda r: r.id)
         reports.append(SpecialGridReport(
-            grid=g.ref, kind=g.kind, community=g.community, area_km2=round(total / 1e6, 6),
+            grid=g.ref, kind=g.kind, community=g.community, area_km2=round(total / 1e6, 4),
             overlaps=overlaps, communities_crossed=reached if len(reached) > 1 else []))
     too_large = sorted((LargeGrid(grid=g.ref, community=g.community,
-                                  area_km2=round(g.geom.area / 1e6, 6))
+                                  area_km2=round(g.geom.area / 1e6, 4))
                         for g in base if g.geom.area / 1e6 > max_area_km2),
                        key=lambda x: (-x.area_km2, x.grid.id))
     return OverlapReport(special_grids=reports,
