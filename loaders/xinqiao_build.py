@@ -20,7 +20,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from shapely.geometry import Polygon
+from shapely.ops import unary_union
+from shapely.strtree import STRtree
 
+from graph.geo import geojson, to_lonlat
 from loaders.xinqiao_data import (
     COMMUNITIES,
     DEPARTMENTS,
@@ -36,6 +40,7 @@ from loaders.xinqiao_data import (
     labels_of,
 )
 from loaders.xinqiao_events import EventsMixin
+from loaders.xinqiao_geometry import StreetMap
 from loaders.xinqiao_people import PeopleFactory
 
 __all__ = ["Builder", "labels_of"]
@@ -91,6 +96,8 @@ class Builder(EventsMixin):
         self.person_birth: dict[str, int] = {}
         self.person_reg: dict[str, bool] = {}
         # geography filled by build()
+        self.map = StreetMap(seed)
+        self.cell: dict[str, Polygon] = {}  # base grid -> its cell (metres)
         self.com: dict[str, Community] = {c.slug: c for c in COMMUNITIES}
         self.groups: dict[str, list[str]] = {}  # community -> group ids
         self.hollow: set[str] = set()
@@ -204,6 +211,7 @@ class Builder(EventsMixin):
         for c in COMMUNITIES:
             cid = f"community-{c.slug}"
             self.node(cid, labels_of("Community"), name=f"{c.zh}社区", area_km2=c.area_km2,
+                      geometry=geojson(to_lonlat(self.map.communities[c.slug])),
                       population=c.population, registered_population=c.registered,
                       village_converted=c.converted)
             self.rel("PART_OF", cid, STREET["id"])
@@ -237,19 +245,22 @@ class Builder(EventsMixin):
         r = self.r
         n = 0
         for c in COMMUNITIES:
-            sizes = split_sizes(r, 10_000, c.base_grids, 20)
+            split_sizes(r, 10_000, c.base_grids, 20)  # drawn as before: same scenario
             ids = []
-            for k, sz in enumerate(sizes, 1):
+            for k, cell in enumerate(self.map.cells(c.slug, c.base_grids), 1):
                 n += 1
                 gid = f"grid-base-{n:03d}"
-                area = round(c.area_km2 * sz / 10_000, 4)
+                area = round(cell.area / 1e6, 4)
+                self.cell[gid] = cell
                 self.node(gid, labels_of("Grid"), name=f"{c.zh}社区基础网格{k:02d}", kind="base",
-                          area_km2=area)
+                          area_km2=area, geometry=geojson(to_lonlat(cell)))
                 self.rel("IN", gid, f"community-{c.slug}")
                 self.grid_area[gid] = area
                 ids.append(gid)
             self.base_grids[c.slug] = ids
         crossing: list[str] = []
+        self.base_ids = [g for c in COMMUNITIES for g in self.base_grids[c.slug]]
+        self.base_tree = STRtree([self.cell[g] for g in self.base_ids])
         counters = {"security": 0, "fire": 0, "police": 0, "traffic": 0}
         zh = {"security": "安格", "fire": "消格", "police": "警格", "traffic": "交格"}
         cross_p = {"security": 0.2, "fire": 1.0, "police": 0.15, "traffic": 0.5}
@@ -264,25 +275,34 @@ class Builder(EventsMixin):
                 width = 1 if kind in ("fire", "traffic") else 2
                 gid = f"grid-{kind}-{k:0{width}d}"
                 mine.append((kind, gid))
-                overlaps: list[tuple[str, float]] = []
                 if r.random() < 0.8 or kind == "fire":
                     base = self.base_grids[c.slug]
                     m = min(len(base), r.randint(lo, hi))
                     start = r.randrange(len(base) - m + 1)
-                    targets = base[start:start + m]
+                    over = [self.cell[t] for t in base[start:start + m]]
                     if r.random() < cross_p[kind]:
                         nb = self.base_grids[r.choice(NEIGHBOURS[c.slug])]
-                        targets = targets + nb[: r.randint(1, 3)]
-                    overlaps = [(t, round(self.grid_area[t] * r.uniform(0.15, 1.0), 4))
-                                for t in targets]
-                area = (round(sum(a for _, a in overlaps), 4) if overlaps
-                        else round(r.uniform(0.3, 2.5), 4))
+                        near = self.map.nearest([self.cell[t] for t in nb], unary_union(over),
+                                                r.randint(1, 3))
+                        over += [self.cell[nb[i]] for i in near]
+                    shape = self.map.special(over)
+                else:
+                    shape = self.map.free_square(c.slug, r.uniform(0.3, 2.5) * 1e6)
+                area = shape.area
                 self.node(gid, labels_of("Grid"), name=f"{c.zh}{zh[kind]}{k:02d}", kind=kind,
-                          area_km2=area)
+                          area_km2=round(area / 1e6, 4), geometry=geojson(to_lonlat(shape)))
                 self.rel("IN", gid, f"community-{c.slug}")
-                for t, a in overlaps:
-                    self.rel("OVERLAPS", gid, t, area_km2=a, share=round(a / area, 4))
-                if len({self.grid_com(t) for t, _ in overlaps}) >= 2:
+                # OVERLAPS from the drawing: shared area, its share of the special grid
+                # (slivers under 1 % are drawing noise, as in queries/grids.py)
+                touched = set()
+                for i in self.base_tree.query(shape, predicate="intersects"):
+                    t = self.base_ids[int(i)]
+                    shared = shape.intersection(self.cell[t]).area
+                    if shared / area >= 0.01:
+                        self.rel("OVERLAPS", gid, t, area_km2=round(shared / 1e6, 4),
+                                 share=round(shared / area, 4))
+                        touched.add(self.grid_com(t))
+                if len(touched) >= 2:
                     crossing.append(gid)
             self.special_grids[c.slug] = mine
         self.planted["crossing_special_grids"] = sorted(crossing)

@@ -68,8 +68,7 @@ class _Grid:
     geom: BaseGeometry  # metres
 
 
-def _load(store: GraphStore) -> tuple[list[_Grid], dict[str, tuple[NodeRef, BaseGeometry]],
-                                      list[str]]:
+def _load(store: GraphStore) -> tuple[list[_Grid], list[str]]:
     schema = store.schema
     grids = list(store.nodes("Grid"))
     homes = store.adjacent_many([g.id for g in grids], ["IN"], "out", ["Community"])
@@ -84,9 +83,7 @@ def _load(store: GraphStore) -> tuple[list[_Grid], dict[str, tuple[NodeRef, Base
         cref = node_ref(schema, communities[home[0].other]) if home else None
         out.append(_Grid(node_ref(schema, g), str(g.properties.get("kind")), cref,
                          from_geojson(raw)))
-    polys = {cid: (node_ref(schema, c), from_geojson(c.properties["geometry"]))
-             for cid, c in communities.items() if c.properties.get("geometry")}
-    return out, polys, sorted(missing)
+    return out, sorted(missing)
 
 
 def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
@@ -94,11 +91,9 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
     """For each special grid, the base grids it overlaps (shared area, and its share of
     the special grid; overlaps under ``min_share`` are slivers of drawing, left out),
     the communities it reaches; and the base grids larger than ``max_area_km2``."""
-    grids, communities, missing = _load(store)
+    grids, missing = _load(store)
     base = [g for g in grids if g.kind == "base"]
     tree = STRtree([g.geom for g in base])
-    ctree_ids = list(communities)
-    ctree = STRtree([communities[c][1] for c in ctree_ids])
     reports = []
     for g in sorted((g for g in grids if g.kind in SPECIAL), key=lambda g: g.ref.id):
         total = g.geom.area
@@ -111,12 +106,9 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
                                         area_km2=round(shared / 1e6, 4),
                                         share=round(shared / total, 4)))
         overlaps.sort(key=lambda o: (-o.area_km2, o.base_grid.id))
-        reached = []
-        for i in ctree.query(g.geom, predicate="intersects"):
-            ref, poly = communities[ctree_ids[int(i)]]
-            if total and g.geom.intersection(poly).area / total >= min_share:
-                reached.append(ref)
-        reached.sort(key=lambda r: r.id)
+        # the communities of the base grids it really overlaps (slivers left out)
+        reached = sorted({o.community.id: o.community for o in overlaps
+                          if o.community is not None}.values(), key=lambda r: r.id)
         reports.append(SpecialGridReport(
             grid=g.ref, kind=g.kind, community=g.community, area_km2=round(total / 1e6, 4),
             overlaps=overlaps, communities_crossed=reached if len(reached) > 1 else []))

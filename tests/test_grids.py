@@ -65,3 +65,31 @@ def test_overlaps_crossing_and_size(store: GraphStore) -> None:
     (o,) = [n for n in store.neighbours("f1", ["OVERLAPS"], "out") if n.node.id == "b4"]
     assert o.rel.properties["area_km2"] == pytest.approx(0.125, abs=2e-5)
     assert o.rel.properties["share"] == pytest.approx(0.5, abs=1e-4)
+
+
+def test_scenario_map_and_its_overlaps(xinqiao: GraphStore) -> None:
+    """The scenario's communities tile the 30 km² street; each one's base grids tile it
+    without overlapping; the analysis recomputes from the drawing exactly the OVERLAPS
+    the scenario wrote, and the crossing special grids it planted."""
+    from shapely.ops import unary_union
+
+    from graph.geo import from_geojson
+
+    coms = {c.id: from_geojson(c.properties["geometry"]) for c in xinqiao.nodes("Community")}
+    assert sum(p.area for p in coms.values()) / 1e6 == pytest.approx(30.0, abs=1e-3)
+    assert unary_union(list(coms.values())).area / 1e6 == pytest.approx(30.0, abs=1e-3)
+    for cid, poly in coms.items():
+        grids = [xinqiao.get_node(a.other) for a in xinqiao.adjacent(cid, ["IN"], "in",
+                                                                      ["Grid"])]
+        cells = [from_geojson(g.properties["geometry"]) for g in grids
+                 if g.properties["kind"] == "base"]
+        assert sum(c.area for c in cells) == pytest.approx(poly.area, rel=1e-4)
+        assert unary_union(cells).area == pytest.approx(poly.area, rel=1e-4)  # no overlap
+    r = overlap_analysis(xinqiao)
+    planted = xinqiao.get_meta("scenario")["planted"]["crossing_special_grids"]
+    assert r.crossing == planted and planted
+    stored = {(rel.start, rel.end): rel.properties for rel in xinqiao.rels("OVERLAPS")}
+    computed = {(s.grid.id, o.base_grid.id): o for s in r.special_grids for o in s.overlaps}
+    assert set(stored) == set(computed)
+    for k, o in computed.items():
+        assert stored[k]["area_km2"] == pytest.approx(o.area_km2, abs=2e-4)
