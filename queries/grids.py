@@ -13,6 +13,7 @@ Projections and areas: :mod:`graph.geo`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -22,7 +23,7 @@ from shapely.strtree import STRtree
 from graph.geo import from_geojson
 from graph.model import Rel
 from graph.store import GraphStore
-from queries.common import NodeRef, node_ref
+from queries.common import NodeRef, current, day_of, node_ref
 
 __all__ = ["overlap_analysis", "OverlapReport", "write_overlaps", "SPECIAL"]
 
@@ -49,6 +50,10 @@ class LargeGrid(BaseModel):
     grid: NodeRef
     community: NodeRef | None
     area_km2: float
+    residents: int  # living in its buildings now
+    workers: int  # responsible for it now
+    residents_per_worker: float | None  # None: nobody is responsible
+    reasons: list[str]  # "area", "residents_per_worker"
 
 
 class OverlapReport(BaseModel):
@@ -57,6 +62,7 @@ class OverlapReport(BaseModel):
     too_large: list[LargeGrid]
     max_area_km2: float
     min_share: float
+    max_residents_per_worker: int
     without_geometry: list[str]
 
 
@@ -86,11 +92,28 @@ def _load(store: GraphStore) -> tuple[list[_Grid], list[str]]:
     return out, sorted(missing)
 
 
+def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[int, int]]:
+    """Base grid -> (residents living in its buildings, workers responsible for it)."""
+    adj = store.adjacent_many(ids, ["IN_GRID", "RESPONSIBLE_FOR"], "in")
+    buildings = {a.other for rels in adj.values() for a in rels if a.rel.type == "IN_GRID"}
+    living = store.adjacent_many(sorted(buildings), ["LIVES_IN"], "in", ["Resident"])
+    out = {}
+    for gid, rels in adj.items():
+        workers = len(current([a for a in rels if a.rel.type == "RESPONSIBLE_FOR"], day))
+        residents = sum(len(current(living.get(a.other, []), day))
+                        for a in rels if a.rel.type == "IN_GRID")
+        out[gid] = (residents, workers)
+    return out
+
+
 def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
-                     min_share: float = 0.01) -> OverlapReport:
+                     min_share: float = 0.01, max_residents_per_worker: int = 1_000,
+                     as_of: dt.date | str | None = None) -> OverlapReport:
     """For each special grid, the base grids it overlaps (shared area, and its share of
     the special grid; overlaps under ``min_share`` are slivers of drawing, left out),
-    the communities it reaches; and the base grids larger than ``max_area_km2``."""
+    the communities it reaches; and the base grids too large: over ``max_area_km2``, or
+    with more than ``max_residents_per_worker`` residents per responsible worker (a
+    grid nobody is responsible for counts as one worker)."""
     grids, missing = _load(store)
     base = [g for g in grids if g.kind == "base"]
     tree = STRtree([g.geom for g in base])
@@ -112,13 +135,24 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
         reports.append(SpecialGridReport(
             grid=g.ref, kind=g.kind, community=g.community, area_km2=round(total / 1e6, 4),
             overlaps=overlaps, communities_crossed=reached if len(reached) > 1 else []))
-    too_large = sorted((LargeGrid(grid=g.ref, community=g.community,
-                                  area_km2=round(g.geom.area / 1e6, 4))
-                        for g in base if g.geom.area / 1e6 > max_area_km2),
-                       key=lambda x: (-x.area_km2, x.grid.id))
+    load = _grid_load(store, [g.ref.id for g in base], day_of(as_of))
+    too_large = []
+    for g in base:
+        residents, workers = load.get(g.ref.id, (0, 0))
+        per = round(residents / workers, 1) if workers else None
+        reasons = (["area"] if g.geom.area / 1e6 > max_area_km2 else []) + (
+            ["residents_per_worker"] if residents > max_residents_per_worker * max(workers, 1)
+            else [])
+        if reasons:
+            too_large.append(LargeGrid(grid=g.ref, community=g.community,
+                                       area_km2=round(g.geom.area / 1e6, 4), residents=residents,
+                                       workers=workers, residents_per_worker=per,
+                                       reasons=reasons))
+    too_large.sort(key=lambda x: (-x.area_km2, x.grid.id))
     return OverlapReport(special_grids=reports,
                          crossing=[r.grid.id for r in reports if r.communities_crossed],
                          too_large=too_large, max_area_km2=max_area_km2, min_share=min_share,
+                         max_residents_per_worker=max_residents_per_worker,
                          without_geometry=missing)
 
 

@@ -40,6 +40,12 @@ def street() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         nodes.append(node(gid, "Grid", kind=kind, geometry=poly(x0, y0, x1, y1)))
         rels.append(rel("IN", gid, "c1"))
     nodes.append(node("g0", "Grid", kind="base"))
+    # b2 holds building h with 3 residents (one moved out in 2020) and worker w1
+    nodes += [node("h", "Building"), node("w1", "GridWorker")]
+    nodes += [node(f"r{i}", "Resident") for i in range(4)]
+    rels += [rel("IN_GRID", "h", "b2"), rel("RESPONSIBLE_FOR", "w1", "b2")]
+    rels += [rel("LIVES_IN", f"r{i}", "h") for i in range(3)]
+    rels.append(rel("LIVES_IN", "r3", "h", since="2015-01-01", until="2020-01-01"))
     return nodes, rels
 
 
@@ -58,8 +64,12 @@ def test_overlaps_crossing_and_size(store: GraphStore) -> None:
     assert r.crossing == ["f1"]
     f1 = next(s for s in r.special_grids if s.grid.id == "f1")
     assert [c.id for c in f1.communities_crossed] == ["c1", "c2"]
-    assert [(g.grid.id, pytest.approx(g.area_km2, abs=2e-5)) for g in r.too_large] == [
-        ("b4", 0.75), ("b5", 0.75)]
+    assert [(g.grid.id, pytest.approx(g.area_km2, abs=2e-5), g.reasons) for g in r.too_large
+            ] == [("b4", 0.75, ["area"]), ("b5", 0.75, ["area"])]
+    crowded = overlap_analysis(store, max_area_km2=1, max_residents_per_worker=2,
+                               as_of="2026-06-30").too_large
+    assert [(g.grid.id, g.residents, g.workers, g.residents_per_worker, g.reasons)
+            for g in crowded] == [("b2", 3, 1, 3.0, ["residents_per_worker"])]
     assert r.without_geometry == ["g0"]
     assert write_overlaps(store, r) == 5
     (o,) = [n for n in store.neighbours("f1", ["OVERLAPS"], "out") if n.node.id == "b4"]
