@@ -103,3 +103,48 @@ def test_scenario_map_and_its_overlaps(xinqiao: GraphStore) -> None:
     assert set(stored) == set(computed)
     for k, o in computed.items():
         assert stored[k]["area_km2"] == pytest.approx(o.area_km2, abs=2e-4)
+
+
+def test_integration_proposal(store: GraphStore) -> None:
+    """On the hand-drawn street: every base grid once per kind that has grids (police
+    p1, fire f1, security s1; no traffic grid); p1 gains b3 (nearest in c1), b4 and b5
+    (nearest: c2 has no police grid); s1 had only b2 (b1 a sliver) and gains the rest."""
+    from queries.grid_integration import accept_integration, integration_proposal
+
+    store.upsert(*street())
+    p = integration_proposal(store)
+    assert p.kinds_without_grids == ["traffic"]
+    got = {(a.base_grid.id, a.kind): (a.special_grid.id, a.how) for a in p.assignments}
+    assert len(got) == 15 and len(p.assignments) == 15  # 5 base grids x 3 kinds, once each
+    assert got[("b1", "police")] == ("p1", "largest_overlap")
+    assert got[("b3", "police")] == ("p1", "nearest_in_community")
+    assert got[("b5", "police")] == ("p1", "nearest")
+    assert got[("b4", "fire")] == ("f1", "largest_overlap")
+    assert got[("b1", "security")] == ("s1", "largest_overlap")  # a sliver is still shared
+    changes = {c.special_grid.id: (c.gains, c.loses) for c in p.changes}
+    assert changes["p1"] == (["b3", "b4", "b5"], [])
+    assert changes["s1"] == (["b1", "b3", "b4", "b5"], [])
+    assert changes["f1"] == (["b1", "b2", "b5"], [])
+    # no sub-grid crosses a community: each is one base grid, in that grid's community
+    homes = {"b1": "c1", "b2": "c1", "b3": "c1", "b4": "c2", "b5": "c2"}
+    assert all(s.community == homes[s.base_grid] for s in p.sub_grids)
+    assert accept_integration(store, p) == 15
+    sub = store.get_node("b4~police")
+    assert sub.properties["kind"] == "sub"
+    assert sorted(n.node.id for n in store.neighbours("b4~police", ["PART_OF"], "out")) == [
+        "b4", "p1"]
+    assert [n.node.id for n in store.neighbours("b4~police", ["IN"], "out")] == ["c2"]
+
+
+def test_integration_on_the_scenario(xinqiao: GraphStore) -> None:
+    from queries.grid_integration import integration_proposal
+
+    p = integration_proposal(xinqiao)
+    base = [g.id for g in xinqiao.nodes("Grid") if g.properties["kind"] == "base"]
+    assert len(base) == 357 and p.kinds_without_grids == []
+    pairs = [(a.base_grid.id, a.kind) for a in p.assignments]
+    assert len(pairs) == len(set(pairs)) == 357 * 4  # each base grid once per kind
+    communities = {g: xinqiao.adjacent(g, ["IN"], "out", ["Community"])[0].other
+                   for g in base}
+    assert all(s.community == communities[s.base_grid] for s in p.sub_grids)
+    assert sum(len(c.base_grids) for c in p.changes) == 357 * 4
