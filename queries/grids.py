@@ -108,12 +108,14 @@ def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[i
 
 def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
                      min_share: float = 0.01, max_residents_per_worker: int = 1_000,
-                     as_of: dt.date | str | None = None) -> OverlapReport:
+                     as_of: dt.date | str | None = None, census: bool = True
+                     ) -> OverlapReport:
     """For each special grid, the base grids it overlaps (shared area, and its share of
     the special grid; overlaps under ``min_share`` are slivers of drawing, left out),
     the communities it reaches; and the base grids too large: over ``max_area_km2``, or
     with more than ``max_residents_per_worker`` residents per responsible worker (a
-    grid nobody is responsible for counts as one worker)."""
+    grid nobody is responsible for counts as one worker). ``census=False`` skips the
+    count of residents and workers (the geometry alone: a fraction of the time)."""
     grids, missing = _load(store)
     base = [g for g in grids if g.kind == "base"]
     tree = STRtree([g.geom for g in base])
@@ -135,7 +137,7 @@ def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
         reports.append(SpecialGridReport(
             grid=g.ref, kind=g.kind, community=g.community, area_km2=round(total / 1e6, 4),
             overlaps=overlaps, communities_crossed=reached if len(reached) > 1 else []))
-    load = _grid_load(store, [g.ref.id for g in base], day_of(as_of))
+    load = _grid_load(store, [g.ref.id for g in base], day_of(as_of)) if census else {}
     too_large = []
     for g in base:
         residents, workers = load.get(g.ref.id, (0, 0))

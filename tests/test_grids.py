@@ -148,3 +148,36 @@ def test_integration_on_the_scenario(xinqiao: GraphStore) -> None:
                    for g in base}
     assert all(s.community == communities[s.base_grid] for s in p.sub_grids)
     assert sum(len(c.base_grids) for c in p.changes) == 357 * 4
+
+
+def test_grids_api_and_cli(store: GraphStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.api_helpers import client_for
+
+    store.upsert(*street())
+    with client_for(store, "analyst") as c:
+        r = c.get("/api/v1/grids/overlaps", params={"max_area_km2": 0.6})
+        assert r.status_code == 200 and r.json()["crossing"] == ["f1"]
+        assert [g["grid"]["id"] for g in r.json()["too_large"]] == ["b4", "b5"]
+        p = c.get("/api/v1/grids/integration").json()
+        assert len(p["sub_grids"]) == 15
+        assert c.post("/api/v1/grids/integration").status_code == 403
+    with client_for(store, "admin") as c:
+        assert c.post("/api/v1/grids/integration").json() == {"sub_grids": 15}
+    with client_for(store, "community", "c2") as c:  # c2 sees its own grids only
+        ids = {s["grid"]["id"] for s in c.get("/api/v1/grids/overlaps").json()["special_grids"]}
+        assert ids == set()  # every special grid of the street is IN c1
+
+
+def test_grids_cli(xinqiao_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from tests.test_cli import run
+
+    db = tmp_path / "x.db"
+    shutil.copy(xinqiao_path, db)
+    r = run("grids", "overlaps", "--json", store=db)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["crossing"]
+    r = run("grids", "integration", "--accept", store=db)
+    assert r.returncode == 0 and "wrote 1,428 sub-grids" in r.stdout  # 357 x 4

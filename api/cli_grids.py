@@ -1,0 +1,82 @@
+"""``govgraph grids …``: overlaps, crossings, oversized grids, the integration proposal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli import _open, app, out
+
+__all__: list[str] = []
+
+grids_app = typer.Typer(help="Grids on the map (网格): overlaps and integration.",
+                        no_args_is_help=True)
+app.add_typer(grids_app, name="grids")
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+@grids_app.command("overlaps")
+def overlaps_cmd(
+    max_area: Annotated[float, typer.Option("--max-area", help="km²")] = 0.25,
+    max_residents_per_worker: Annotated[int, typer.Option()] = 1_000,
+    write: Annotated[bool, typer.Option("--write", help="Write OVERLAPS relationships")
+                     ] = False,
+    as_json: Json = False,
+) -> None:
+    """Special grids over base grids: shared areas, community crossings, too-large grids."""
+    from queries.grids import overlap_analysis, write_overlaps
+
+    with _open(read_only=not write) as store:
+        r = overlap_analysis(store, max_area, 0.01, max_residents_per_worker)
+        written = write_overlaps(store, r) if write else 0
+    if as_json:
+        sys.stdout.write(r.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"跨界专业网格 crossing special grids: {len(r.crossing)}")
+    for col in ("网格", "类型", "社区", "面积 km²", "跨越社区", "重叠基础网格"):
+        t.add_column(col)
+    for s in r.special_grids:
+        if s.communities_crossed:
+            t.add_row(s.grid.name, s.kind, s.community.name if s.community else "",
+                      f"{s.area_km2:.3f}", "、".join(c.name for c in s.communities_crossed),
+                      str(len(s.overlaps)))
+    out.print(t)
+    big = Table(title=f"过大基础网格 too large: {len(r.too_large)}")
+    for col in ("网格", "社区", "面积 km²", "居民", "网格员", "原因"):
+        big.add_column(col)
+    for g in r.too_large:
+        big.add_row(g.grid.name, g.community.name if g.community else "", f"{g.area_km2:.3f}",
+                    str(g.residents), str(g.workers), "、".join(g.reasons))
+    out.print(big)
+    if write:
+        out.print(f"wrote {written:,} OVERLAPS relationships")
+
+
+@grids_app.command("integration")
+def integration_cmd(
+    accept: Annotated[bool, typer.Option("--accept", help="Write the sub-grids")] = False,
+    as_json: Json = False,
+) -> None:
+    """Fold special grids into sub-grids of the base grids (多网合一): the proposal, or
+    with --accept, its sub-grids written."""
+    from queries.grid_integration import accept_integration, integration_proposal
+
+    with _open(read_only=not accept) as store:
+        p = integration_proposal(store)
+        written = accept_integration(store, p) if accept else 0
+    if as_json:
+        sys.stdout.write(p.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title=f"专业网格边界调整 boundary changes ({len(p.sub_grids):,} sub-grids)")
+    for col in ("专业网格", "类型", "新增基础网格", "移出基础网格", "调整后面积 km²"):
+        t.add_column(col)
+    for c in p.changes:
+        if c.gains or c.loses:
+            t.add_row(c.special_grid.name, c.kind, str(len(c.gains)), str(len(c.loses)),
+                      f"{c.area_km2:.3f}")
+    out.print(t)
+    if accept:
+        out.print(f"wrote {written:,} sub-grids")

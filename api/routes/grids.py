@@ -1,0 +1,57 @@
+"""Grids on the map: overlaps, crossings, oversized grids, and the integration of
+special grids into sub-grids of the base grids (多网合一)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.cache import cached
+from api.deps import StoreDep, run_query
+from api.params import Day
+from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
+from queries.grids import OverlapReport, overlap_analysis
+
+router = APIRouter(prefix="/api/v1", tags=["grids"])
+
+MinShare = Annotated[float, Query(ge=0, le=1, description="Overlaps below this share of a "
+                                                       "special grid are drawing slivers")]
+
+
+@router.get("/grids/overlaps", response_model=OverlapReport)
+async def get_overlaps(
+    store: StoreDep,
+    max_area_km2: Annotated[float, Query(gt=0, le=100)] = 0.25,
+    min_share: MinShare = 0.01,
+    max_residents_per_worker: Annotated[int, Query(ge=1, le=1_000_000)] = 1_000,
+    as_of: Day | None = None,
+) -> OverlapReport:
+    """For each special grid, the base grids it overlaps (area, share), the special
+    grids crossing community boundaries, and the base grids too large (area, or
+    residents per responsible worker)."""
+    key = ("overlaps", max_area_km2, min_share, max_residents_per_worker,
+           as_of or dt.date.today())
+    return await run_query(store, cached, store, key, lambda: overlap_analysis(
+        store, max_area_km2, min_share, max_residents_per_worker, as_of))
+
+
+@router.get("/grids/integration", response_model=IntegrationProposal)
+async def get_integration(store: StoreDep, min_share: MinShare = 0.01) -> IntegrationProposal:
+    """The proposal to fold special grids into sub-grids of the base grids: every base
+    grid assigned once per kind, each special grid's gains and losses, the sub-grids.
+    Nothing is written."""
+    return await run_query(store, cached, store, ("integration", min_share),
+                           lambda: integration_proposal(store, min_share))
+
+
+class Accepted(BaseModel):
+    sub_grids: int
+
+
+@router.post("/grids/integration", response_model=Accepted, status_code=201)
+def post_integration(store: StoreDep, min_share: MinShare = 0.01) -> Accepted:
+    """Accept the proposal: write its sub-grids (admins)."""
+    return Accepted(sub_grids=accept_integration(store, integration_proposal(store, min_share)))

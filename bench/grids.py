@@ -1,0 +1,66 @@
+"""Benchmark: the whole street's grid overlap analysis and integration proposal on the
+embedded store (Xinqiao, 500,000 residents by default). Run by hand:
+``python bench/grids.py [--store PATH]``; writes ``bench/results/grids.json``.
+Target (issue 8): overlap analysis + integration proposal <= 2 s."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import machine  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--store", default=str(Path(tempfile.gettempdir()) / "govgraph-grids.db"))
+    ap.add_argument("--residents", type=int, default=500_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    if not Path(args.store).exists():
+        subprocess.run([str(Path(sys.executable).parent / "govgraph"), "--store", args.store,
+                        "load", "scenario", "xinqiao", "--residents", str(args.residents),
+                        "--as-of", "2026-06-30"], check=True)
+    from graph.embedded import EmbeddedStore
+    from queries.grid_integration import integration_proposal
+    from queries.grids import overlap_analysis
+
+    store = EmbeddedStore(args.store, read_only=True)
+    times: dict[str, list[float]] = {"overlap_analysis_geometry": [],
+                                     "integration_proposal": [], "both": [],
+                                     "residents_per_worker_census": []}
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        r = overlap_analysis(store, as_of="2026-06-30", census=False)
+        t1 = time.perf_counter()
+        p = integration_proposal(store)
+        t2 = time.perf_counter()
+        overlap_analysis(store, as_of="2026-06-30")
+        t3 = time.perf_counter()
+        times["overlap_analysis_geometry"].append(t1 - t0)
+        times["integration_proposal"].append(t2 - t1)
+        times["both"].append(t2 - t0)
+        times["residents_per_worker_census"].append((t3 - t2) - (t1 - t0))
+    out = {"benchmark": "grids", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+           "machine": machine(), "residents": store.counts().labels.get("Resident", 0),
+           "special_grids": len(r.special_grids), "crossing": len(r.crossing),
+           "sub_grids": len(p.sub_grids), "runs": args.runs,
+           "seconds_p50": {k: round(statistics.median(v), 3) for k, v in times.items()},
+           "seconds_max": {k: round(max(v), 3) for k, v in times.items()},
+           "target_seconds": 2.0}
+    (ROOT / "bench" / "results" / "grids.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
