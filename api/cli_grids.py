@@ -80,3 +80,29 @@ def integration_cmd(
     out.print(t)
     if accept:
         out.print(f"wrote {written:,} sub-grids")
+
+
+@grids_app.command("duty")
+def duty_cmd(
+    max_grids: Annotated[int, typer.Option("--max-grids", help="Per grid worker")] = 2,
+    as_json: Json = False,
+) -> None:
+    """Post, duty, person per grid (定岗定责定人): what each base grid lacks."""
+    from queries.grid_duty import grid_duty
+
+    with _open(read_only=True) as store:
+        d = grid_duty(store, None, max_grids)
+    if as_json:
+        sys.stdout.write(d.model_dump_json(indent=2) + "\n")
+        return
+    zh = {"grid_worker": "网格员", "police_officer": "民警", "building_heads": "楼栋长"}
+    t = Table(title=f"定岗定责定人 · {len(d.gaps)} of {d.base_grids} base grids lack someone")
+    for col in ("网格", "社区", "缺", "无楼栋长的楼栋"):
+        t.add_column(col)
+    for g in d.gaps:
+        t.add_row(g.grid.name, g.community.name if g.community else "",
+                  "、".join(zh[m] for m in g.missing), str(len(g.buildings_without_head)))
+    out.print(t)
+    if d.busy_workers:
+        out.print(f"负责网格过多 ({d.max_grids_per_worker}+): " + "、".join(
+            f"{b.person.name}({b.grids})" for b in d.busy_workers))

@@ -181,3 +181,31 @@ def test_grids_cli(xinqiao_path, tmp_path) -> None:  # type: ignore[no-untyped-d
     assert json.loads(r.stdout)["crossing"]
     r = run("grids", "integration", "--accept", store=db)
     assert r.returncode == 0 and "wrote 1,428 sub-grids" in r.stdout  # 357 x 4
+
+
+def test_post_duty_person(store: GraphStore) -> None:
+    """On the hand-drawn street with OVERLAPS written: worker w1 is responsible for b2
+    only; officer o1 for police grid p1 (over b1 and b2); b2's building h has head hh
+    until 2025, building h2 in b1 has one. So as of 2026-06-30: b1 lacks a grid
+    worker; b2 lacks a building head; b3, b4, b5 lack a worker and an officer. wx is
+    responsible for b3, b4 and b5 until 2020: not busy now, busy in 2019."""
+    from queries.grid_duty import grid_duty
+    from queries.grids import overlap_analysis, write_overlaps
+
+    nodes, rels = street()
+    nodes += [node("o1", "PoliceOfficer"), node("hh", "BuildingHead"), node("h2", "Building"),
+              node("hh2", "BuildingHead"), node("wx", "GridWorker")]
+    rels += [rel("RESPONSIBLE_FOR", "o1", "p1"), rel("IN_GRID", "h2", "b1"),
+             rel("HEADS", "hh", "h", until="2025-01-01"), rel("HEADS", "hh2", "h2")]
+    rels += [rel("RESPONSIBLE_FOR", "wx", g, until="2020-01-01") for g in ("b3", "b4", "b5")]
+    store.upsert(nodes, rels)
+    write_overlaps(store, overlap_analysis(store))
+    d = grid_duty(store, as_of="2026-06-30")
+    assert {x.grid.id: x.missing for x in d.gaps} == {
+        "b1": ["grid_worker"], "b2": ["building_heads"],
+        "b3": ["grid_worker", "police_officer"], "b4": ["grid_worker", "police_officer"],
+        "b5": ["grid_worker", "police_officer"], "g0": ["grid_worker", "police_officer"]}
+    assert next(x for x in d.gaps if x.grid.id == "b2").buildings_without_head == ["h"]
+    assert d.busy_workers == []
+    old = grid_duty(store, as_of="2019-06-30")
+    assert [(b.person.id, b.grids) for b in old.busy_workers] == [("wx", 3)]

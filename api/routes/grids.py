@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.cache import cached
 from api.deps import StoreDep, run_query
 from api.params import Day
+from queries.grid_duty import GridDuty, grid_duty
 from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
 from queries.grids import OverlapReport, overlap_analysis
 
@@ -55,3 +56,15 @@ class Accepted(BaseModel):
 def post_integration(store: StoreDep, min_share: MinShare = 0.01) -> Accepted:
     """Accept the proposal: write its sub-grids (admins)."""
     return Accepted(sub_grids=accept_integration(store, integration_proposal(store, min_share)))
+
+
+@router.get("/grids/duty", response_model=GridDuty)
+async def get_duty(
+    store: StoreDep,
+    as_of: Day | None = None,
+    max_grids_per_worker: Annotated[int, Query(ge=1, le=1000)] = 2,
+) -> GridDuty:
+    """Post, duty, person per grid (定岗定责定人): base grids without a responsible grid
+    worker, a police officer over them, or heads for their buildings; workers with too
+    many grids."""
+    return await run_query(store, grid_duty, store, as_of, max_grids_per_worker)
