@@ -48,7 +48,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/pairings"): ("admin",),
     ("POST", "/api/v1/rosters/{kind}"): ("admin",),
     ("GET", "/api/v1/audit"): ("admin",),
-    ("POST", "/api/v1/grids/integration"): ("admin",),
+    ("POST", "/api/v1/grids/integration/accept"): ("admin",),
     ("POST", "/api/v1/pairings/proposals"): ("admin", "analyst", "community"),
     ("GET", "/api/v1/pairings/proposals.xlsx"): ("admin", "analyst", "community"),
     ("GET", "/api/v1/gaps/middle-weakening.xlsx"): ("admin", "analyst", "community"),

@@ -83,7 +83,7 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/grids/overlaps", None, ALL_OK),
     ("GET", "/api/v1/grids/integration", None, ALL_OK),
     ("GET", "/api/v1/grids/duty", None, ALL_OK),
-    ("POST", "/api/v1/grids/integration", None,
+    ("POST", "/api/v1/grids/integration/accept", None,
      {"admin": 201, "analyst": DENY, "community": DENY, "consumer": DENY}),
     ("GET", "/explorer/export.html?focus=brA&depth=1", None, ALL_OK),
     ("GET", "/explorer/export.html?focus=mB1&depth=1", None, {**ALL_OK, "community": HIDE,

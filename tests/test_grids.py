@@ -160,9 +160,9 @@ def test_grids_api_and_cli(store: GraphStore, tmp_path) -> None:  # type: ignore
         assert [g["grid"]["id"] for g in r.json()["too_large"]] == ["b4", "b5"]
         p = c.get("/api/v1/grids/integration").json()
         assert len(p["sub_grids"]) == 15
-        assert c.post("/api/v1/grids/integration").status_code == 403
+        assert c.post("/api/v1/grids/integration/accept").status_code == 403
     with client_for(store, "admin") as c:
-        assert c.post("/api/v1/grids/integration").json() == {"sub_grids": 15}
+        assert c.post("/api/v1/grids/integration/accept").json() == {"sub_grids": 15}
     with client_for(store, "community", "c2") as c:  # c2 sees its own grids only
         ids = {s["grid"]["id"] for s in c.get("/api/v1/grids/overlaps").json()["special_grids"]}
         assert ids == set()  # every special grid of the street is IN c1

@@ -52,7 +52,7 @@ class Accepted(BaseModel):
     sub_grids: int
 
 
-@router.post("/grids/integration", response_model=Accepted, status_code=201)
+@router.post("/grids/integration/accept", response_model=Accepted, status_code=201)
 def post_integration(store: StoreDep, min_share: MinShare = 0.01) -> Accepted:
     """Accept the proposal: write its sub-grids (admins)."""
     return Accepted(sub_grids=accept_integration(store, integration_proposal(store, min_share)))
