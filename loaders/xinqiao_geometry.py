@@ -73,19 +73,21 @@ class StreetMap:
 
     def special(self, over: list[Polygon]) -> Polygon:
         """A special grid drawn over these cells: their box, each side moved by up to a
-        quarter of a cell, kept inside the street."""
+        quarter of a cell (out by at most a tenth), kept inside the street."""
         union = unary_union(over)
         x0, y0, x1, y1 = union.bounds
         cell = math.sqrt(sum(p.area for p in over) / len(over))
-        j = [self.r.uniform(-0.25, 0.25) * cell for _ in range(4)]
+        j = [self.r.uniform(-0.25, 0.1) * cell for _ in range(4)]  # drawn inside, mostly
         shape = box(x0 - j[0], y0 - j[1], x1 + j[2], y1 + j[3]).intersection(self.street)
         return shape if not shape.is_empty else union.envelope
 
     def free_square(self, slug: str, area_m2: float) -> Polygon:
-        """A square of about ``area_m2`` somewhere in a community (a special grid planned
-        over no particular base grid), kept inside the street."""
+        """A square of about ``area_m2`` in a community (a special grid planned over no
+        particular base grid), kept inside the street."""
         x0, y0, x1, y1 = self.communities[slug].bounds
         side = math.sqrt(area_m2)
-        cx, cy = self.r.uniform(x0, x1), self.r.uniform(y0, y1)
+        # inside the community where it fits (planned for it), else centred on it
+        cx = self.r.uniform(x0 + side / 2, x1 - side / 2) if side < x1 - x0 else (x0 + x1) / 2
+        cy = self.r.uniform(y0 + side / 2, y1 - side / 2) if side < y1 - y0 else (y0 + y1) / 2
         return box(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2).intersection(
             self.street)
