@@ -8,21 +8,34 @@ a summary sheet, then one sheet per community, Chinese headers, the date in the 
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
+
+from fastapi.responses import Response
 
 from loaders.xlsx import write_sheets
 from queries.middle_weakening import MiddleWeakening
 from queries.pairing import PairingProposal
 
-__all__ = ["middle_weakening_xlsx", "pairing_xlsx", "attachment", "KIND_ZH",
-           "XLSX_MEDIA_TYPE"]
+__all__ = ["middle_weakening_xlsx", "pairing_xlsx", "attachment", "xlsx_response",
+           "KIND_ZH", "XLSX_MEDIA_TYPE"]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_ZH = {"weak_branch": "党支部弱化", "no_group": "党支部未覆盖居民小组",
            "no_branch": "无支部覆盖的居民小组"}
 _NO_COMMUNITY = "（未归属社区）"
+
+
+def xlsx_response(write: Callable[[Any, IO[bytes]], Any], result: Any, ascii_name: str,
+                  name: str) -> Response:
+    """A result written by ``write`` as an .xlsx download."""
+    buf = io.BytesIO()
+    write(result, buf)
+    return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE,
+                    headers=attachment(ascii_name, name))
 
 
 def attachment(ascii_name: str, name: str) -> dict[str, str]:

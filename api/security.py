@@ -37,8 +37,6 @@ from graph.errors import GraphError
 __all__ = ["ROLES", "Caller", "SecurityStore", "hash_token"]
 
 ROLES = ("admin", "analyst", "community", "consumer")
-ROLE_ZH = {"admin": "组织部管理员", "analyst": "分析员", "community": "社区",
-           "consumer": "接口调用方"}
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tokens (

@@ -267,7 +267,7 @@ def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = 
     if dry_run:
         return report
     writer = getattr(store, "upsert_stream", None)
-    batches = _write_batches(files, report)
+    batches = _write_batches(files)
     if writer is not None:
         writer(batches, progress)
     else:
@@ -368,7 +368,7 @@ def _pass1(schema: Schema, kind: str, chunk: list[dict[str, Any]],
 _Batch = tuple[list[Node | dict[str, Any]], list[Rel | dict[str, Any]]]
 
 
-def _write_batches(files: list[_File], report: LoadReport) -> Iterator[_Batch]:
+def _write_batches(files: list[_File]) -> Iterator[_Batch]:
     scratch = LoadReport(kind="graph_csv", file="", as_of="")
     for kind in ("nodes", "rels"):
         for f in (f for f in files if f.kind == kind):

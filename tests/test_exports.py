@@ -14,7 +14,7 @@ from queries.middle_weakening import middle_weakening
 from queries.pairing import pairing_proposal
 from tests.api_helpers import client_for
 from tests.graphs import governance
-from tests.test_pairing import NEW, VET, Street
+from tests.test_pairing import scored_street
 
 DAY = "2024-06-30"
 
@@ -49,17 +49,7 @@ def test_middle_weakening_workbook(tmp_path: Path) -> None:
 
 def test_pairing_workbook(tmp_path: Path) -> None:
     """test_pairing's street: V1–N1 (same branch and group, 6), V2–N2 (7)."""
-    s = Street()
-    s.community("c")
-    s.branch("b1", "c")
-    s.branch("b2", "c")
-    s.home("h1", "g1", "grid1", "c")
-    s.home("h2", "g1", "grid2", "c")
-    s.home("h3", "g2", "grid1", "c")
-    s.member("V1", "b1", VET, home="h1")
-    s.member("N1", "b1", NEW, home="h2")
-    s.member("V2", "b2", VET, home="h3")
-    s.member("N2", "b2", NEW, home="h3")
+    s = scored_street()
     with EmbeddedStore(tmp_path / "g.db") as st:
         p = pairing_proposal(s.load(st), capacity=1, as_of=DAY)
     wb = load_workbook(pairing_xlsx(p, tmp_path / "p.xlsx"))

@@ -88,7 +88,8 @@ def test_greedy_by_score_fails_where_the_optimum_pairs_everyone(store: GraphStor
     assert n1.mentee_management_post and n1.reasons == ["same_community"]
 
 
-def test_scores_and_reasons(store: GraphStore) -> None:
+def scored_street() -> Street:
+    """V1–N1 share branch and group (6); V2–N2 branch, group and grid (7)."""
     s = Street()
     s.community("c")
     s.branch("b1", "c")
@@ -100,7 +101,11 @@ def test_scores_and_reasons(store: GraphStore) -> None:
     s.member("N1", "b1", NEW, home="h2")  # same branch + same group = 6
     s.member("V2", "b2", VET, home="h3")
     s.member("N2", "b2", NEW, home="h3")  # same branch, group and grid = 7
-    s.load(store)
+    return s
+
+
+def test_scores_and_reasons(store: GraphStore) -> None:
+    scored_street().load(store)
     p = pairing_proposal(store, capacity=1, as_of=DAY)
     got = {(x.mentor.id, x.mentee.id): (x.score, x.reasons) for x in p.pairs}
     assert got == {("V1", "N1"): (6, ["same_branch", "same_resident_group"]),

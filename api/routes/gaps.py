@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.auth import CallerDep
 from api.cache import cached
 from api.deps import StoreDep, run_query
-from api.exports import XLSX_MEDIA_TYPE, attachment, middle_weakening_xlsx
+from api.exports import XLSX_MEDIA_TYPE, middle_weakening_xlsx, xlsx_response
 from api.params import Day
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 
@@ -55,11 +55,7 @@ def get_middle_weakening_xlsx(
 ) -> Response:
     """The middle-weakening report (中间弱化问题清单) as an .xlsx ready to print: a
     summary sheet and one sheet per community, every gap (default thresholds)."""
-    import io
-
     r = middle_weakening(store, caller.community or community, as_of)
     request.state.audit_ids = [b.secretary.id for b in r.weak_branches if b.secretary]
-    buf = io.BytesIO()
-    middle_weakening_xlsx(r, buf)
-    return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(
-        f"middle-weakening-{r.as_of}.xlsx", f"中间弱化问题清单-{r.as_of}.xlsx"))
+    return xlsx_response(middle_weakening_xlsx, r, f"middle-weakening-{r.as_of}.xlsx",
+                         f"中间弱化问题清单-{r.as_of}.xlsx")

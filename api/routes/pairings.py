@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from api.auth import CallerDep
 from api.deps import StoreDep
-from api.exports import XLSX_MEDIA_TYPE, attachment, pairing_xlsx
+from api.exports import XLSX_MEDIA_TYPE, pairing_xlsx, xlsx_response
 from api.params import Day
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
@@ -96,13 +96,9 @@ def propose_xlsx(
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
     sheet per community, and the members left unpaired. Nothing is written."""
-    import io
-
     p = pairing_proposal(store, caller.community or community, capacity, as_of)
     request.state.audit_ids = sorted({x.id for pair in (*p.pairs, *p.kept)
                                       for x in (pair.mentor, pair.mentee)}
                                      | {u.member.id for u in p.unpaired})
-    buf = io.BytesIO()
-    pairing_xlsx(p, buf)
-    return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE, headers=attachment(
-        f"pairing-{p.as_of}.xlsx", f"新老党员结对方案-{p.as_of}.xlsx"))
+    return xlsx_response(pairing_xlsx, p, f"pairing-{p.as_of}.xlsx",
+                         f"新老党员结对方案-{p.as_of}.xlsx")
