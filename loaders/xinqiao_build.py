@@ -285,6 +285,8 @@ class Builder(EventsMixin):
                         near = self.map.nearest([self.cell[t] for t in nb], unary_union(over),
                                                 r.randint(1, 3))
                         over += [self.cell[nb[i]] for i in near]
+                    for _ in over:  # the planned overlap shares, drawn as before the map
+                        r.uniform(0.15, 1.0)  # existed: everything after stays the same
                     shape = self.map.special(over)
                 else:
                     shape = self.map.free_square(c.slug, r.uniform(0.3, 2.5) * 1e6)
