@@ -19,6 +19,7 @@ from api.routes import (
     audit,
     chains,
     communities,
+    forces,
     gaps,
     grids,
     health,
@@ -102,7 +103,7 @@ def create_app(store: GraphStore | None = None,
     app.include_router(health.router)  # the only routes open without a token
     for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,
               gaps.router, pairings.router, communities.router, rosters.router, audit.router,
-              grids.router):
+              grids.router, forces.router):
         app.include_router(r, dependencies=[Depends(auth.get_caller)],
                            responses=COMMON_RESPONSES)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token

@@ -22,12 +22,13 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import unquote
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,6 +58,8 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/reports/three-boards"): ("admin", "analyst", "community"),
     ("GET", "/explorer/export.html"): ("admin", "analyst", "community", "consumer"),
 }
+
+M = TypeVar("M", bound=BaseModel)
 
 PLACEHOLDER = {"id": "", "name": "（无权查看）", "label": "", "label_zh": "无权查看",
                "labels": []}
@@ -293,6 +296,19 @@ def redact(data: Any, vis: Visibility, path: str = "") -> tuple[Any, set[str], i
         if path == "/api/v1/paths" and out.get("found"):
             out.update(found=False, length=None, nodes=[], relationships=[], cut=True)
     return out, r.people, r.count
+
+
+def redacted_model(request: Request, model: M) -> M:
+    """A query result as the caller may see it (for downloads, which the JSON
+    redaction of :class:`_Guard` does not reach); the people left in it are audited."""
+    vis: Visibility | None = getattr(request.state, "visibility", None)
+    if vis is None or vis.everything:
+        data, people = model.model_dump(mode="json"), set[str]()
+        _people_anywhere(data, people)
+    else:
+        data, people, _ = redact(model.model_dump(mode="json"), vis)
+    request.state.audit_ids = sorted(people)
+    return type(model).model_validate(data)
 
 
 def _people_anywhere(data: Any, found: set[str]) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -40,8 +39,10 @@ from loaders.xinqiao_data import (
     labels_of,
 )
 from loaders.xinqiao_events import EventsMixin
+from loaders.xinqiao_forces import ForcesMixin
 from loaders.xinqiao_geometry import StreetMap
 from loaders.xinqiao_people import PeopleFactory
+from queries.common import largest_remainder
 
 __all__ = ["Builder", "labels_of"]
 
@@ -65,16 +66,7 @@ def split_sizes(r: random.Random, total: int, parts: int, min_each: int = 1,
     return [s + min_each for s in sizes]
 
 
-def largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
-    raw = [total * w / sum(weights) for w in weights]
-    out = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - out[i], -i), reverse=True)
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out
-
-
-class Builder(EventsMixin):
+class Builder(EventsMixin, ForcesMixin):
     """Builds the fixed records; call :meth:`build` once, then read ``nodes``,
     ``rels`` (every relationship after all nodes) and ``planted``."""
 
@@ -111,6 +103,11 @@ class Builder(EventsMixin):
         self.ents: dict[str, list[str]] = {}  # kind -> enterprise ids
         self.ent_com: dict[str, str] = {}
         self.ent_emp: dict[str, int] = {}
+        # front-line forces, filled by _staff for ForcesMixin._forces
+        self.grid_worker: dict[str, str] = {}  # base grid -> its grid worker
+        self.staff_with_grid: set[str] = set()
+        self.dept_staff: dict[tuple[str, str], list[str]] = {}  # (dept, community) -> staff
+        self.staff_com: dict[str, str] = {}
 
     # ------------------------------------------------------------ helpers
     def iso(self, ordinal: int) -> str:
@@ -184,6 +181,7 @@ class Builder(EventsMixin):
         self._two_heads_two_staff()
         self._flush_people()
         self._check_party()  # EventsMixin: the planted flags hold, by the definitions
+        self._forces()  # ForcesMixin: mobilisation, busy grid workers, patrol cases
         p = self.planted
         n_special = sum(len(v) for v in self.special_grids.values())
         n_br = len(p["branches"]["weak"]) + len(p["branches"]["healthy"])
@@ -491,6 +489,7 @@ class Builder(EventsMixin):
                 self.rel("WORKS_AT", pid, f"workstation-{c.slug}",
                          since=self.job_since(pid, self.ago(60, 2500)))
                 self.rel("RESPONSIBLE_FOR", pid, gid, since=self.job_since(pid, self.ago(30, 2000)))
+                self.grid_worker[gid] = pid
         self.planted["grids_without_worker"] = sorted(without)
         # special grids: police officers, traffic police, deployed staff
         chief_skip = r.choice(coms).slug
@@ -516,8 +515,10 @@ class Builder(EventsMixin):
                 else:
                     pool = dept_staff[("ajb" if kind == "security" else "xaw", c.slug)]
                     pid = r.choice(pool)
+                    self.staff_with_grid.add(pid)
                 self.rel("RESPONSIBLE_FOR", pid, gid, since=self.job_since(pid, start))
         self.planted["not_evaluated"] = sorted(not_eval)
+        self.dept_staff, self.staff_com = dept_staff, staff_com
         # social workers and the centres they work at
         for c in coms:
             for _ in range(r.randint(4, 7)):

@@ -2,12 +2,14 @@
 
 From the community: the committee leading it and every party organisation under it
 (and those embedded in its enterprises and units), what they lead, its resident
-groups and their buildings, its grids (and sub-grids) and the buildings in them, the
-enterprises, units, parks and social organisations in it, the activities its party
-organisations held; and the people tied to any of these — members, residents,
-building heads, post holders, staff, the staff deployed to it and the workers
-responsible for its grids. The street and its working committee are shared by every
-community (each chain ends there); nothing of another community is in it.
+groups and their buildings, its grids (and sub-grids) and the buildings and patrol
+cases in them, the enterprises, units, parks and social organisations in it, the
+activities its party organisations held; and the people tied to any of these —
+members, residents, building heads, post holders, staff, the staff deployed to it,
+the workers responsible for its grids, who reported its cases. The street, its
+working committee and its functional departments are shared by every community (each
+chain ends there; departments deploy staff to all); nothing of another community is
+in it.
 
 >>> from graph.embedded import EmbeddedStore
 >>> import tempfile, os
@@ -32,7 +34,7 @@ _cache: dict[tuple[int, str], tuple[object, frozenset[str]]] = {}
 _lock = threading.Lock()
 
 _PEOPLE_IN = ("MEMBER_OF", "LIVES_IN", "HEADS", "HOLDS_POST", "WORKS_AT", "DEPLOYED_TO",
-              "RESPONSIBLE_FOR", "ATTENDED")
+              "RESPONSIBLE_FOR", "ATTENDED", "REPORTED")
 
 
 def _ins(store: GraphStore, ids: Iterable[str], types: list[str],
@@ -72,7 +74,8 @@ def _compute(store: GraphStore, community: str) -> frozenset[str]:
 
 
 def _street_level(store: GraphStore) -> set[str]:
-    return {n.id for lab in ("Street", "WorkingCommittee") for n in store.nodes(lab)}
+    return {n.id for lab in ("Street", "WorkingCommittee", "Department")
+            for n in store.nodes(lab)}
 
 
 def community_scope(store: GraphStore, community: str) -> frozenset[str]:

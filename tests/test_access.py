@@ -83,6 +83,11 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/grids/overlaps", None, ALL_OK),
     ("GET", "/api/v1/grids/integration", None, ALL_OK),
     ("GET", "/api/v1/grids/duty", None, ALL_OK),
+    ("GET", "/api/v1/forces", None, ALL_OK),
+    ("GET", "/api/v1/forces.xlsx", None, ALL_OK),
+    ("GET", "/api/v1/cases/evaluation", None, ALL_OK),
+    ("GET", "/api/v1/cases/evaluation.xlsx", None, ALL_OK),
+    ("GET", "/api/v1/grids/map", None, ALL_OK),
     ("POST", "/api/v1/grids/integration/accept", None,
      {"admin": 201, "analyst": DENY, "community": DENY, "consumer": DENY}),
     ("GET", "/explorer/export.html?focus=brA&depth=1", None, ALL_OK),
@@ -158,7 +163,8 @@ def test_nothing_of_community_b_reaches_community_a(world: tuple[GraphStore, Sec
                     "/api/v1/orgs/brA/members", "/api/v1/nodes/st/neighbors?depth=3",
                     "/api/v1/nodes/pwc/neighbors?depth=3", "/api/v1/communities/cA/summary",
                     "/api/v1/chains/leadership/mA1", "/api/v1/search?q=%E5%B1%85%E6%B0%91",
-                    "/explorer/export.html?focus=st&depth=2"):
+                    "/explorer/export.html?focus=st&depth=2", "/api/v1/grids/map",
+                    "/api/v1/forces", "/api/v1/cases/evaluation"):
             r = c.get(url)
             assert r.status_code == 200, url
             at = r.text.find("window.GOVGRAPH_PRELOAD=")  # an export: its data only

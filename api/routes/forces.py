@@ -1,0 +1,73 @@
+"""Front-line forces (下沉力量) and patrol cases (巡查案件): allocation against need,
+staff not mobilised or not evaluated, and cases judged on quality, efficiency and
+effect beside the closure rate. Each report also as a printable .xlsx."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.auth import redacted_model
+from api.deps import StoreDep, run_query
+from api.exports import XLSX_MEDIA_TYPE, xlsx_response
+from api.exports_grids import cases_xlsx, forces_xlsx
+from api.params import Day
+from queries.cases import CaseEvaluation, case_evaluation
+from queries.forces import ForcesReport, forces_report
+
+router = APIRouter(prefix="/api/v1", tags=["forces"])
+
+XLSX: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The report as .xlsx"}}
+Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days")]
+
+
+@router.get("/forces", response_model=ForcesReport)
+async def get_forces(store: StoreDep, as_of: Day | None = None, days: Days = 90
+                     ) -> ForcesReport:
+    """Deployed staff per community against area, residents, base grids and duties;
+    staff with no grid, case or activity in the last ``days``; staff and police
+    chiefs their community committee does not evaluate."""
+    return await run_query(store, forces_report, store, as_of, days)
+
+
+@router.get("/forces.xlsx", response_class=Response, responses=XLSX)
+def get_forces_xlsx(request: Request, store: StoreDep, as_of: Day | None = None,
+                    days: Days = 90) -> Response:
+    """The front-line forces report (下沉力量) as .xlsx."""
+    r = redacted_model(request, forces_report(store, as_of, days))
+    return xlsx_response(forces_xlsx, r, f"forces-{r.as_of}.xlsx", f"下沉力量-{r.as_of}.xlsx")
+
+
+MinCases = Annotated[int, Query(ge=1, le=100_000, description="Rank only entities with "
+                                                             "at least this many cases")]
+
+
+async def _evaluation(store: StoreDep, as_of: Day | None, window_days: int, backlog_days: int,
+                      recur_days: int, min_cases: int) -> CaseEvaluation:
+    return await run_query(store, case_evaluation, store, as_of, window_days, backlog_days,
+                           recur_days, min_cases)
+
+
+@router.get("/cases/evaluation", response_model=CaseEvaluation)
+async def get_case_evaluation(store: StoreDep, as_of: Day | None = None,
+                              window_days: Days = 365, backlog_days: Days = 30,
+                              recur_days: Days = 90, min_cases: MinCases = 5
+                              ) -> CaseEvaluation:
+    """Patrol cases per grid, handling department and patroller: quality, efficiency
+    (median days to close), effect (recurrence) and a score, ranked beside the
+    closure rate (办结率), with the entities the two rankings disagree on."""
+    return await _evaluation(store, as_of, window_days, backlog_days, recur_days, min_cases)
+
+
+@router.get("/cases/evaluation.xlsx", response_class=Response, responses=XLSX)
+async def get_case_evaluation_xlsx(request: Request, store: StoreDep, as_of: Day | None = None,
+                                   window_days: Days = 365, backlog_days: Days = 30,
+                                   recur_days: Days = 90, min_cases: MinCases = 5
+                                   ) -> Response:
+    """The patrol-case evaluation (巡查案件评价) as .xlsx."""
+    e = redacted_model(request, await _evaluation(store, as_of, window_days, backlog_days,
+                                                  recur_days, min_cases))
+    return xlsx_response(cases_xlsx, e, f"cases-{e.as_of}.xlsx", f"巡查案件评价-{e.as_of}.xlsx")
