@@ -55,7 +55,7 @@ def grid_duty(store: GraphStore, as_of: dt.date | str | None = None,
                                      ["PoliceOfficer"])
     kinds = {g.id: g.properties.get("kind") for g in store.get_nodes(police).values()}
     buildings = sorted({a.other for rels in adj.values() for a in rels
-                        if a.rel.type == "IN_GRID"})
+                        if a.rel.type == "IN_GRID" and "Building" in a.other_labels})
     heads = store.adjacent_many(buildings, ["HEADS"], "in")
     load: dict[str, set[str]] = defaultdict(set)
     gaps = []
@@ -67,7 +67,8 @@ def grid_duty(store: GraphStore, as_of: dt.date | str | None = None,
             load[a.other].add(g.id)
         officers = [o for a in rels if a.rel.type == "OVERLAPS" and kinds.get(a.other) == "police"
                     for o in current(police_adj.get(a.other, []), day)]
-        blds = [a.other for a in rels if a.rel.type == "IN_GRID"]
+        # patrol cases are IN_GRID too: only buildings want a head
+        blds = [a.other for a in rels if a.rel.type == "IN_GRID" and "Building" in a.other_labels]
         headless = sorted(b for b in blds if not current(heads.get(b, []), day))
         missing = (["grid_worker"] if not workers else []) + (
             ["police_officer"] if not officers else []) + (

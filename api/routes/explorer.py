@@ -26,6 +26,7 @@ from api.deps import StoreDep
 from api.models import node_public
 from graph.errors import GraphError, NodeNotFound
 from graph.store import GraphStore
+from queries.grid_map import grid_map
 from queries.leadership_chain import leadership_chain
 from queries.lookups import neighbourhood
 from queries.middle_weakening import middle_weakening
@@ -110,6 +111,10 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
     gaps = middle_weakening(store, getattr(getattr(vis, "caller", None), "community", None))
     gaps.gaps = gaps.gaps[:GAPS_LIMIT]
     data[f"{api}/gaps/middle-weakening"] = _dump(gaps)
+    # the map view (a community's own grids for a community's token, as the API answers)
+    caller = getattr(vis, "caller", None)
+    own = (caller.community or "") if caller is not None and caller.role == "community" else None
+    data[f"{api}/grids/map"] = _dump(grid_map(store, community=own))
     if vis is not None:
         from api.auth import redact
 

@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.auth import CallerDep
 from api.cache import cached
 from api.deps import StoreDep, run_query
 from api.params import Day
 from queries.grid_duty import GridDuty, grid_duty
 from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
+from queries.grid_map import GridMap, grid_map
 from queries.grids import OverlapReport, overlap_analysis
 
 router = APIRouter(prefix="/api/v1", tags=["grids"])
@@ -68,3 +70,23 @@ async def get_duty(
     worker, a police officer over them, or heads for their buildings; workers with too
     many grids."""
     return await run_query(store, grid_duty, store, as_of, max_grids_per_worker)
+
+
+@router.get("/grids/map", response_model=GridMap)
+async def get_map(
+    store: StoreDep,
+    caller: CallerDep,
+    as_of: Day | None = None,
+    backlog_days: Annotated[int, Query(ge=1, le=3650, description=(
+        "A case open on as_of counts as backlog when reported at least this many days "
+        "before it"))] = 30,
+) -> GridMap:
+    """The communities and grids as a GeoJSON FeatureCollection for the explorer's map:
+    per grid its kind, community, area, overlaps, whether it crosses a community, what
+    its post, duty and person lack, and its backlog of open cases. A community's token
+    gets its own community and its grids only."""
+    # not the redaction's business: features are no node references; scoped here
+    community = (caller.community or "") if caller.role == "community" else None
+    key = ("grid_map", as_of or dt.date.today(), backlog_days, community)
+    return await run_query(store, cached, store, key,
+                           lambda: grid_map(store, as_of, backlog_days, community))

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import uvicorn
 from api.app import create_app
 from api.security import SecurityStore
 from graph.embedded import EmbeddedStore
+from graph.store import GraphStore
 from tests.graphs import governance
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -66,6 +68,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **m1.properties, "id_number": "440306198501011234", "phone": "13912345678"}}])
     security = SecurityStore(home / "security.db")
     TOKEN["analyst"], _ = security.create_token("analyst", label="browser tests")
+    with serving(store, security) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the API over the hand-drawn grid map of ``tests/test_grid_map.py``
+    (its ids clash with ``governance()``'s: a server of its own); tokens for it in
+    ``TOKEN["map"]`` (analyst) and ``TOKEN["map-c2"]`` (community c2)."""
+    from tests.test_grid_map import load_map_street
+
+    home = tmp_path_factory.mktemp("browser-map")
+    store = load_map_street(EmbeddedStore(home / "map.db"))
+    security = SecurityStore(home / "security.db")
+    TOKEN["map"], _ = security.create_token("analyst", label="browser map tests")
+    TOKEN["map-c2"], _ = security.create_token("community", "c2", label="browser map tests")
+    with serving(store, security) as url:
+        yield url
+
+
+@contextmanager
+def serving(store: GraphStore, security: SecurityStore) -> Iterator[str]:
+    """The API over ``store`` served by uvicorn in a thread on a free port (the store
+    closed after)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -122,9 +148,17 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Any, server: str) -> Iterator[Watched]:
+    with watching(browser, server, TOKEN["analyst"]) as w:
+        yield w
+
+
+@contextmanager
+def watching(browser: Any, server: str, token: str) -> Iterator[Watched]:
+    """A fresh page logged in with ``token``; afterwards no console error, no request
+    off the server and no personal number in an answer."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     # logged in: the token where the explorer's login form puts it
-    ctx.add_init_script(f"sessionStorage.setItem('govgraph-token', {TOKEN['analyst']!r})")
+    ctx.add_init_script(f"sessionStorage.setItem('govgraph-token', {token!r})")
     page = ctx.new_page()
     w = Watched(page, server)
     page.on("response", lambda r: w.bodies.append(r) if "/api/v1/" in r.url else None)
