@@ -25,12 +25,12 @@ graph.errors.ValidationError: batch rejected, nothing written: 2 violation(s)
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from graph.errors import ValidationError, Violation
+from graph.geo import parse_geometry
 from graph.model import Node, Rel, rel_id
 from graph.schema import PropertyDef, Schema
 
@@ -74,16 +74,11 @@ def check_value(p: PropertyDef, v: Any) -> tuple[bool, Any, str]:
         except ValueError:
             return False, v, "must be a valid date YYYY-MM-DD"
         return True, v, ""
-    if t == "geojson":
-        obj = v
-        if isinstance(v, str):
-            try:
-                obj = json.loads(v)
-            except ValueError:
-                return False, v, "must be GeoJSON (an object with a 'type')"
-        if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
-            return False, v, "must be GeoJSON (an object with a 'type')"
-        return True, json.dumps(obj, ensure_ascii=False, separators=(",", ":")), ""
+    if t == "geojson":  # a boundary: WKT or GeoJSON in, GeoJSON text stored
+        try:
+            return True, parse_geometry(v), ""
+        except ValueError as e:
+            return False, v, str(e)
     raise AssertionError(f"unhandled property type {t}")  # schema load forbids this
 
 

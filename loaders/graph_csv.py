@@ -11,7 +11,8 @@ Loading reads any neo4j-admin-style CSV: node files are told by an ``:ID`` colum
 relationship files by ``:START_ID``/``:END_ID``; types ``string int long short byte
 float double boolean date``; ``:IGNORE`` columns skipped. Everything is checked
 against the schema before anything is written (pass 1 keeps only ids and labels);
-pass 2 writes in batches. Empty fields are absent properties.
+pass 2 writes in batches. Empty fields are absent properties. A boundary
+(``geometry``) may be GeoJSON text or WKT; it is stored and exported as GeoJSON.
 
 >>> header_field("since:date"), header_field(":START_ID(Person)"), header_field("name")
 (('since', 'date'), ('', 'START_ID'), ('name', 'string'))

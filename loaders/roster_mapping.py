@@ -30,13 +30,15 @@ from graph.schema import PropertyDef, Schema, get_schema
 from graph.validate import check_value
 
 __all__ = ["Column", "Mapping", "CellError", "get_mapping", "mapping_kinds",
-           "convert_cell", "normalise_header", "parse_date"]
+           "convert_cell", "normalise_header", "parse_date", "GEOMETRY_ZH"]
 
 ROSTER_DIR = Path(__file__).parent / "rosters"
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "是的", "正式"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f", "不是", "预备"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+#: what a boundary cell holds (the template's 填写说明 says the same)
+GEOMETRY_ZH = "WKT (POLYGON/MULTIPOLYGON) 或 GeoJSON 文本, WGS 84 经纬度"
 
 
 class CellError(Exception):
@@ -182,6 +184,8 @@ def convert_cell(col: Column, v: Any) -> Any:
                         f"must be one of {', '.join(p.enum.values())} ({', '.join(p.enum)})")
     ok, norm, why = check_value(p, s)
     if not ok:
+        if t == "geojson":
+            raise CellError("geometry", f"不是有效的边界（{GEOMETRY_ZH}）：{why}", why)
         raise CellError("value", why, why)
     return norm
 

@@ -96,7 +96,7 @@ def write_template(kind: str, out: Path) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from graph.schema import get_schema
-    from loaders.roster_mapping import get_mapping
+    from loaders.roster_mapping import GEOMETRY_ZH, get_mapping
 
     m = get_mapping(kind)
     schema = get_schema()
@@ -131,7 +131,8 @@ def write_template(kind: str, out: Path) -> Path:
             assert p is not None
             what = p.name_zh or p.name
             what += {"date": "（日期，如 2001-07-01）", "boolean": "（是/否）",
-                     "integer": "（整数）", "float": "（数字）"}.get(p.type, "")
+                     "integer": "（整数）", "float": "（数字）",
+                     "geojson": f"（{GEOMETRY_ZH}）"}.get(p.type, "")
             if p.enum:
                 choices = list(p.enum.values())
         if col.property in ("id_number", "phone") or col is m.id:
