@@ -45,7 +45,7 @@ def community_overview(store: GraphStore, community_id: str,
     for g in store.get_nodes(grids).values():
         k = str(g.properties.get("kind"))
         kinds[k] = kinds.get(k, 0) + 1
-        buildings.update(a.other for a in store.adjacent(g.id, ["IN_GRID"], "in"))
+        buildings.update(a.other for a in store.adjacent(g.id, ["IN_GRID"], "in", ["Building"]))
     residents = sum(len(current(store.adjacent(b, ["LIVES_IN"], "in", ["Resident"]), day))
                     for b in buildings)
     members = {m.person.id for m in org_members(store, committee, True, day)} if committee \

@@ -95,7 +95,8 @@ def _load(store: GraphStore) -> tuple[list[_Grid], list[str]]:
 def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[int, int]]:
     """Base grid -> (residents living in its buildings, workers responsible for it)."""
     adj = store.adjacent_many(ids, ["IN_GRID", "RESPONSIBLE_FOR"], "in")
-    buildings = {a.other for rels in adj.values() for a in rels if a.rel.type == "IN_GRID"}
+    buildings = {a.other for rels in adj.values() for a in rels
+                 if a.rel.type == "IN_GRID" and "Building" in a.other_labels}
     living = store.adjacent_many(sorted(buildings), ["LIVES_IN"], "in", ["Resident"])
     out = {}
     for gid, rels in adj.items():

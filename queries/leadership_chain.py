@@ -176,6 +176,9 @@ class _Walk:
         if "Activity" in labs:
             up = self.cur(nid, ["HELD"], "in")
             return up[0] if up else None
+        if "Case" in labs:  # a patrol case: up through its grid
+            up = self.cur(nid, ["IN_GRID"], "out")
+            return up[0] if up else None
         self.brk(nid, "unattached")
         return None
 

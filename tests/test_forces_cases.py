@@ -175,7 +175,13 @@ def test_case_evaluation(store: GraphStore) -> None:
     # 89 days of recurrence no longer reach k2 from k1; k5 still recurs
     e89 = case_evaluation(store, DAY, recur_days=89, min_cases=2)
     assert [(x[0], x[8]) for x in _rows(e89, "grid")] == [("g1", 0.0), ("g2", 0.3333)]
-    # k4 is 29 days old with a 29-day window… no: as of 06-29 it is 29 days old
+    # a case's leadership chain goes up through its grid (g1 has no worker: a break)
+    from queries.leadership_chain import leadership_chain
+
+    chain = leadership_chain(store, "k1", DAY)
+    assert [s.node.id for s in chain.steps] == ["k1", "g1", "c1"]
+    assert "grid_without_worker" in [b.reason for b in chain.breaks]
+    # a day earlier k4 is 29 days old: no longer a backlog (k3 still is)
     assert [x[4] for x in _rows(case_evaluation(store, "2026-06-29", min_cases=2), "grid")] \
         == [1, 0]
 
