@@ -21,9 +21,11 @@ from queries.middle_weakening import MiddleWeakening
 from queries.pairing import PairingProposal
 
 __all__ = ["middle_weakening_xlsx", "pairing_xlsx", "attachment", "xlsx_response",
-           "KIND_ZH", "XLSX_MEDIA_TYPE"]
+           "KIND_ZH", "XLSX_MEDIA_TYPE", "XLSX_RESPONSES"]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The report as .xlsx"}}
 KIND_ZH = {"weak_branch": "党支部弱化", "no_group": "党支部未覆盖居民小组",
            "no_branch": "无支部覆盖的居民小组"}
 _NO_COMMUNITY = "（未归属社区）"

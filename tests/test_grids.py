@@ -161,11 +161,31 @@ def test_grids_api_and_cli(store: GraphStore, tmp_path) -> None:  # type: ignore
         p = c.get("/api/v1/grids/integration").json()
         assert len(p["sub_grids"]) == 15
         assert c.post("/api/v1/grids/integration/accept").status_code == 403
+        # the same reports as .xlsx, read back
+        wb = _xlsx(c.get("/api/v1/grids/overlaps.xlsx", params={"max_area_km2": 0.6}))
+        assert wb.sheetnames == ["专业网格与基础网格交叉", "跨社区专业网格", "过大基础网格"]
+        assert [[c.value for c in r][:2] for r in wb["跨社区专业网格"].iter_rows(min_row=3)] \
+            == [["f1", "消格"]]
+        assert [r[0].value for r in wb["过大基础网格"].iter_rows(min_row=3)] == ["b4", "b5"]
+        wb = _xlsx(c.get("/api/v1/grids/integration.xlsx"))
+        assert wb["子网格"].max_row == 2 + 15
+        wb = _xlsx(c.get("/api/v1/grids/duty.xlsx", params={"as_of": "2026-06-30"}))
+        assert wb.sheetnames == ["缺岗网格", "负责网格过多"]
     with client_for(store, "admin") as c:
         assert c.post("/api/v1/grids/integration/accept").json() == {"sub_grids": 15}
     with client_for(store, "community", "c2") as c:  # c2 sees its own grids only
         ids = {s["grid"]["id"] for s in c.get("/api/v1/grids/overlaps").json()["special_grids"]}
         assert ids == set()  # every special grid of the street is IN c1
+
+
+def _xlsx(r):  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(r.content))
 
 
 def test_grids_cli(xinqiao_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -179,6 +199,14 @@ def test_grids_cli(xinqiao_path, tmp_path) -> None:  # type: ignore[no-untyped-d
     r = run("grids", "overlaps", "--json", store=db)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["crossing"]
+    r = run("grids", "duty", "--xlsx", str(tmp_path / "duty.xlsx"), store=db)
+    assert r.returncode == 0, r.stderr
+    from openpyxl import load_workbook
+
+    planted = json.loads(run("grids", "duty", "--json", store=db).stdout)
+    rows = list(load_workbook(tmp_path / "duty.xlsx")["缺岗网格"].iter_rows(min_row=3,
+                                                                          values_only=True))
+    assert len(rows) == len(planted["gaps"]) > 0
     r = run("grids", "integration", "--accept", store=db)
     assert r.returncode == 0 and "wrote 1,428 sub-grids" in r.stdout  # 357 x 4
 

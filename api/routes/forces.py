@@ -4,14 +4,15 @@ effect beside the closure rate. Each report also as a printable .xlsx."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.auth import redacted_model
 from api.deps import StoreDep, run_query
-from api.exports import XLSX_MEDIA_TYPE, xlsx_response
+from api.exports import XLSX_RESPONSES as XLSX
+from api.exports import xlsx_response
 from api.exports_grids import cases_xlsx, forces_xlsx
 from api.params import Day
 from queries.cases import CaseEvaluation, case_evaluation
@@ -19,8 +20,6 @@ from queries.forces import ForcesReport, forces_report
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
 
-XLSX: dict[int | str, dict[str, Any]] = {
-    200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The report as .xlsx"}}
 Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days")]
 
 
