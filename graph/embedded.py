@@ -311,13 +311,15 @@ class EmbeddedStore:
             if direction != "both" and direction != side:
                 continue
             for other, keydict in adj[node_id].items():
-                od = node_map[other]
-                if want_labels is not None and want_labels.isdisjoint(od[LABELS]):
-                    continue
+                od = None  # looked up once a relationship of a wanted type is found
                 for rid, ed in keydict.items():
                     rtype = ed[TYPE]
                     if want_types is not None and rtype not in want_types:
                         continue
+                    if od is None:
+                        od = node_map[other]
+                        if want_labels is not None and want_labels.isdisjoint(od[LABELS]):
+                            break
                     props = {k: v for k, v in ed.items() if k != TYPE} if len(ed) > 1 else {}
                     start, end = (node_id, other) if side == "out" else (other, node_id)
                     out.append((side, Rel(rtype, start, end, props, rid), other, od))

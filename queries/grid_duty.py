@@ -15,7 +15,7 @@ from collections import defaultdict
 from pydantic import BaseModel
 
 from graph.store import GraphStore
-from queries.common import NodeRef, current, day_of, node_ref
+from queries.common import NodeRef, current, day_of, is_current, node_ref
 
 __all__ = ["grid_duty", "GridDuty"]
 
@@ -54,9 +54,8 @@ def grid_duty(store: GraphStore, as_of: dt.date | str | None = None,
     police_adj = store.adjacent_many(sorted(police), ["RESPONSIBLE_FOR"], "in",
                                      ["PoliceOfficer"])
     kinds = {g.id: g.properties.get("kind") for g in store.get_nodes(police).values()}
-    buildings = sorted({a.other for rels in adj.values() for a in rels
-                        if a.rel.type == "IN_GRID" and "Building" in a.other_labels})
-    heads = store.adjacent_many(buildings, ["HEADS"], "in")
+    # from the heads' side: a building's in-list holds its hundred residents too
+    headed = {r.end for r in store.rels("HEADS") if is_current(r.properties, day)}
     load: dict[str, set[str]] = defaultdict(set)
     gaps = []
     for g in base:
@@ -69,7 +68,7 @@ def grid_duty(store: GraphStore, as_of: dt.date | str | None = None,
                     for o in current(police_adj.get(a.other, []), day)]
         # patrol cases are IN_GRID too: only buildings want a head
         blds = [a.other for a in rels if a.rel.type == "IN_GRID" and "Building" in a.other_labels]
-        headless = sorted(b for b in blds if not current(heads.get(b, []), day))
+        headless = sorted(b for b in blds if b not in headed)
         missing = (["grid_worker"] if not workers else []) + (
             ["police_officer"] if not officers else []) + (
             ["building_heads"] if headless else [])
