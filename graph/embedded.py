@@ -29,7 +29,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from sys import intern
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 
@@ -328,6 +328,35 @@ class EmbeddedStore:
                     start, end = (node_id, other) if side == "out" else (other, node_id)
                     out.append((side, Rel(rtype, start, end, props, rid), other, od))
         out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
+        return out
+
+    def count_current(self, node_ids: Sequence[str], type_: str,
+                      direction: Literal["out", "in"], labels: Sequence[str] | None,
+                      day: str) -> dict[str, int]:
+        self._open_db()
+        if direction not in ("out", "in"):
+            raise GraphError(f"direction {direction!r} must be 'out' or 'in'")
+        g = self.graph
+        node_map = g._node
+        adj = g._succ if direction == "out" else g._pred
+        want = set(labels) if labels is not None else None
+        out: dict[str, int] = {}
+        for i in dict.fromkeys(node_ids):
+            if i not in node_map:
+                continue
+            n = 0
+            for other, keydict in adj[i].items():
+                for ed in keydict.values():
+                    if ed[TYPE] != type_:
+                        continue
+                    since, until = ed.get("since"), ed.get("until")
+                    if (since is not None and since > day) or (until is not None
+                                                               and until <= day):
+                        continue
+                    if want is not None and want.isdisjoint(node_map[other][LABELS]):
+                        continue
+                    n += 1
+            out[i] = n
         return out
 
     def neighbours(self, node_id: str, types: Sequence[str] | None = None,

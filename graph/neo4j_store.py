@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
@@ -422,6 +422,25 @@ class Neo4jStore:
             return out
 
         return self._read(work)
+
+    def count_current(self, node_ids: Sequence[str], type_: str,
+                      direction: Literal["out", "in"], labels: Sequence[str] | None,
+                      day: str) -> dict[str, int]:
+        if direction not in ("out", "in"):
+            raise GraphError(f"direction {direction!r} must be 'out' or 'in'")
+        ids = list(dict.fromkeys(node_ids))
+
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            out: dict[str, int] = {}
+            for i in range(0, len(ids), CHUNK):
+                text, params = Q["count_current"](
+                    ids=ids[i:i + CHUNK], type=type_, outgoing=direction == "out", day=day,
+                    labels=list(labels) if labels is not None else None)
+                for rec in tx.run(text, params):
+                    out[rec["id"]] = rec["n"]
+            return out
+
+        return self._read(work) if ids else {}
 
     def read_cypher(self, query: Any, slots: dict[str, Any] | None = None,
                     **params: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ talk to a :class:`GraphStore`; :func:`open_store` picks the backend from the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from graph.errors import BackendNotAvailable, GraphError
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
@@ -79,6 +79,20 @@ class GraphStore(Protocol):
     ) -> dict[str, list[Adjacent]]:
         """:meth:`adjacent` for many nodes at once (one round trip on a server);
         ids that do not exist are left out."""
+        ...
+
+    def count_current(
+        self,
+        node_ids: Sequence[str],
+        type_: str,
+        direction: Literal["out", "in"],
+        labels: Sequence[str] | None,
+        day: str,
+    ) -> dict[str, int]:
+        """Per node, its relationships of ``type_`` in ``direction`` (to a node with one
+        of ``labels``, if given) that hold on ``day`` (ISO date): ``since <= day <
+        until``, a missing bound open. Ids that do not exist are left out. For counts
+        over many relationships (residents per building) without fetching them."""
         ...
 
     def nodes(self, label: str) -> Iterator[Node]:

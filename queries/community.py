@@ -46,8 +46,8 @@ def community_overview(store: GraphStore, community_id: str,
         k = str(g.properties.get("kind"))
         kinds[k] = kinds.get(k, 0) + 1
         buildings.update(a.other for a in store.adjacent(g.id, ["IN_GRID"], "in", ["Building"]))
-    residents = sum(len(current(store.adjacent(b, ["LIVES_IN"], "in", ["Resident"]), day))
-                    for b in buildings)
+    residents = sum(store.count_current(sorted(buildings), "LIVES_IN", "in", ["Resident"],
+                                        day).values())
     members = {m.person.id for m in org_members(store, committee, True, day)} if committee \
         else set()
 

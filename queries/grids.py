@@ -97,12 +97,11 @@ def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[i
     adj = store.adjacent_many(ids, ["IN_GRID", "RESPONSIBLE_FOR"], "in")
     buildings = {a.other for rels in adj.values() for a in rels
                  if a.rel.type == "IN_GRID" and "Building" in a.other_labels}
-    living = store.adjacent_many(sorted(buildings), ["LIVES_IN"], "in", ["Resident"])
+    living = store.count_current(sorted(buildings), "LIVES_IN", "in", ["Resident"], day)
     out = {}
     for gid, rels in adj.items():
         workers = len(current([a for a in rels if a.rel.type == "RESPONSIBLE_FOR"], day))
-        residents = sum(len(current(living.get(a.other, []), day))
-                        for a in rels if a.rel.type == "IN_GRID")
+        residents = sum(living.get(a.other, 0) for a in rels if a.rel.type == "IN_GRID")
         out[gid] = (residents, workers)
     return out
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from graph.errors import GraphError, NodeNotFound
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
@@ -77,6 +77,14 @@ class Subgraph:
                       direction: Direction = "both",
                       labels: Sequence[str] | None = None) -> dict[str, list[Adjacent]]:
         return {i: self.adjacent(i, types, direction, labels)
+                for i in dict.fromkeys(node_ids) if i in self._nodes}
+
+    def count_current(self, node_ids: Sequence[str], type_: str,
+                      direction: Literal["out", "in"], labels: Sequence[str] | None,
+                      day: str) -> dict[str, int]:
+        from queries.common import current
+
+        return {i: len(current(self.adjacent(i, [type_], direction, labels), day))
                 for i in dict.fromkeys(node_ids) if i in self._nodes}
 
     def neighbours(self, node_id: str, types: Sequence[str] | None = None,

@@ -166,3 +166,25 @@ def test_adjacent_many(store: GraphStore) -> None:
     assert [a.other for a in many["b1"]] == ["p1"]
     assert many["br1"] == store.adjacent("br1", ["MEMBER_OF", "COVERS", "LIVES_IN"])
     assert store.adjacent_many([]) == {}
+
+
+def test_count_current(store: GraphStore) -> None:
+    """Building b as of 2025-01-01: r1 lives there (no dates), r2 moved out on the day
+    (until == day: gone), r3 moves in later, r4 since 2020, staff s (not a Resident)
+    since 2020; b2 has nobody."""
+    store.upsert(
+        [node("b", "Building"), node("b2", "Building"), node("s", "Person")]
+        + [node(f"r{i}", "Resident") for i in range(1, 5)],
+        [rel("LIVES_IN", "r1", "b"), rel("LIVES_IN", "r2", "b", until="2025-01-01"),
+         rel("LIVES_IN", "r3", "b", since="2025-01-02"),
+         rel("LIVES_IN", "r4", "b", since="2020-01-01"),
+         rel("LIVES_IN", "s", "b", since="2020-01-01"), rel("LIVES_IN", "r2", "b2",
+                                                           since="2025-01-01")])
+    day = "2025-01-01"
+    assert store.count_current(["b", "b2", "nope"], "LIVES_IN", "in", ["Resident"], day) == {
+        "b": 2, "b2": 1}
+    assert store.count_current(["b"], "LIVES_IN", "in", None, day) == {"b": 3}
+    assert store.count_current(["b"], "LIVES_IN", "in", None, "2019-12-31") == {"b": 2}
+    assert store.count_current(["r2", "r3"], "LIVES_IN", "out", None, day) == {"r2": 1, "r3": 0}
+    assert store.count_current(["b"], "HEADS", "in", None, day) == {"b": 0}
+    assert store.count_current([], "LIVES_IN", "in", None, day) == {}

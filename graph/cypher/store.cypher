@@ -157,6 +157,20 @@ WHERE $labels IS NULL OR any(l IN labels(m) WHERE l IN $labels)
 RETURN n.id AS id, dir, type(r) AS type, properties(r) AS rprops, m.id AS other,
        labels(m) AS labels
 
+// name: count_current
+// Per node, its relationships of one type and direction holding on a day (since <= day
+// < until, dates stored as DATE), to an end with one of the labels if given.
+// params: ids, type, outgoing, labels, day
+UNWIND $ids AS id
+MATCH (n:GovNode {id: id})
+OPTIONAL MATCH (n)-[r]-(m)
+WHERE type(r) = $type
+  AND (CASE WHEN $outgoing THEN startNode(r) = n ELSE endNode(r) = n END)
+  AND (r.since IS NULL OR r.since <= date($day))
+  AND (r.until IS NULL OR r.until > date($day))
+  AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
+RETURN n.id AS id, count(r) AS n
+
 // name: existing_ids
 // Which of these ids exist.
 // params: ids
