@@ -58,9 +58,13 @@ def test_map_layers_and_overlays(mapped: Watched) -> None:
     assert all(name in layers for name in ("社区", "基础网格", "安格", "消格", "警格", "交格",
                                            "子网格"))
     w.shot("map")
+    labels = "#map text.map-label"
+    assert page.eval_on_selector_all(labels, "els => els.map(e => e.dataset.labelOf)") == [
+        "c1", "c2"]  # each community named on the map, with its layer
     for kind in KINDS:
         page.uncheck(f'[data-map-layer="{kind}"]')
         assert counts(w) == {**KINDS, kind: 0}, kind
+        assert page.locator(labels).count() == (0 if kind == "community" else 2)
         assert "layers=" in page.url
         page.check(f'[data-map-layer="{kind}"]')
         assert counts(w) == KINDS, kind

@@ -432,6 +432,21 @@
       .filter((f) => SPECIAL.includes(f.properties.kind) && f.properties.overlaps > 0)
       .map((f) => svgPath(f, d.get(f.id),
         `overlay ov-overlaps${f.properties.crossing ? ' ov-crossing' : ''}`))));
+    // community names at the centre of their outline's box, above everything, not clickable
+    svg.append(svgGroup('data-labels', 'community', !layerOn('community') ? [] : m.features
+      .filter((f) => f.properties.kind === 'community').map((f) => {
+        const pts = (f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates.flat()
+          : f.geometry.coordinates).flat().map(proj.xy);
+        const xs = pts.map((p) => p[0]);
+        const ys = pts.map((p) => p[1]);
+        const tx = document.createElementNS(SVG_NS, 'text');
+        tx.setAttribute('x', ((Math.min(...xs) + Math.max(...xs)) / 2).toFixed(1));
+        tx.setAttribute('y', ((Math.min(...ys) + Math.max(...ys)) / 2).toFixed(1));
+        tx.setAttribute('class', 'map-label');
+        tx.dataset.labelOf = f.id;
+        tx.textContent = f.properties.name;
+        return tx;
+      })));
     svg.addEventListener('mouseover', (e) => { if (e.target.dataset && e.target.dataset.id) showGrid(e.target.dataset.id); });
     svg.addEventListener('click', (e) => {
       if (!e.target.dataset || !e.target.dataset.id) return;
