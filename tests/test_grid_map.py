@@ -3,6 +3,7 @@ feature's properties worked out by hand."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -172,3 +173,25 @@ def test_grid_map_api(store: GraphStore) -> None:
     with client_for(store, "consumer") as c:  # no person in this answer: all of it
         r = c.get("/api/v1/grids/map", params={"as_of": AS_OF})
         assert len(r.json()["features"]) == len(EXPECTED)
+
+
+def test_grid_map_on_the_scenario(xinqiao: GraphStore) -> None:
+    """The scenario's map carries what it planted: every community and grid drawn,
+    the planted crossing special grids, the base grids without a worker among those
+    missing one, and backlog only where the backlogged departments' cases are."""
+    from queries.cases import case_evaluation
+    from tests.conftest import SCENARIO_DAY
+
+    planted = xinqiao.get_meta("scenario")["planted"]
+    m = grid_map(xinqiao, SCENARIO_DAY)
+    props = [f.properties for f in m.features]
+    kinds = Counter(p.kind for p in props)
+    assert kinds == {"community": 7, "base": 357, "police": 44, "security": 23, "fire": 4,
+                     "traffic": 7}
+    assert sorted(p.id for p in props if p.crossing) == planted["crossing_special_grids"]
+    assert sorted(p.id for p in props if "grid_worker" in p.missing) == \
+        planted["grids_without_worker"]
+    grids = next(r for r in case_evaluation(xinqiao, SCENARIO_DAY).rankings
+                 if r.grouping == "grid")
+    assert {p.id: p.backlog for p in props if p.kind == "base" and p.backlog} == {
+        x.entity.id: x.backlog for x in grids.rows if x.backlog}
