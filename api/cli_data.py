@@ -26,7 +26,7 @@ def template(
     """Write an empty roster template (.xlsx): headers, a sample row, drop-downs and a
     sheet explaining each column. Kinds: party_orgs 党组织, party_members 党员,
     residents 居民, buildings 楼栋, grids 网格, deployed_staff 下沉人员,
-    enterprises 企业, posts 职务."""
+    enterprises 企业, posts 职务, cases 巡查案件."""
     from loaders.roster_mapping import get_mapping
     from loaders.xlsx import write_template
 

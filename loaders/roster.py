@@ -274,6 +274,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
         if why is not None:
             bad(by_prop["phone"], cols[by_prop["phone"]], props["phone"], "phone",
                 "不是有效的手机号码（11 位，以 13-19 开头）", why)
+    _case_rules(props, by_prop, cols, bad)
     # defaults and the links' own properties
     out_links = []
     for t, prop, default in p.defaults:
@@ -429,6 +430,25 @@ def _check_refs(store: GraphStore, p: _Pass1) -> dict[tuple[str, str], str]:
                           f"与图中此人的姓名“{node.name}”不一致",
                           f"differs from this person's name in the graph, {node.name!r}")
     return resolved
+
+
+def _case_rules(props: dict[str, Any], by_prop: dict[str | None, int], cols: dict[int, Column],
+                bad: Callable[..., None]) -> None:
+    """Patrol cases: closed on or after reported, a closed case has its date, quality
+    1–5 (the evaluation reads them so)."""
+    closed, reported = props.get("closed_on"), props.get("reported_on")
+    if isinstance(closed, str) and isinstance(reported, str) and closed < reported:
+        i = by_prop["closed_on"]
+        bad(i, cols[i], closed, "closed_before_reported", f"早于上报日期 {reported}",
+            f"is before the reported date {reported}")
+    if props.get("status") == "closed" and not closed and "status" in by_prop:
+        i = by_prop["status"]
+        bad(i, cols[i], "已办结", "closed_without_date", "已办结的案件须填写办结日期",
+            "a closed case needs its closing date")
+    q = props.get("quality")
+    if isinstance(q, int) and "quality" in by_prop and not 1 <= q <= 5:
+        i = by_prop["quality"]
+        bad(i, cols[i], q, "quality_range", "应为 1 到 5 的整数", "must be a whole number 1 to 5")
 
 
 # ------------------------------------------------------------ pass 2: write

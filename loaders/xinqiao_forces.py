@@ -223,7 +223,7 @@ class ForcesMixin:
                       closed_on=self.iso(closed) if closed is not None else None,
                       quality=quality)
             self.rel("IN_GRID", cid, grid)
-            self.rel("REPORTED", reporter, cid)
+            self.rel("REPORTED_BY", cid, reporter)
             self.rel("HANDLED_BY", cid, f"dept-{DEPT_OF[cat]}")
 
     # ------------------------------------------------------------ joint actions

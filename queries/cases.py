@@ -5,7 +5,7 @@ they are judged on today, and where the two rankings disagree.
 Cases counted: ``reported_on`` in (as_of − ``window_days``, as_of]. As of the day a
 case is closed when its ``closed_on`` is on or before it (else open, whatever its
 ``status`` says later). Per grid (``IN_GRID``), department (``HANDLED_BY``) and
-patroller (who ``REPORTED`` it):
+patroller (``REPORTED_BY``):
 
 - **closure rate**: closed / cases.
 - **quality**: the mean ``quality`` rating (1–5) of the closed cases.
@@ -163,8 +163,7 @@ def case_evaluation(store: GraphStore, as_of: dt.date | str | None = None,
     raw = [n for n in store.nodes("Case")
            if since.isoformat() < (n.properties.get("reported_on") or "") <= day_s]
     ids = [n.id for n in raw]
-    out = store.adjacent_many(ids, ["IN_GRID", "HANDLED_BY"], "out")
-    into = store.adjacent_many(ids, ["REPORTED"], "in")
+    out = store.adjacent_many(ids, ["IN_GRID", "HANDLED_BY", "REPORTED_BY"], "out")
 
     def one(adj: dict[str, list], cid: str, rtype: str) -> str | None:
         return next((a.other for a in adj.get(cid, []) if a.rel.type == rtype), None)
@@ -194,7 +193,7 @@ def case_evaluation(store: GraphStore, as_of: dt.date | str | None = None,
             grids[c.grid].append(c)
         if (d := one(out, c.id, "HANDLED_BY")):
             depts[d].append(c)
-        if (r := one(into, c.id, "REPORTED")):
+        if (r := one(out, c.id, "REPORTED_BY")):
             reporters[r].append(c)
     nodes = store.get_nodes(sorted({*grids, *depts, *reporters}))
     homes = store.adjacent_many(sorted(grids), ["IN"], "out", ["Community"])

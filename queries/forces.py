@@ -9,7 +9,7 @@ whom the community committee does not evaluate.
   the street's staff split by that measure (largest remainder) — the paper's "one
   size fits all" allocation shows as one measure even and the others far apart.
 - **Not mobilised**: deployed staff with no current ``RESPONSIBLE_FOR`` a grid, no case
-  ``REPORTED`` and no activity ``ATTENDED`` in (as_of − ``days``, as_of].
+  reported (``REPORTED_BY``) and no activity ``ATTENDED`` in (as_of − ``days``, as_of].
 - **Not evaluated**: deployed staff whose community's committee has no ``EVALUATES``
   to them, and police chiefs (community: that of the grids they are responsible for)
   likewise. Another committee's evaluation does not count; it is listed.
@@ -108,10 +108,10 @@ def forces_report(store: GraphStore, as_of: dt.date | str | None = None,
                  for a in current([a for a in around.get(c, []) if a.rel.type == "DEPLOYED_TO"],
                                   day)}
     staff = sorted(staff_com)
-    out = store.adjacent_many(staff, ["FROM_DEPT", "RESPONSIBLE_FOR", "REPORTED", "ATTENDED"],
-                              "out")
+    out = store.adjacent_many(staff, ["FROM_DEPT", "RESPONSIBLE_FOR", "REPORTED_BY",
+                                      "ATTENDED"], "both")
     events = store.get_nodes([a.other for v in out.values() for a in v
-                              if a.rel.type in ("REPORTED", "ATTENDED")])
+                              if a.rel.type in ("REPORTED_BY", "ATTENDED")])
     depts = store.get_nodes([a.other for v in out.values() for a in v
                              if a.rel.type == "FROM_DEPT"])
     people = store.get_nodes(staff)
@@ -159,7 +159,7 @@ def forces_report(store: GraphStore, as_of: dt.date | str | None = None,
     for s in staff:
         adjs = out.get(s, [])
         grids = current([a for a in adjs if a.rel.type == "RESPONSIBLE_FOR"], day)
-        cases = [a for a in adjs if a.rel.type == "REPORTED"]
+        cases = [a for a in adjs if a.rel.type == "REPORTED_BY"]
         acts = [a for a in adjs if a.rel.type == "ATTENDED"]
         last_case = _latest(cases, events, "reported_on", day)
         last_act = _latest(acts, events, "date", day)

@@ -34,7 +34,7 @@ _cache: dict[tuple[int, str], tuple[object, frozenset[str]]] = {}
 _lock = threading.Lock()
 
 _PEOPLE_IN = ("MEMBER_OF", "LIVES_IN", "HEADS", "HOLDS_POST", "WORKS_AT", "DEPLOYED_TO",
-              "RESPONSIBLE_FOR", "ATTENDED", "REPORTED")
+              "RESPONSIBLE_FOR", "ATTENDED")
 
 
 def _ins(store: GraphStore, ids: Iterable[str], types: list[str],
@@ -69,7 +69,8 @@ def _compute(store: GraphStore, community: str) -> frozenset[str]:
     led = _outs(store, party, ["LEADS"]) - {community} - _street_level(store)
     activities = _outs(store, party, ["HELD"])
     places = {community} | groups | grids | units | buildings | party | led | activities
-    people = _ins(store, places, list(_PEOPLE_IN), ["Person"])
+    people = (_ins(store, places, list(_PEOPLE_IN), ["Person"])
+              | _outs(store, buildings, ["REPORTED_BY"], ["Person"]))  # who reported its cases
     return frozenset(places | people | _street_level(store))
 
 

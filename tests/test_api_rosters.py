@@ -29,7 +29,7 @@ def client(store: GraphStore) -> Iterator[TestClient]:
 def test_kinds_and_template(client: TestClient) -> None:
     kinds = {k["kind"]: k for k in client.get("/api/v1/rosters").json()}
     assert set(kinds) == {"party_orgs", "party_members", "residents", "buildings", "grids",
-                          "deployed_staff", "enterprises", "posts"}
+                          "deployed_staff", "enterprises", "posts", "cases"}
     cols = {c["header"]: c for c in kinds["party_members"]["columns"]}
     assert cols["所在党组织"]["required"] and cols["所在党组织"]["link"] == "MEMBER_OF"
     assert "身份证号" in cols["公民身份号码"]["aliases"]
