@@ -512,12 +512,22 @@ def _rel_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str
                 present[t].add((nid, end))
             olds = rels_by[(t, end)]
             if t in m.single:  # one current target: a new one ends the others
+                temporal = "until" in p.schema.relationships[t].properties
+                moved = False
                 for (ot, other), rels in rels_by.items():
                     for x in rels:
-                        if ot == t and other != end and x.properties.get("until") is None:
+                        if ot != t or other == end or x.properties.get("until") is not None:
+                            continue
+                        if temporal:
                             todo.append(Rel(t, nid, other, {**x.properties, "until": as_of},
                                             x.id))
                             ch["rels_ended"] += 1
+                        elif not olds and not moved:  # no history kept for it: it moves
+                            todo.append(Rel(t, nid, end, {**x.properties, **props}, x.id))
+                            ch["rels_updated"] += 1
+                            moved = True
+                if moved:
+                    continue
             open_ = [x for x in olds if x.properties.get("until") is None]
             if open_:
                 old = open_[0]

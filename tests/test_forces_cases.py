@@ -335,6 +335,14 @@ def test_cases_roster(store: GraphStore, tmp_path: Path) -> None:
         ("d2", 3, 1, 2, 2, 0.3333, 5.0, 30.0, 0.0, 0.6667, 2, 1, ["backlog"]),
         ("d1", 5, 4, 1, 0, 0.8, 2.0, 2.0, 0.5, 0.5611, 1, 2, ["recurring"])]
 
+    # the platform corrects k1's grid and department: the links move (no history kept)
+    rows[1][7], rows[1][9] = "g2", "d2"
+    report = load_roster(store, write_csv(tmp_path / "cases2.csv", rows), "cases",
+                         as_of="2026-07-06")
+    assert report.ok and report.changes["rels_updated"] == 2, report.changes
+    assert [(a.rel.type, a.other) for a in store.adjacent("k1", direction="out")] == [
+        ("HANDLED_BY", "d2"), ("IN_GRID", "g2"), ("REPORTED_BY", "pA")]
+
     before = snapshot(store)
     bad = write_csv(tmp_path / "bad.csv", [
         CASE_HEAD,
