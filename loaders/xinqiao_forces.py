@@ -24,7 +24,7 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any
 
-from loaders.xinqiao_data import COMMUNITIES, DEPARTMENTS
+from loaders.xinqiao_data import COMMUNITIES, DEPARTMENTS, labels_of
 
 __all__ = ["ForcesMixin", "CATEGORIES", "TRIVIAL", "RECURRING"]
 
@@ -45,7 +45,6 @@ BACKLOG_DEPTS = ("zfd", "ggfw")
 PATROL_DEPTS = ("cgb", "zzb", "zfd")
 WINDOW = 365  # days of cases
 GAP = 90  # days: a case "recurs" when its grid and category come back this soon
-_L = {"Case": ("Case",), "Activity": ("Activity",)}
 
 
 class _Interval:
@@ -217,7 +216,7 @@ class ForcesMixin:
         for n, (day, closed, grid, cat, reporter, quality) in enumerate(
                 sorted(self._cases_list, key=lambda c: (c[0], c[2], c[3], c[4])), 1):
             cid = f"case-{n:05d}"
-            self.node(cid, _L["Case"], name=f"{cat}（{com_of[grid].zh}）{n:05d}",
+            self.node(cid, labels_of("Case"), name=f"{cat}（{com_of[grid].zh}）{n:05d}",
                       category=cat, status="closed" if closed is not None else "open",
                       reported_on=self.iso(day),
                       closed_on=self.iso(closed) if closed is not None else None,
@@ -241,7 +240,7 @@ class ForcesMixin:
                 self._act_no += 1
                 aid = f"activity-{self._act_no:05d}"
                 d = dt.date.fromordinal(day)
-                self.node(aid, _L["Activity"], name=f"{d.year}年{d.month}月党群联合行动",
+                self.node(aid, labels_of("Activity"), name=f"{d.year}年{d.month}月党群联合行动",
                           kind="other", date=d.isoformat())
                 self.rel("HELD", f"committee-{c.slug}", aid)
                 for p in mine:

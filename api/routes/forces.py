@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import redacted_model
@@ -23,50 +23,54 @@ router = APIRouter(prefix="/api/v1", tags=["forces"])
 Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days")]
 
 
-@router.get("/forces", response_model=ForcesReport)
-async def get_forces(store: StoreDep, as_of: Day | None = None, days: Days = 90
-                     ) -> ForcesReport:
-    """Deployed staff per community against area, residents, base grids and duties;
-    staff with no grid, case or activity in the last ``days``; staff and police
-    chiefs their community committee does not evaluate."""
+# Each report is a dependency declaring its parameters and running the query, shared by
+# its JSON route and its .xlsx route.
+async def forces(store: StoreDep, as_of: Day | None = None, days: Days = 90) -> ForcesReport:
     return await run_query(store, forces_report, store, as_of, days)
 
 
+@router.get("/forces", response_model=ForcesReport)
+async def get_forces(r: Annotated[ForcesReport, Depends(forces)]) -> ForcesReport:
+    """Deployed staff per community against area, residents, base grids and duties;
+    staff with no grid, case or activity in the last ``days``; staff and police
+    chiefs their community committee does not evaluate."""
+    return r
+
+
 @router.get("/forces.xlsx", response_class=Response, responses=XLSX)
-def get_forces_xlsx(request: Request, store: StoreDep, as_of: Day | None = None,
-                    days: Days = 90) -> Response:
+async def get_forces_xlsx(request: Request, r: Annotated[ForcesReport, Depends(forces)]
+                          ) -> Response:
     """The front-line forces report (下沉力量) as .xlsx."""
-    r = redacted_model(request, forces_report(store, as_of, days))
-    return xlsx_response(forces_xlsx, r, f"forces-{r.as_of}.xlsx", f"下沉力量-{r.as_of}.xlsx")
+    return xlsx_response(forces_xlsx, redacted_model(request, r), f"forces-{r.as_of}.xlsx",
+                         f"下沉力量-{r.as_of}.xlsx")
 
 
-MinCases = Annotated[int, Query(ge=1, le=100_000, description="Rank only entities with "
-                                                             "at least this many cases")]
-
-
-async def _evaluation(store: StoreDep, as_of: Day | None, window_days: int, backlog_days: int,
-                      recur_days: int, min_cases: int) -> CaseEvaluation:
+async def evaluation(
+    store: StoreDep,
+    as_of: Day | None = None,
+    window_days: Days = 365,
+    backlog_days: Days = 30,
+    recur_days: Days = 90,
+    min_cases: Annotated[int, Query(ge=1, le=100_000, description=(
+        "Rank only entities with at least this many cases"))] = 5,
+) -> CaseEvaluation:
     return await run_query(store, case_evaluation, store, as_of, window_days, backlog_days,
                            recur_days, min_cases)
 
 
 @router.get("/cases/evaluation", response_model=CaseEvaluation)
-async def get_case_evaluation(store: StoreDep, as_of: Day | None = None,
-                              window_days: Days = 365, backlog_days: Days = 30,
-                              recur_days: Days = 90, min_cases: MinCases = 5
+async def get_case_evaluation(e: Annotated[CaseEvaluation, Depends(evaluation)]
                               ) -> CaseEvaluation:
     """Patrol cases per grid, handling department and patroller: quality, efficiency
     (median days to close), effect (recurrence) and a score, ranked beside the
     closure rate (办结率), with the entities the two rankings disagree on."""
-    return await _evaluation(store, as_of, window_days, backlog_days, recur_days, min_cases)
+    return e
 
 
 @router.get("/cases/evaluation.xlsx", response_class=Response, responses=XLSX)
-async def get_case_evaluation_xlsx(request: Request, store: StoreDep, as_of: Day | None = None,
-                                   window_days: Days = 365, backlog_days: Days = 30,
-                                   recur_days: Days = 90, min_cases: MinCases = 5
+async def get_case_evaluation_xlsx(request: Request,
+                                   e: Annotated[CaseEvaluation, Depends(evaluation)]
                                    ) -> Response:
     """The patrol-case evaluation (巡查案件评价) as .xlsx."""
-    e = redacted_model(request, await _evaluation(store, as_of, window_days, backlog_days,
-                                                  recur_days, min_cases))
-    return xlsx_response(cases_xlsx, e, f"cases-{e.as_of}.xlsx", f"巡查案件评价-{e.as_of}.xlsx")
+    return xlsx_response(cases_xlsx, redacted_model(request, e), f"cases-{e.as_of}.xlsx",
+                         f"巡查案件评价-{e.as_of}.xlsx")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -28,12 +28,15 @@ MinShare = Annotated[float, Query(ge=0, le=1, description="Overlaps below this s
                                                        "special grid are drawing slivers")]
 
 
-MaxArea = Annotated[float, Query(gt=0, le=100)]
-MaxResidents = Annotated[int, Query(ge=1, le=1_000_000)]
-
-
-async def _overlaps(store: StoreDep, max_area_km2: float, min_share: float,
-                    max_residents_per_worker: int, as_of: dt.date | None) -> OverlapReport:
+# Each report is a dependency declaring its parameters and running the query, shared by
+# its JSON route and its .xlsx route.
+async def overlaps(
+    store: StoreDep,
+    max_area_km2: Annotated[float, Query(gt=0, le=100)] = 0.25,
+    min_share: MinShare = 0.01,
+    max_residents_per_worker: Annotated[int, Query(ge=1, le=1_000_000)] = 1_000,
+    as_of: Day | None = None,
+) -> OverlapReport:
     key = ("overlaps", max_area_km2, min_share, max_residents_per_worker,
            as_of or dt.date.today())
     return await run_query(store, cached, store, key, lambda: overlap_analysis(
@@ -41,53 +44,42 @@ async def _overlaps(store: StoreDep, max_area_km2: float, min_share: float,
 
 
 @router.get("/grids/overlaps", response_model=OverlapReport)
-async def get_overlaps(
-    store: StoreDep,
-    max_area_km2: MaxArea = 0.25,
-    min_share: MinShare = 0.01,
-    max_residents_per_worker: MaxResidents = 1_000,
-    as_of: Day | None = None,
-) -> OverlapReport:
+async def get_overlaps(r: Annotated[OverlapReport, Depends(overlaps)]) -> OverlapReport:
     """For each special grid, the base grids it overlaps (area, share), the special
     grids crossing community boundaries, and the base grids too large (area, or
     residents per responsible worker)."""
-    return await _overlaps(store, max_area_km2, min_share, max_residents_per_worker, as_of)
+    return r
 
 
 @router.get("/grids/overlaps.xlsx", response_class=Response, responses=XLSX)
-async def get_overlaps_xlsx(
-    request: Request,
-    store: StoreDep,
-    max_area_km2: MaxArea = 0.25,
-    min_share: MinShare = 0.01,
-    max_residents_per_worker: MaxResidents = 1_000,
-    as_of: Day | None = None,
-) -> Response:
+async def get_overlaps_xlsx(request: Request, r: Annotated[OverlapReport, Depends(overlaps)]
+                            ) -> Response:
     """The overlap analysis (网格交叉分析) as .xlsx."""
-    r = redacted_model(request, await _overlaps(store, max_area_km2, min_share,
-                                                max_residents_per_worker, as_of))
-    return xlsx_response(overlaps_xlsx, r, "grid-overlaps.xlsx", "网格交叉分析.xlsx")
+    return xlsx_response(overlaps_xlsx, redacted_model(request, r), "grid-overlaps.xlsx",
+                         "网格交叉分析.xlsx")
 
 
-async def _integration(store: StoreDep, min_share: float) -> IntegrationProposal:
+async def integration(store: StoreDep, min_share: MinShare = 0.01) -> IntegrationProposal:
     return await run_query(store, cached, store, ("integration", min_share),
                            lambda: integration_proposal(store, min_share))
 
 
 @router.get("/grids/integration", response_model=IntegrationProposal)
-async def get_integration(store: StoreDep, min_share: MinShare = 0.01) -> IntegrationProposal:
+async def get_integration(p: Annotated[IntegrationProposal, Depends(integration)]
+                          ) -> IntegrationProposal:
     """The proposal to fold special grids into sub-grids of the base grids: every base
     grid assigned once per kind, each special grid's gains and losses, the sub-grids.
     Nothing is written."""
-    return await _integration(store, min_share)
+    return p
 
 
 @router.get("/grids/integration.xlsx", response_class=Response, responses=XLSX)
-async def get_integration_xlsx(request: Request, store: StoreDep, min_share: MinShare = 0.01
+async def get_integration_xlsx(request: Request,
+                               p: Annotated[IntegrationProposal, Depends(integration)]
                                ) -> Response:
     """The integration proposal (多网合一方案) as .xlsx."""
-    p = redacted_model(request, await _integration(store, min_share))
-    return xlsx_response(integration_xlsx, p, "grid-integration.xlsx", "多网合一方案.xlsx")
+    return xlsx_response(integration_xlsx, redacted_model(request, p), "grid-integration.xlsx",
+                         "多网合一方案.xlsx")
 
 
 class Accepted(BaseModel):
@@ -100,28 +92,27 @@ def post_integration(store: StoreDep, min_share: MinShare = 0.01) -> Accepted:
     return Accepted(sub_grids=accept_integration(store, integration_proposal(store, min_share)))
 
 
-MaxGrids = Annotated[int, Query(ge=1, le=1000)]
-
-
-@router.get("/grids/duty", response_model=GridDuty)
-async def get_duty(
+async def duty(
     store: StoreDep,
     as_of: Day | None = None,
-    max_grids_per_worker: MaxGrids = 2,
+    max_grids_per_worker: Annotated[int, Query(ge=1, le=1000)] = 2,
 ) -> GridDuty:
-    """Post, duty, person per grid (定岗定责定人): base grids without a responsible grid
-    worker, a police officer over them, or heads for their buildings; workers with too
-    many grids."""
     return await run_query(store, grid_duty, store, as_of, max_grids_per_worker)
 
 
+@router.get("/grids/duty", response_model=GridDuty)
+async def get_duty(d: Annotated[GridDuty, Depends(duty)]) -> GridDuty:
+    """Post, duty, person per grid (定岗定责定人): base grids without a responsible grid
+    worker, a police officer over them, or heads for their buildings; workers with too
+    many grids."""
+    return d
+
+
 @router.get("/grids/duty.xlsx", response_class=Response, responses=XLSX)
-async def get_duty_xlsx(request: Request, store: StoreDep, as_of: Day | None = None,
-                        max_grids_per_worker: MaxGrids = 2) -> Response:
+async def get_duty_xlsx(request: Request, d: Annotated[GridDuty, Depends(duty)]) -> Response:
     """The post–duty–person report (定岗定责定人) as .xlsx."""
-    d = redacted_model(request, await run_query(store, grid_duty, store, as_of,
-                                                max_grids_per_worker))
-    return xlsx_response(duty_xlsx, d, f"grid-duty-{d.as_of}.xlsx", f"定岗定责定人-{d.as_of}.xlsx")
+    return xlsx_response(duty_xlsx, redacted_model(request, d), f"grid-duty-{d.as_of}.xlsx",
+                         f"定岗定责定人-{d.as_of}.xlsx")
 
 
 @router.get("/grids/map", response_model=GridMap)

@@ -139,6 +139,16 @@ class Watched:
         return [u for u in self.requests
                 if not (u.startswith(self.base + "/") or u.startswith("data:"))]
 
+    def open_export(self, query: str, token: str, path: Path) -> None:
+        """Download ``/explorer/export.html?<query>`` with ``token`` to ``path`` and open
+        it as a file; from then on the file itself is the one allowed URL."""
+        r = self.page.request.get(f"{self.base}/explorer/export.html?{query}",
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert r.ok
+        path.write_bytes(r.body())
+        self.base = path.as_uri().rsplit("/", 1)[0]
+        self.page.goto(path.as_uri())
+
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"explorer-{name}.png"

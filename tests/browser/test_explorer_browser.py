@@ -164,17 +164,11 @@ def test_standalone_file_opens_offline(watched: Watched, tmp_path: Path, depth: 
     w, page = watched, watched.page
     from tests.browser.conftest import TOKEN
 
-    r = page.request.get(f"{w.base}/explorer/export.html?focus=m1&depth={depth}",
-                         headers={"Authorization": f"Bearer {TOKEN['analyst']}"})
-    assert r.ok
-    f = tmp_path / "view.html"
-    f.write_bytes(r.body())
-    w.base = f.as_uri().rsplit("/", 1)[0]  # the file itself is the one allowed URL
-    page.goto(f.as_uri())
+    w.open_export(f"focus=m1&depth={depth}", TOKEN["analyst"], tmp_path / "view.html")
     ready(w, "m1")
     assert page.inner_text("#details h2") == "张三"
     assert {"m1", "brOK"} <= drawn(w)
-    # the page's own requests (page.request above is not one): the file and data: URLs
+    # the page's own requests (the download is not one): the file and data: URLs
     assert all(u.startswith(("file://", "data:")) for u in w.requests), w.requests
     w.shot(f"file-depth{depth}")
     clean(w, served=False)

@@ -160,13 +160,7 @@ def test_map_for_a_community_token(browser: Any, map_server: str) -> None:
 
 def test_map_in_the_standalone_file(mapped: Watched, tmp_path: Path) -> None:
     w, page = mapped, mapped.page
-    r = page.request.get(f"{w.base}/explorer/export.html?focus=c1&depth=1",
-                         headers={"Authorization": f"Bearer {TOKEN['map']}"})
-    assert r.ok
-    f = tmp_path / "map.html"
-    f.write_bytes(r.body())
-    w.base = f.as_uri().rsplit("/", 1)[0]
-    page.goto(f.as_uri())
+    w.open_export("focus=c1&depth=1", TOKEN["map"], tmp_path / "map.html")
     page.wait_for_selector('body[data-state="ready"][data-focus="c1"]', timeout=15_000)
     page.click("#map-view")
     ready(w)
