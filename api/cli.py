@@ -188,6 +188,7 @@ def serve(
 import api.cli_data  # noqa: E402,F401  (registers template, load roster/csv/popolo, export)
 import api.cli_explore  # noqa: E402,F401  (registers explore)
 import api.cli_grids  # noqa: E402,F401  (registers grids)
+import api.cli_people  # noqa: E402,F401  (registers people duplicates, people merge)
 import api.cli_queries  # noqa: E402,F401  (registers chain, gaps, pair, search)
 import api.cli_security  # noqa: E402,F401  (registers token, audit)
 

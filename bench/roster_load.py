@@ -52,7 +52,7 @@ print(json.dumps({"seconds": elapsed, "rows": r.rows, "ok": r.ok, "errors": r.er
 
 
 def _rows(n: int, orgs: list[str], buildings: list[str], seed: int = 1):  # type: ignore[no-untyped-def]
-    from loaders.checks import check_digit
+    from graph.formats import check_digit
 
     rnd = random.Random(seed)
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"

@@ -37,7 +37,7 @@ from graph.errors import GraphError, NodeNotFound, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
-from graph.validate import validate_batch
+from graph.write import Plan, StoreView, plan_batch
 
 __all__ = ["EmbeddedStore"]
 
@@ -83,6 +83,10 @@ class EmbeddedStore:
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
+        #: ID number -> person id: one person, one node (graph/write.py)
+        self._id_numbers: dict[str, str] = {}
+        #: person name -> ids, built when first asked (candidate duplicates)
+        self._person_names: dict[str, set[str]] | None = None
         #: bumped by every write, so caches built over the store know when to refresh
         self.generation = 0
         try:
@@ -162,6 +166,9 @@ class EmbeddedStore:
                                            strict=True):
                 nid = intern(nid)  # the edges' ends below then share this string
                 labs = d[LABELS] = self._labels_of(labels)
+                number = d.get("id_number")
+                if number is not None:
+                    self._id_numbers[number] = nid
                 for lab in labs:
                     by_label = self._by_label.get(lab)
                     if by_label is None:
@@ -189,62 +196,76 @@ class EmbeddedStore:
         keydict[rid] = d
 
     # ------------------------------------------------------------ writes
-    def _lookup_labels(self, ids: set[str]) -> dict[str, tuple[str, ...]]:
-        node_map = self.graph._node
-        return {i: node_map[i][LABELS] for i in ids if i in node_map}
-
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
-               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
-        if self.read_only:
+               rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
+               replace: bool = False, dry_run: bool = False,
+               delete: Iterable[str] = (), history: bool = True) -> BatchResult:
+        if self.read_only and not dry_run:
             raise GraphError("this store was opened read-only")
         with self._lock:
             self._open_db()
-            vnodes, vrels = validate_batch(self.schema, nodes, rels, self._lookup_labels)
-            node_rows = [(n.id, ";".join(n.labels), _dumps(n.properties)) for n in vnodes]
-            rel_rows = [
-                (r.id, r.type, r.start, r.end, _dumps(r.properties) if r.properties else None)
-                for r in vrels
-            ]
-            old_ends = self._stored_rel_ends([r.id for r in vrels])
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany(
-                    "INSERT INTO nodes(id, labels, props) VALUES (?,?,?) "
-                    "ON CONFLICT(id) DO UPDATE SET labels=excluded.labels, props=excluded.props",
-                    node_rows,
-                )
-                db.executemany(
-                    'INSERT INTO rels(id, type, start, "end", props) VALUES (?,?,?,?,?) '
-                    "ON CONFLICT(id) DO UPDATE SET type=excluded.type, start=excluded.start, "
-                    '"end"=excluded."end", props=excluded.props',
-                    rel_rows,
-                )
-                db.execute("COMMIT")
-            except sqlite3.Error as e:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
-            self._apply_to_index(vnodes, vrels, old_ends)
-            self.generation += 1
-            return BatchResult(nodes=len(vnodes), rels=len(vrels))
+            view = StoreView(self)
+            plan = plan_batch(self.schema, nodes, rels, view, as_of=as_of, replace=replace,
+                              delete=delete, history=history)
+            if not dry_run:
+                self._write(plan, view.found_rels)
+            return BatchResult(nodes=plan.accepted_nodes, rels=plan.accepted_rels,
+                               changes=plan.changes)
 
-    def _stored_rel_ends(self, ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Where relationships being replaced were, to move them in the index."""
-        out: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for rid, start, end in self._db.execute(
-                f'SELECT id, start, "end" FROM rels WHERE id IN ({marks})', chunk
-            ):
-                out[rid] = (start, end)
+    def _write(self, plan: Plan, found: dict[str, Rel]) -> None:
+        if not plan.nodes and not plan.rels and not plan.delete:
+            return
+        node_rows = [(n.id, ";".join(n.labels), _dumps(n.properties)) for n in plan.nodes]
+        rel_rows = [
+            (r.id, r.type, r.start, r.end, _dumps(r.properties) if r.properties else None)
+            for r in plan.rels
+        ]
+        old_ends = {r.id: (found[r.id].start, found[r.id].end) for r in plan.rels
+                    if r.id in found}
+        doomed = self._rels_touching(plan.delete)
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT INTO nodes(id, labels, props) VALUES (?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET labels=excluded.labels, props=excluded.props",
+                node_rows,
+            )
+            db.executemany(
+                'INSERT INTO rels(id, type, start, "end", props) VALUES (?,?,?,?,?) '
+                "ON CONFLICT(id) DO UPDATE SET type=excluded.type, start=excluded.start, "
+                '"end"=excluded."end", props=excluded.props',
+                rel_rows,
+            )
+            if plan.delete:
+                moved = {r.id for r in plan.rels}
+                db.executemany("DELETE FROM rels WHERE id = ?",
+                               [(rid,) for rid in doomed if rid not in moved])
+                db.executemany("DELETE FROM nodes WHERE id = ?", [(d,) for d in plan.delete])
+            db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
+        self._apply_to_index(plan.nodes, plan.rels, old_ends)
+        if plan.delete:
+            self._drop_from_index(plan.delete)
+        self.generation += 1
+
+    def _rels_touching(self, node_ids: list[str]) -> list[str]:
+        g = self.graph
+        out = []
+        for nid in node_ids:
+            for adj in (g._succ.get(nid, {}), g._pred.get(nid, {})):
+                for keydict in adj.values():
+                    out.extend(keydict)
         return out
 
     def _apply_to_index(self, nodes: list[Node], rels: list[Rel],
                         old_ends: dict[str, tuple[str, str]]) -> None:
         g = self.graph
         node_map, succ, pred = g._node, g._succ, g._pred
+        numbers, names = self._id_numbers, self._person_names
         for n in nodes:
             nid = intern(n.id)
             d = dict(n.properties)
@@ -256,20 +277,110 @@ class EmbeddedStore:
             else:
                 for lab in old[LABELS]:
                     self._by_label[lab].discard(nid)
+                was = old.get("id_number")
+                if was is not None and numbers.get(was) == nid:
+                    del numbers[was]
+                if names is not None and "name" in old:
+                    names.get(old["name"], set()).discard(nid)
             for lab in n.labels:
                 self._by_label.setdefault(lab, set()).add(nid)
+            number = d.get("id_number")
+            if number is not None:
+                numbers[number] = nid
+            if names is not None and "Person" in n.labels:
+                names.setdefault(str(d.get("name", "")), set()).add(nid)
             node_map[nid] = d
         for r in rels:
-            old = old_ends.get(r.id)
-            if old is not None:
-                keydict = succ[old[0]][old[1]]
+            old_end = old_ends.get(r.id)
+            if old_end is not None:
+                keydict = succ[old_end[0]][old_end[1]]
                 del keydict[r.id]
                 if not keydict:
-                    del succ[old[0]][old[1]]
-                    del pred[old[1]][old[0]]
+                    del succ[old_end[0]][old_end[1]]
+                    del pred[old_end[1]][old_end[0]]
             d = dict(r.properties)
             d[TYPE] = r.type
             self._index_edge(succ, pred, r.id, intern(r.start), intern(r.end), d)
+
+    def _drop_from_index(self, node_ids: list[str]) -> None:
+        g = self.graph
+        node_map, succ, pred = g._node, g._succ, g._pred
+        for nid in node_ids:
+            d = node_map.pop(nid, None)
+            if d is None:
+                continue
+            for other in succ.pop(nid, {}):
+                pred[other].pop(nid, None)
+            for other in pred.pop(nid, {}):
+                succ[other].pop(nid, None)
+            for lab in d[LABELS]:
+                self._by_label[lab].discard(nid)
+            number = d.get("id_number")
+            if number is not None and self._id_numbers.get(number) == nid:
+                del self._id_numbers[number]
+            if self._person_names is not None:
+                self._person_names.get(str(d.get("name", "")), set()).discard(nid)
+
+    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
+        self._open_db()
+        held = self._id_numbers
+        return {v: held[v] for v in numbers if v in held}
+
+    def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
+        self._open_db()
+        node_map = self.graph._node
+        if label == "Person":
+            idx = self._person_index()
+            return {nm: [self._node(i, node_map[i]) for i in sorted(idx[nm])]
+                    for nm in dict.fromkeys(names) if idx.get(nm)}
+        want = set(names)
+        out: dict[str, list[Node]] = {}
+        for i in sorted(self._by_label.get(label, ())):
+            nm = node_map[i].get("name")
+            if nm in want:
+                out.setdefault(nm, []).append(self._node(i, node_map[i]))
+        return out
+
+    def rels_by_id(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
+        """(Of any type: ids are unique across types in the record, and a write that
+        reuses one for another type must find it to move it.)"""
+        succ = self.graph._succ
+        idl = list(ids)
+        out: dict[str, Rel] = {}
+        db = self._open_db()
+        for i in range(0, len(idl), 900):
+            chunk = idl[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for rid, start, end in db.execute(
+                    f'SELECT id, start, "end" FROM rels WHERE id IN ({marks})', chunk):
+                d = succ[start][end][rid]
+                props = {k: v for k, v in d.items() if k != TYPE}
+                out[rid] = Rel(d[TYPE], start, end, props, rid)
+        return out
+
+    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Rel]]:
+        self._open_db()
+        succ = self.graph._succ
+        out: dict[tuple[str, str], list[Rel]] = {}
+        for a, b in pairs:
+            keydict = succ.get(a, {}).get(b)
+            if not keydict:
+                continue
+            found = [Rel(type_, a, b, {k: v for k, v in d.items() if k != TYPE}, rid)
+                     for rid, d in sorted(keydict.items()) if d[TYPE] == type_]
+            if found:
+                out[(a, b)] = found
+        return out
+
+    def _person_index(self) -> dict[str, set[str]]:
+        if self._person_names is None:
+            node_map = self.graph._node
+            idx: dict[str, set[str]] = {}
+            for i in self._by_label.get("Person", ()):
+                idx.setdefault(str(node_map[i].get("name", "")), set()).add(i)
+            self._person_names = idx
+        return self._person_names
 
     # ------------------------------------------------------------ reads
     def _open_db(self) -> sqlite3.Connection:

@@ -3,7 +3,7 @@
 One driver per store (one store per process); reads go through ``execute_read``,
 writes through ``execute_write``, whose bodies are idempotent (``MERGE`` on ``id``)
 because the driver retries them on transient errors. A batch is validated first
-(the shared rules of :mod:`graph.validate`) and written in one transaction, in
+(the shared rules of :mod:`graph.write`) and written in one transaction, in
 ``UNWIND`` chunks. Labels and relationship types in query text come only from the
 schema (:meth:`graph.cypher.CypherQuery.render`); every value is a parameter.
 Driver errors become :mod:`graph.errors` types.
@@ -30,7 +30,7 @@ from graph.errors import GraphError, NodeNotFound, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
-from graph.validate import validate_batch
+from graph.write import MemoryView, Plan, StoreView, plan_batch
 
 __all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK"]
 
@@ -42,10 +42,15 @@ class _RelStatements:
     upsert: Any
 
 
+@dataclass(frozen=True)
+class _DeleteStatement:
+    text: Any
+
+
 @dataclass
 class _Prepared:
     statements: list[tuple[Any, list[dict[str, Any]]]]
-    labels: dict[str, tuple[str, ...]]
+    plan: Plan
     result: BatchResult
 
 BASE_LABEL = "GovNode"
@@ -155,7 +160,8 @@ class Neo4jStore:
 
     def init_schema(self) -> None:
         """Constraints and indexes generated from the schema (idempotent)."""
-        stmts = [Q["create_id_constraint"].literal, Q["create_meta_constraint"].literal]
+        stmts = [Q["create_id_constraint"].literal, Q["create_meta_constraint"].literal,
+                 Q["create_id_number_index"].literal]
         # A name index per root label (Person, PartyOrg, Grid ...): every node carries
         # its root label, so one index covers the sub-labels too, and each write
         # updates one name index instead of one per label it has.
@@ -193,38 +199,87 @@ class Neo4jStore:
         self.close()
 
     # ------------------------------------------------------------ writes
-    def _lookup_labels(self, ids: set[str]) -> dict[str, tuple[str, ...]]:
-        idl = sorted(ids)
+    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
+        nums = sorted(set(numbers))
 
-        def work(tx: ManagedTransaction) -> dict[str, tuple[str, ...]]:
-            out: dict[str, tuple[str, ...]] = {}
-            for i in range(0, len(idl), CHUNK):
-                text, params = Q["lookup_labels"](ids=idl[i:i + CHUNK])
+        def work(tx: ManagedTransaction) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for i in range(0, len(nums), CHUNK):
+                text, params = Q["people_by_id_number"](numbers=nums[i:i + CHUNK])
                 for rec in tx.run(text, params):
-                    out[rec["id"]] = _labels(rec["labels"])
+                    out[rec["number"]] = rec["id"]
+            return out
+
+        return self._read(work) if nums else {}
+
+    def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
+        want = sorted(set(names))
+        if not want or label not in self.schema.labels:
+            return {}
+        text = Q["nodes_named"].render(self.schema, labels=label)
+
+        def work(tx: ManagedTransaction) -> dict[str, list[Node]]:
+            out: dict[str, list[Node]] = {}
+            for i in range(0, len(want), CHUNK):
+                for r in tx.run(text, {"names": want[i:i + CHUNK]}):
+                    n = Node(r["id"], _labels(r["labels"]), _props(r["props"]))
+                    out.setdefault(n.name, []).append(n)
+            return out
+
+        return self._read(work)
+
+    def rels_by_id(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
+        idl = sorted(set(ids))
+        if not idl or type_ not in self.schema.relationships:
+            return {}
+        text = Q["rels_by_id"].render(self.schema, types=type_)
+
+        def work(tx: ManagedTransaction) -> dict[str, Rel]:
+            out: dict[str, Rel] = {}
+            for i in range(0, len(idl), CHUNK):
+                for r in tx.run(text, {"ids": idl[i:i + CHUNK]}):
+                    out[r["id"]] = Rel(type_, r["start"], r["end"], _props(r["props"]),
+                                       r["id"])
+            return out
+
+        return self._read(work)
+
+    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Rel]]:
+        pl = sorted(set(pairs))
+        if not pl:
+            return {}
+        text = Q["rels_between"].render(self.schema, types=type_)
+
+        def work(tx: ManagedTransaction) -> dict[tuple[str, str], list[Rel]]:
+            out: dict[tuple[str, str], list[Rel]] = {}
+            for i in range(0, len(pl), CHUNK):
+                for r in tx.run(text, {"pairs": [list(p) for p in pl[i:i + CHUNK]]}):
+                    out.setdefault((r["start"], r["end"]), []).append(
+                        Rel(type_, r["start"], r["end"], _props(r["props"]), r["id"]))
             return out
 
         return self._read(work)
 
     def _prepare(self, nodes: Iterable[Node | dict[str, Any]],
-                 rels: Iterable[Rel | dict[str, Any]],
-                 pending: dict[str, tuple[str, ...]] | None = None) -> _Prepared:
-        """Validate a batch and build its statements. ``pending`` holds the labels of
-        nodes of a batch being written right now (they count as existing)."""
-        def lookup(ids: set[str]) -> dict[str, tuple[str, ...]]:
-            if not pending:
-                return self._lookup_labels(ids)
-            known = {i: pending[i] for i in ids if i in pending}
-            rest = ids - known.keys()
-            return {**known, **(self._lookup_labels(rest) if rest else {})}
-
-        vnodes, vrels = validate_batch(self.schema, nodes, rels, lookup)
+                 rels: Iterable[Rel | dict[str, Any]], *, as_of: str | None = None,
+                 replace: bool = False, delete: Iterable[str] = (), history: bool = True,
+                 pending: list[Plan] | None = None) -> _Prepared:
+        """Plan a batch (graph/write.py) and build its statements. ``pending`` holds
+        the plans of batches being written right now: they count as stored."""
+        view: Any = StoreView(self)
+        if pending:
+            view = MemoryView(view)
+            for p in pending:
+                view.put(p)
+        plan = plan_batch(self.schema, nodes, rels, view, as_of=as_of, replace=replace,
+                          delete=delete, history=history)
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        for n in vnodes:
+        for n in plan.nodes:
             props = _as_dates(n.properties, self._date_keys(n.labels))
             by_labels[n.labels].append({"id": n.id, "props": {**props, "id": n.id}})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in vrels:
+        for r in plan.rels:
             props = _as_dates(r.properties, self._date_keys(r.type))
             by_type[r.type].append({"id": r.id, "start": r.start, "end": r.end,
                                     "props": {**props, "id": r.id}})
@@ -240,8 +295,11 @@ class Neo4jStore:
                 Q["existing_rels"].render(self.schema, types=rtype),
                 Q["create_rels"].render(self.schema, types=rtype),
                 Q["upsert_rels"].render(self.schema, types=rtype)), rows))
-        return _Prepared(statements, {n.id: n.labels for n in vnodes},
-                         BatchResult(nodes=len(vnodes), rels=len(vrels)))
+        if plan.delete:
+            statements.append((_DeleteStatement(Q["delete_nodes"].literal),
+                               [{"id": d} for d in plan.delete]))
+        return _Prepared(statements, plan, BatchResult(
+            nodes=plan.accepted_nodes, rels=plan.accepted_rels, changes=plan.changes))
 
     def _date_keys(self, key: tuple[str, ...] | str) -> frozenset[str]:
         """Date-typed property names of a label set or a relationship type (cached)."""
@@ -256,6 +314,9 @@ class Neo4jStore:
     def _commit(self, prepared: _Prepared) -> BatchResult:
         def work(tx: ManagedTransaction) -> None:
             for text, rows in prepared.statements:
+                if isinstance(text, _DeleteStatement):  # after every write of the batch
+                    tx.run(text.text, {"ids": [r["id"] for r in rows]}).consume()
+                    continue
                 for i in range(0, len(rows), CHUNK):
                     chunk = rows[i:i + CHUNK]
                     if not isinstance(text, _RelStatements):
@@ -278,14 +339,19 @@ class Neo4jStore:
         return prepared.result
 
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
-               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
-        return self._commit(self._prepare(nodes, rels))
+               rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
+               replace: bool = False, dry_run: bool = False,
+               delete: Iterable[str] = (), history: bool = True) -> BatchResult:
+        prepared = self._prepare(nodes, rels, as_of=as_of, replace=replace, delete=delete,
+                                 history=history)
+        return prepared.result if dry_run else self._commit(prepared)
 
     def upsert_stream(self, batches: Iterable[tuple[list[Any], list[Any]]],
-                      progress: Callable[[int], Any] | None = None) -> BatchResult:
-        """Upsert batch after batch, each in its own transaction, validating the next
+                      progress: Callable[[int], Any] | None = None, *,
+                      as_of: str | None = None, replace: bool = False) -> BatchResult:
+        """Upsert batch after batch, each in its own transaction, planning the next
         batch while the server writes the current one (a writer thread: Python's
-        validation and the server's work overlap). Stops at the first error, with the
+        checks and the server's work overlap). Stops at the first error, with the
         batches before it written and none after."""
         todo: queue.Queue[_Prepared | None] = queue.Queue(maxsize=1)
         failed: list[BaseException] = []
@@ -302,22 +368,23 @@ class Neo4jStore:
                     continue
                 total["nodes"] += done["nodes"]
                 total["rels"] += done["rels"]
+                total.changes.add(done.changes)
                 if progress is not None:
                     progress(done["nodes"] + done["rels"])
 
         thread = threading.Thread(target=writer, name="neo4j-writer", daemon=True)
         thread.start()
-        # Not yet committed while the next batch is prepared: the batch in the queue
+        # Not yet committed while the next batch is planned: the batch in the queue
         # and the one the writer is on, i.e. the last two put.
-        recent: deque[dict[str, tuple[str, ...]]] = deque(maxlen=2)
+        recent: deque[Plan] = deque(maxlen=2)
         try:
             for nodes, rels in batches:
                 if failed:
                     break
-                pending = {k: v for labels in recent for k, v in labels.items()}
-                prepared = self._prepare(nodes, rels, pending)
+                prepared = self._prepare(nodes, rels, as_of=as_of, replace=replace,
+                                         pending=list(recent))
                 todo.put(prepared)  # waits while the writer is busy with two batches
-                recent.append(prepared.labels)
+                recent.append(prepared.plan)
         finally:
             todo.put(None)
             thread.join()
@@ -517,3 +584,4 @@ class Neo4jStore:
 
         while self._write(work):
             pass
+

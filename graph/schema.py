@@ -39,6 +39,11 @@ __all__ = [
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 PROPERTY_TYPES = frozenset({"string", "integer", "float", "boolean", "date", "geojson"})
+#: what a string property holds beyond its type (graph/values.py applies it)
+FORMATS = frozenset({"id_number", "phone", "name"})
+#: the companion of a partial date: how precise it is (stored as the first day)
+PRECISION_ENUM = {"month": "精确到月", "year": "精确到年"}
+NAME_AS_TYPED = "name_as_typed"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class PropertyDef:
     sensitive: bool = False
     name_zh: str | None = None
     enum: Mapping[str, str] | None = None  # code -> Chinese display name
+    #: id_number / phone / name: the rules of graph/formats.py
+    format: str | None = None
+    #: more accepted spellings: enum code -> [alias], or boolean "true"/"false" -> [word]
+    aliases: Mapping[str, tuple[str, ...]] | None = None
+    #: an enum given by an alias keeps the typed text in this property (组织委员 → title)
+    typed_into: str | None = None
+    #: a property that describes this one's value and goes when the value is set
+    #: without it (a date's ``<name>_precision``, a name's ``name_as_typed``)
+    companion: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -58,6 +72,8 @@ class PropertyDef:
             "sensitive": self.sensitive,
             "name_zh": self.name_zh,
             "enum": dict(self.enum) if self.enum else None,
+            "format": self.format,
+            "aliases": {k: list(v) for k, v in self.aliases.items()} if self.aliases else None,
         }
 
 
@@ -78,6 +94,9 @@ class RelationshipDef:
     name_en: str
     allowed: tuple[tuple[frozenset[str], frozenset[str]], ...]
     properties: Mapping[str, PropertyDef]
+    #: properties whose change is a new stint: the current relationship ends (``until``)
+    #: and a new one starts (a member becoming secretary), so "as of" queries see both
+    history: tuple[str, ...] = ()
 
     def allows(self, start_labels: Iterable[str], end_labels: Iterable[str]) -> bool:
         start, end = set(start_labels), set(end_labels)
@@ -183,6 +202,7 @@ class Schema:
                     "name_en": rel.name_en,
                     "allowed": [{"from": sorted(f), "to": sorted(t)} for f, t in rel.allowed],
                     "properties": [p.public() for p in rel.properties.values()],
+                    "history": list(rel.history),
                 }
                 for rel in self.relationships.values()
             ],
@@ -202,7 +222,8 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
             raise SchemaError(f"{w}: must be a mapping with at least 'type'")
         if not isinstance(name, str) or not name or name.startswith("_"):
             raise SchemaError(f"{w}: property names are non-empty and do not start with '_'")
-        unknown = set(spec) - {"type", "required", "sensitive", "name_zh", "enum"}
+        unknown = set(spec) - {"type", "required", "sensitive", "name_zh", "enum", "format",
+                               "aliases", "typed_into"}
         if unknown:
             raise SchemaError(f"{w}: unknown key(s) {sorted(unknown)}")
         ptype = spec.get("type")
@@ -211,6 +232,18 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
         enum = spec.get("enum")
         if enum is not None and (not isinstance(enum, Mapping) or not enum or ptype != "string"):
             raise SchemaError(f"{w}: enum must be a non-empty mapping code -> name on a string")
+        fmt = spec.get("format")
+        if fmt is not None and (fmt not in FORMATS or ptype != "string"):
+            raise SchemaError(f"{w}: format {fmt!r} is not one of {sorted(FORMATS)} on a string")
+        aliases = _aliases(spec.get("aliases"), ptype, enum, w)
+        typed_into = spec.get("typed_into")
+        if typed_into is not None and (enum is None or typed_into not in raw):
+            raise SchemaError(f"{w}: typed_into names a property of the same item, on an enum")
+        precision = f"{name}_precision"
+        companion = (NAME_AS_TYPED if fmt == "name" else precision if ptype == "date"
+                     else None)
+        if ptype == "date" and precision in raw:
+            raise SchemaError(f"{w}: {precision!r} is made by the schema for the date")
         out[name] = PropertyDef(
             name=name,
             type=ptype,
@@ -218,7 +251,33 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
             sensitive=bool(spec.get("sensitive", False)),
             name_zh=spec.get("name_zh"),
             enum=dict(enum) if enum else None,
+            format=fmt,
+            aliases=aliases,
+            typed_into=typed_into,
+            companion=companion,
         )
+        if ptype == "date":  # a partial date (2009-05) is stored as its first day
+            out[precision] = PropertyDef(name=precision, type="string",
+                                         name_zh=f"{spec.get('name_zh') or name}精度",
+                                         enum=PRECISION_ENUM)
+    return out
+
+
+def _aliases(raw: Any, ptype: str, enum: Any, where: str
+             ) -> dict[str, tuple[str, ...]] | None:
+    if raw is None:
+        return None
+    keys = set(enum or ()) if ptype == "string" else {"true", "false"}
+    if isinstance(raw, Mapping):  # YAML reads the key true as a boolean
+        raw = {str(k).lower() if isinstance(k, bool) else k: v for k, v in raw.items()}
+    if not isinstance(raw, Mapping) or not (enum or ptype == "boolean") or set(raw) - keys:
+        raise SchemaError(f"{where}: aliases map enum codes (or true/false on a boolean) to "
+                          "lists of accepted spellings")
+    out = {}
+    for k, words in raw.items():
+        if not isinstance(words, list) or not all(isinstance(x, str) and x for x in words):
+            raise SchemaError(f"{where}.aliases.{k}: must be a list of non-empty strings")
+        out[str(k)] = tuple(words)
     return out
 
 
@@ -241,7 +300,7 @@ def load_schema(directory: Path | str = SCHEMA_DIR) -> Schema:
     rel_doc = _read(directory / "relationships.yaml")
 
     common = _props(lab_doc.get("common_properties"), "labels.yaml:common_properties")
-    for must in ("id", "name"):
+    for must in ("id", "name", NAME_AS_TYPED):
         if must not in common:
             raise SchemaError(f"labels.yaml:common_properties: must define {must!r}")
 
@@ -308,12 +367,18 @@ def load_schema(directory: Path | str = SCHEMA_DIR) -> Schema:
                             f"{where}.allowed[{i}].{end}: unknown label {lab!r}"
                         )
             allowed.append((frozenset(entry["from"]), frozenset(entry["to"])))
+        rprops = _props(spec.get("properties"), where)
+        history = tuple(spec.get("history") or ())
+        if history and ("until" not in rprops or set(history) - set(rprops)):
+            raise SchemaError(f"{where}: history names properties of a relationship with "
+                              "'until'")
         rels[name] = RelationshipDef(
             name=name,
             name_zh=spec["name_zh"],
             name_en=spec["name_en"],
             allowed=tuple(allowed),
-            properties=_props(spec.get("properties"), where),
+            properties=rprops,
+            history=history,
         )
     return Schema(common, labels, rels)
 

@@ -14,12 +14,18 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from graph.errors import BackendNotAvailable, GraphError
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema
+from graph.write import Changes
 
 __all__ = ["GraphStore", "BatchResult", "open_store", "store_kind"]
 
 
 class BatchResult(dict[str, int]):
-    """Counts of what one upsert wrote: ``{"nodes": n, "rels": m}``."""
+    """Counts of what one upsert took: ``{"nodes": n, "rels": m}`` (items accepted),
+    and in ``changes`` what it wrote (or, on a dry run, would write), per node."""
+
+    def __init__(self, nodes: int = 0, rels: int = 0, changes: Changes | None = None) -> None:
+        super().__init__(nodes=nodes, rels=rels)
+        self.changes = changes if changes is not None else Changes()
 
 
 @runtime_checkable
@@ -31,13 +37,38 @@ class GraphStore(Protocol):
     backend: str
 
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
-               rels: Iterable[Rel | dict[str, Any]] = ()) -> BatchResult:
-        """Validate and write one batch atomically, idempotent by ``id``.
-
-        A node's labels and properties become exactly those given (labels are
-        completed with the labels they extend). A relationship without ``id`` gets
-        ``TYPE:start->end``. Any violation raises ValidationError and writes nothing.
+               rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
+               replace: bool = False, dry_run: bool = False,
+               delete: Iterable[str] = (), history: bool = True) -> BatchResult:
+        """Validate and write one batch atomically, idempotent by ``id``, by the rules
+        of :mod:`graph.write`: values as the schema says; a person whose ID number a
+        stored node has is written into that node; properties and labels merge into
+        what is stored (``replace=True``: become exactly those given); a relationship
+        type with history ends its current relationship and starts a new one when a
+        history property changes (on its ``since``, else ``as_of``, else today).
+        A relationship without ``id`` gets ``TYPE:start->end``. ``delete`` removes
+        nodes with their relationships in the same transaction (after the writes).
+        ``history=False`` writes relationships by id only. ``dry_run`` plans and
+        reports without writing. Any violation raises ValidationError and writes
+        nothing.
         """
+        ...
+
+    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
+        """ID number (normalised: upper case) -> the id of the person holding it."""
+        ...
+
+    def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
+        """Nodes with ``label`` by exact (stored, normalised) name, each list by id."""
+        ...
+
+    def rels_by_id(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
+        """The stored relationships of a type among these ids."""
+        ...
+
+    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Rel]]:
+        """Stored relationships of a type from each start to each end, by (start, end)."""
         ...
 
     def get_node(self, node_id: str) -> Node:

@@ -9,10 +9,15 @@ export makes a database govgraph opens as it is (``scripts/neo4j-server import``
 
 Loading reads any neo4j-admin-style CSV: node files are told by an ``:ID`` column,
 relationship files by ``:START_ID``/``:END_ID``; types ``string int long short byte
-float double boolean date``; ``:IGNORE`` columns skipped. Everything is checked
-against the schema before anything is written (pass 1 keeps only ids and labels);
-pass 2 writes in batches. Empty fields are absent properties. A boundary
-(``geometry``) may be GeoJSON text or WKT; it is stored and exported as GeoJSON.
+float double boolean date``; ``:IGNORE`` columns skipped. Values follow the schema's
+rules whatever the column's type says, as on every path (graph/values.py): a hand
+edit may say 男, 基础网格, 是 or 2026/11/26, and an ID number Excel turned into
+5.11025E+17 is refused. Everything is checked against the schema and the stored graph
+before anything is written (pass 1 keeps only ids, labels and ID numbers); pass 2
+writes in batches through the store's write path, which merges into what is stored
+(a person is found by ID number; an empty field keeps the stored value; ``replace``
+makes the files' items exactly what is stored). A boundary (``geometry``) may be
+GeoJSON text or WKT; it is stored and exported as GeoJSON.
 
 >>> header_field("since:date"), header_field(":START_ID(Person)"), header_field("name")
 (('since', 'date'), ('', 'START_ID'), ('name', 'string'))
@@ -22,16 +27,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.errors import ValidationError, Violation
 from graph.model import Node, Rel, rel_id
-from graph.schema import Schema
+from graph.schema import PropertyDef
 from graph.store import GraphStore
-from graph.validate import validate_batch
+from graph.write import Changes, MemoryView, StoreView, follow, plan_batch
 from loaders.report import LoadReport
 
 __all__ = ["export_graph_csv", "load_graph_csv", "header_field", "BASE_LABEL"]
@@ -59,6 +64,12 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def _optional(pdefs: Mapping[str, PropertyDef]) -> set[str]:
+    """Columns written only when some row has a value: the companions the schema adds
+    (a date's precision, a name as typed) and external identifiers."""
+    return {p.companion for p in pdefs.values() if p.companion} | {"identifiers"}
+
+
 def export_graph_csv(store: GraphStore, directory: str | Path,
                      progress: Callable[[int], Any] | None = None) -> dict[str, int]:
     """Write every node and relationship; returns rows written per file."""
@@ -79,7 +90,11 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
             for k, p in schema.node_properties(n.labels).items():
                 if k != "id":
                     keys.setdefault(k, p.type)
-        cols = sorted(keys, key=lambda k: (k != "name", list(keys).index(k)))
+        optional = _optional(schema.node_properties(schema.closure(
+            {lab for n in rows for lab in n.labels})))
+        used = {k for n in rows for k in n.properties if k in optional}
+        cols = sorted((k for k in keys if k not in optional or k in used),
+                      key=lambda k: (k != "name", list(keys).index(k)))
         path = out / f"nodes_{label}.csv"
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
@@ -91,7 +106,9 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
         if progress:
             progress(len(rows))
     for rtype, rdef in schema.relationships.items():
-        cols = [k for k in rdef.properties if k != "id"]
+        optional = _optional(rdef.properties)
+        used = {k for r in store.rels(rtype) for k in r.properties if k in optional}
+        cols = [k for k in rdef.properties if k != "id" and (k not in optional or k in used)]
         path = out / f"rels_{rtype}.csv"
         count = 0
         with open(path, "w", encoding="utf-8", newline="") as f:
@@ -124,38 +141,6 @@ def header_field(text: str) -> tuple[str, str]:
     return name, (typ.lower() or "string")
 
 
-class _BadValue(Exception):
-    pass
-
-
-def _convert(typ: str, raw: str) -> Any:
-    if typ == "string":
-        return raw
-    if typ in ("int", "long", "short", "byte"):
-        try:
-            return int(raw)
-        except ValueError:
-            raise _BadValue(f"{raw!r} is not an integer") from None
-    if typ in ("float", "double"):
-        try:
-            v = float(raw)
-        except ValueError:
-            raise _BadValue(f"{raw!r} is not a number") from None
-        if not math.isfinite(v):
-            raise _BadValue(f"{raw!r} is not a finite number")
-        return v
-    if typ == "boolean":
-        if raw.lower() in ("true", "false"):
-            return raw.lower() == "true"
-        raise _BadValue(f"{raw!r} is not true or false")
-    if typ == "date":
-        try:
-            return dt.date.fromisoformat(raw).isoformat()
-        except ValueError:
-            raise _BadValue(f"{raw!r} is not a date YYYY-MM-DD") from None
-    raise _BadValue(f"type {typ!r} is not supported")
-
-
 class _File:
     """One CSV file: its kind (nodes or rels) and the role of each column."""
 
@@ -185,7 +170,7 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
            ) -> dict[str, Any] | None:
     item: dict[str, Any] = {"properties": {}}
     ok = True
-    for i, ((name, typ), raw) in enumerate(zip(f.fields, row, strict=False)):
+    for (name, typ), raw in zip(f.fields, row, strict=False):
         if typ == "IGNORE":
             continue
         if typ == "ID":
@@ -202,16 +187,8 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
             continue
         elif f.kind == "rels" and name == "id":
             item["id"] = raw
-        else:
-            try:
-                item["properties"][name] = _convert(typ, raw)
-            except _BadValue as e:
-                ok = False
-                why = str(e)
-                if name in f.sensitive:  # personal data stays out of reports
-                    raw, why = "***", f"not a valid {typ}"
-                report.add(f.path.name, line, i, f.header[i], raw, "wrong_type",
-                           f"“{f.header[i]}”的值类型不对：{why}", f"{f.header[i]}: {why}")
+        else:  # converted by the schema's rules in the write path (graph/values.py)
+            item["properties"][name] = raw
     if len(row) != len(f.fields) and any(row):
         ok = False
         report.add(f.path.name, line, None, None, None, "column_count",
@@ -224,7 +201,13 @@ _ZH = {"unknown_label": "标签不在图模式中", "unknown_property": "属性�
        "missing_required": "缺少必填属性", "wrong_type": "属性值类型不对",
        "not_in_enum": "取值不在允许范围内", "unknown_relationship_type": "关系类型不在图模式中",
        "missing_end": "关系的起点或终点不存在", "end_not_allowed": "这两类节点之间不允许这种关系",
-       "duplicate_id": "编号重复", "missing_id": "缺少编号", "no_labels": "缺少标签"}
+       "duplicate_id": "编号重复", "missing_id": "缺少编号", "no_labels": "缺少标签",
+       "id_number": "身份证号无效", "phone": "电话号码无效",
+       "id_number_as_number": "身份证号被 Excel 改成了数字",
+       "excel_number": "号码被 Excel 改成了数字",
+       "duplicate_id_number": "同一身份证号出现在两个节点上",
+       "id_number_taken": "身份证号已属于另一节点",
+       "birth_date_mismatch": "出生日期与身份证号不一致"}
 
 
 def _report_violations(e: ValidationError, where: dict[str, tuple[str, int]],
@@ -235,9 +218,80 @@ def _report_violations(e: ValidationError, where: dict[str, tuple[str, int]],
                    f"{_ZH.get(v.rule, '不符合图模式')}：{v.message}", v.message)
 
 
+@dataclass
+class _Check:
+    """Pass 1's state: the files' nodes as later chunks see them, who identity found,
+    what was rejected and what depends on it, what would change."""
+
+    store: GraphStore
+    report: LoadReport
+    replace: bool
+    view: MemoryView = field(init=False)
+    remap: dict[str, str] = field(default_factory=dict)
+    nodes: set[str] = field(default_factory=set)  # node ids of the files
+    rels: set[str] = field(default_factory=set)
+    rejected: set[str] = field(default_factory=set)
+    #: rejected node id -> [relationships needing it, (file, line) of the node]
+    depends: dict[str, list[Any]] = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
+
+    def __post_init__(self) -> None:
+        self.view = MemoryView(StoreView(self.store))
+
+    def chunk(self, kind: str, chunk: list[dict[str, Any]],
+              where: dict[str, tuple[str, int]]) -> None:
+        seen = self.nodes if kind == "nodes" else self.rels
+        dups, items = [], []
+        for item in chunk:
+            if kind == "rels":
+                moved = follow(item, self.remap)
+                if moved.get("id") != item.get("id") and str(item.get("id")) in where:
+                    where[moved["id"]] = where[str(item.get("id"))]
+                item = moved
+                gone = [e for e in (item.get("start"), item.get("end")) if e in self.rejected]
+                if gone:
+                    dep = self.depends[gone[0]]
+                    dep[0] += 1
+                    continue
+            i = item.get("id")
+            if isinstance(i, str) and i in seen:
+                dups.append(Violation(i, kind[:-1], "duplicate_id",
+                                      f"id {i!r} appears more than once in the files"))
+                continue
+            if isinstance(i, str):
+                seen.add(i)
+            items.append(item)
+        if dups:
+            _report_violations(ValidationError(dups), where, self.report)
+        for _ in range(3):  # the good items of a chunk with bad ones are checked again
+            try:
+                plan = plan_batch(self.store.schema, items if kind == "nodes" else [],
+                                  items if kind == "rels" else [], self.view,
+                                  as_of=self.report.as_of, replace=self.replace)
+            except ValidationError as e:
+                _report_violations(e, where, self.report)
+                bad = {v.item for v in e.violations}
+                if kind == "nodes":
+                    for b in bad:
+                        self.rejected.add(b)
+                        self.depends.setdefault(b, [0, where.get(b, (None, None))])
+                items = [x for x in items if x.get("id") not in bad]
+                continue
+            self.view.put_light(plan)
+            self.remap.update(plan.changes.remap)
+            self.changes.add(plan.changes)
+            return
+
+
 def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = False,
-                   progress: Callable[[int], Any] | None = None) -> LoadReport:
-    """Check every file against the schema, then (no error, not a dry run) write."""
+                   replace: bool = False, progress: Callable[[int], Any] | None = None
+                   ) -> LoadReport:
+    """Check every file against the schema and the stored graph, then (no error, not a
+    dry run) write, through the store's write path: values by the schema's rules
+    (Chinese names of choices, 是/否, 2026/11/26), a person found by ID number is that
+    node, properties and labels merge into what is stored (``replace``: become exactly
+    those of the files), a role change keeps the past. A rejected node's
+    relationships are reported once, as depending on it."""
     d = Path(directory)
     report = LoadReport(kind="graph_csv", file=d.name, as_of=dt.date.today().isoformat(),
                         dry_run=dry_run)
@@ -247,38 +301,36 @@ def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = 
     files = _files(d, report, sensitive)
     if not report.ok:
         return report
-    known: dict[str, tuple[str, ...]] = {}  # node id -> labels, from the files
-    rel_ids: set[str] = set()
-
-    def lookup(ids: set[str]) -> dict[str, tuple[str, ...]]:
-        found = {i: known[i] for i in ids if i in known}
-        rest = ids - found.keys()
-        if rest:
-            found.update({i: n.labels for i, n in store.get_nodes(rest).items()})
-        return found
-
+    check = _Check(store, report, replace)
     for kind in ("nodes", "rels"):
         for f in (f for f in files if f.kind == kind):
             report.sheets.append(f.path.name)
             for chunk, where in _chunks(f, report):
                 report.rows += len(chunk)
-                _pass1(schema, kind, chunk, where, known, rel_ids, lookup, report)
+                check.chunk(kind, chunk, where)
+    for nid, (count, (file, line)) in check.depends.items():
+        if count:
+            report.add(file, line, None, None, nid, "depends_on_rejected",
+                       f"另有 {count} 条关系连到这个被拒绝的节点，未逐条列出",
+                       f"{count} relationship(s) need this rejected node; not listed one by "
+                       "one", "error")
     if not report.ok:
         return report
     if dry_run:
+        report.record_changes(check.changes, schema)
         return report
+    done = Changes()
     writer = getattr(store, "upsert_stream", None)
-    batches = _write_batches(files)
+    batches = _write_batches(files, check.remap)
     if writer is not None:
-        writer(batches, progress)
+        done = writer(batches, progress, as_of=report.as_of, replace=replace).changes
     else:
         for nodes, rels in batches:
-            store.upsert(nodes, rels)
+            done.add(store.upsert(nodes, rels, as_of=report.as_of, replace=replace).changes)
             if progress:
                 progress(len(nodes) + len(rels))
     report.written = True
-    report.changes["nodes_added"] = len(known)
-    report.changes["rels_added"] = len(rel_ids)
+    report.record_changes(done, schema)
     return report
 
 
@@ -340,39 +392,14 @@ def _chunks(f: _File, report: LoadReport
         yield chunk, where
 
 
-def _pass1(schema: Schema, kind: str, chunk: list[dict[str, Any]],
-           where: dict[str, tuple[str, int]], known: dict[str, tuple[str, ...]],
-           rel_ids: set[str], lookup: Callable[[set[str]], dict[str, tuple[str, ...]]],
-           report: LoadReport) -> None:
-    """Schema checks of one chunk, plus ids repeated across chunks and files."""
-    dups = []
-    for item in chunk:
-        i = item.get("id")
-        seen = known if kind == "nodes" else rel_ids
-        if isinstance(i, str) and i in seen:
-            dups.append(Violation(i, kind[:-1], "duplicate_id",
-                                  f"id {i!r} appears more than once in the files"))
-    try:
-        if kind == "nodes":
-            vnodes, _ = validate_batch(schema, chunk, [], lambda ids: {})
-            for n in vnodes:
-                known.setdefault(n.id, n.labels)
-        else:
-            _, vrels = validate_batch(schema, [], chunk, lookup)
-            rel_ids.update(r.id for r in vrels)
-    except ValidationError as e:
-        _report_violations(e, where, report)
-    if dups:
-        _report_violations(ValidationError(dups), where, report)
-
-
 _Batch = tuple[list[Node | dict[str, Any]], list[Rel | dict[str, Any]]]
 
 
-def _write_batches(files: list[_File]) -> Iterator[_Batch]:
+def _write_batches(files: list[_File], remap: dict[str, str]) -> Iterator[_Batch]:
     scratch = LoadReport(kind="graph_csv", file="", as_of="")
     for kind in ("nodes", "rels"):
         for f in (f for f in files if f.kind == kind):
             for chunk, _ in _chunks(f, scratch):
-                batch: _Batch = (list(chunk), []) if kind == "nodes" else ([], list(chunk))
+                batch: _Batch = ((list(chunk), []) if kind == "nodes"
+                                 else ([], [follow(r, remap) for r in chunk]))
                 yield batch

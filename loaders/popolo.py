@@ -4,16 +4,22 @@ Mapping (``loaders/popolo.yaml``, data): an organization's ``classification`` na
 label; ``parent_id`` becomes ``SUB_ORG_OF`` between party organisations (``PART_OF``
 where the schema has that instead, a resident group in its community); a membership
 of a party organisation becomes ``MEMBER_OF`` with its role, any other membership
-``HOLDS_POST`` titled by its post (or role). Dates a membership lacks come from its
-legislative period. Popolo dates may be partial (``1960``, ``1993-09``): the graph
-keeps full dates only, so a partial one is left out and the report says so.
+``HOLDS_POST`` titled by its post (or role); the party a member sat for
+(``on_behalf_of_id``) is a membership of that party's organisation, for the same
+dates. Dates a membership lacks come from its legislative period. A partial date
+(``1960``, ``1993-09``) is kept with its precision, as on every path. Identifiers
+other than an ID number are kept (``identifiers``: ``scheme:identifier; …``); what
+the graph has no place for (images, links, other names, areas …) is counted in one
+warning per kind. The file goes through the store's write path: a person found by
+ID number is that node, what is stored merges with the file, and the report says
+which nodes it would rename.
 
 Exports carry what Popolo has no field for under ``govgraph`` in each object
 (labels, other properties, every parent link with its dates), so export → load gives
 back the same party organisations, people, memberships and posts.
 
 >>> popolo_date("2006-08-03"), popolo_date("1960"), popolo_date(None)
-('2006-08-03', None, None)
+(('2006-08-03', None), ('1960-01-01', 'year'), (None, None))
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from graph.errors import GraphError, ValidationError
 from graph.model import Rel, rel_id
 from graph.schema import Schema
 from graph.store import GraphStore
-from graph.validate import validate_batch
+from graph.values import ValueProblem, parse_date
 from loaders.report import LoadReport
 
 __all__ = ["load_popolo", "export_popolo", "popolo_date", "classification_map"]
@@ -39,6 +45,12 @@ __all__ = ["load_popolo", "export_popolo", "popolo_date", "classification_map"]
 MAPPING = Path(__file__).parent / "popolo.yaml"
 EXT = "govgraph"
 _PERSON_KEYS = {"id", "name", "gender", "birth_date", "identifiers", "contact_details", EXT}
+_ORG_KEYS = {"id", "name", "classification", "parent_id", "founding_date", "identifiers", EXT}
+_MEMBERSHIP_KEYS = {"id", "person_id", "organization_id", "post_id", "role", "label",
+                    "start_date", "end_date", "legislative_period_id", "on_behalf_of_id"}
+#: top-level parts read for what they say of the rest (events: the periods' dates)
+_USED_PARTS = {"persons", "organizations", "memberships", "posts", "events", "meta"}
+ID_SEP = "; "
 
 
 @cache
@@ -53,14 +65,44 @@ def classification_map(extra: dict[str, str] | None = None) -> dict[str, str]:
     return out
 
 
-def popolo_date(v: Any) -> str | None:
-    """A full ISO date, or None for a missing or partial one."""
-    if not isinstance(v, str) or len(v) != 10:
-        return None
+def popolo_date(v: Any) -> tuple[str | None, str | None]:
+    """(ISO date, precision) of a Popolo date (``1960``, ``1993-09``, ``2006-08-03``);
+    (None, None) for a missing or unreadable one."""
+    if not isinstance(v, str) or not v:
+        return None, None
     try:
-        return dt.date.fromisoformat(v).isoformat()
-    except ValueError:
-        return None
+        return parse_date(v)
+    except ValueProblem:
+        return None, None
+
+
+def popolo_text(day: str, precision: str | None) -> str:
+    """A stored date back as Popolo writes it (to its precision).
+
+    >>> popolo_text("1960-01-01", "year"), popolo_text("1993-09-01", "month")
+    ('1960', '1993-09')
+    """
+    return day[:{"year": 4, "month": 7}.get(precision or "", 10)]
+
+
+def identifiers_text(items: list[tuple[str, str]]) -> str:
+    """Identifiers as the ``identifiers`` property holds them.
+
+    >>> identifiers_text([("wikidata", "Q1"), ("parlparse", "7")])
+    'wikidata:Q1; parlparse:7'
+    >>> parse_identifiers('wikidata:Q1; parlparse:7')
+    [('wikidata', 'Q1'), ('parlparse', '7')]
+    """
+    return ID_SEP.join(f"{scheme}:{value}" for scheme, value in items)
+
+
+def parse_identifiers(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.split(ID_SEP):
+        scheme, _, value = part.partition(":")
+        if value:
+            out.append((scheme, value))
+    return out
 
 
 class _Load:
@@ -71,7 +113,8 @@ class _Load:
         self.nodes: dict[str, dict[str, Any]] = {}
         self.rels: list[dict[str, Any]] = []
         self.where: dict[str, str] = {}  # item id -> JSON path, for the report
-        self.warned_obo = False
+        #: what the graph has no place for: "part.key" -> how many
+        self.dropped: dict[str, int] = defaultdict(int)
 
     def warn(self, path: str, value: Any, rule: str, zh: str, en: str) -> None:
         self.report.add(path, None, None, None, value, rule, zh, en, "warning")
@@ -79,13 +122,38 @@ class _Load:
     def error(self, path: str, value: Any, rule: str, zh: str, en: str) -> None:
         self.report.add(path, None, None, None, value, rule, zh, en)
 
-    def _date(self, path: str, v: Any) -> str | None:
-        d = popolo_date(v)
+    def _date(self, path: str, v: Any, props: dict[str, Any] | None = None,
+              key: str = "") -> str | None:
+        """A Popolo date as ISO text; with ``props``, stored there under ``key`` with
+        its precision."""
+        d, precision = popolo_date(v)
         if d is None and v not in (None, ""):
             shown = None if path.endswith("birth_date") else v  # personal: not in reports
-            self.warn(path, shown, "partial_date", "日期不完整（只有年或年月），未导入",
-                      "partial date (year or year-month only) left out")
+            self.warn(path, shown, "bad_date", "日期无法读取，未导入",
+                      "the date cannot be read; left out")
+        if d is not None and props is not None:
+            props[key] = d
+            if precision:
+                props[f"{key}_precision"] = precision
         return d
+
+    def _count_dropped(self, part: str, item: dict[str, Any], known: set[str]) -> None:
+        for k, v in item.items():
+            if k not in known and v not in (None, "", [], {}):
+                self.dropped[f"{part}.{k}"] += 1
+
+    def _identifiers(self, item: dict[str, Any], props: dict[str, Any]) -> None:
+        m = _mapping()
+        kept = parse_identifiers(str(props.get("identifiers") or ""))
+        for ident in item.get("identifiers") or []:
+            scheme = str(ident.get("scheme", ""))
+            prop = m["identifier_schemes"].get(scheme.lower())
+            if prop:
+                props[prop] = ident.get("identifier")
+            elif ident.get("identifier") and (scheme, str(ident["identifier"])) not in kept:
+                kept.append((scheme, str(ident["identifier"])))
+        if kept:
+            props["identifiers"] = identifiers_text(kept)
 
     # -- organizations ----------------------------------------------------------
     def organizations(self) -> dict[str, str]:
@@ -109,10 +177,11 @@ class _Load:
             props = dict(ext.get("properties") or {})
             if name:
                 props["name"] = name
-            founded = self._date(f"{path}.founding_date", o.get("founding_date"))
-            if founded and "founded_on" in self.schema.node_properties(
-                    self.schema.closure([label])):
-                props["founded_on"] = founded
+            if "founded_on" in self.schema.node_properties(self.schema.closure([label])):
+                self._date(f"{path}.founding_date", o.get("founding_date"), props,
+                           "founded_on")
+            self._identifiers(o, props)
+            self._count_dropped("organizations", o, _ORG_KEYS)
             self.nodes[oid] = {"id": oid, "labels": ext.get("labels") or [label],
                                "properties": props}
             self.where[oid] = path
@@ -177,17 +246,16 @@ class _Load:
             elif g:
                 self.warn(f"{path}.gender", g, "gender", "性别取值无法对应，未导入",
                           "gender has no counterpart in the schema; left out")
-            born = self._date(f"{path}.birth_date", p.get("birth_date"))
-            if born:
-                props["birth_date"] = born
-            for ident in p.get("identifiers") or []:
-                prop = m["identifier_schemes"].get(str(ident.get("scheme", "")).lower())
-                if prop:
-                    props[prop] = ident.get("identifier")
+            self._date(f"{path}.birth_date", p.get("birth_date"), props, "birth_date")
+            self._identifiers(p, props)
             for c in p.get("contact_details") or []:
-                prop = m["contact_types"].get(str(c.get("type", "")).lower())
+                kind = str(c.get("type", "")).lower()
+                prop = m["contact_types"].get(kind)
                 if prop:
                     props[prop] = c.get("value")
+                else:
+                    self.dropped[f"persons.contact_details.{kind or '?'}"] += 1
+            self._count_dropped("persons", p, _PERSON_KEYS)
             labels = ext.get("labels") or ["Person"]
             if pid in party_people and "PartyMember" not in labels:
                 labels = [*labels, "PartyMember"]
@@ -216,41 +284,47 @@ class _Load:
                            "needs person_id and organization_id")
                 continue
             period = periods.get(ms.get("legislative_period_id")) or {}
-            since = self._date(f"{path}.start_date", ms.get("start_date")) or popolo_date(
-                period.get("start_date"))
-            until = self._date(f"{path}.end_date", ms.get("end_date")) or popolo_date(
-                period.get("end_date"))
-            label = org_labels.get(org)
-            if label is None:
-                found = self.store.get_nodes([org]).get(org)
-                label = found.labels[0] if found else None
-            is_party = label is not None and "PartyOrg" in self.schema.closure([label])
+            dates: dict[str, Any] = {}
+            for key, field_ in (("since", "start_date"), ("until", "end_date")):
+                if not self._date(f"{path}.{field_}", ms.get(field_), dates, key):
+                    self._date(f"{path}.{field_}", period.get(field_), dates, key)
             role = ms.get("role") or (post or {}).get("role")
-            props: dict[str, Any] = {}
-            if is_party:
-                rtype = "MEMBER_OF"
-                props["role"] = self._role(path, role)
-                party[person].append(since or "")
-            else:
-                rtype = "HOLDS_POST"
-                props["title"] = (post or {}).get("label") or role or "成员"
-            if since:
-                props["since"] = since
-            if until:
-                props["until"] = until
-            rid = ms.get("id") or rel_id(rtype, person, org)
-            used[rid] += 1
-            if used[rid] > 1:  # the same person again in the same organisation
-                rid = f"{rid}@{since or ms.get('legislative_period_id') or used[rid]}"
-            self.rels.append({"type": rtype, "start": person, "end": org, "id": rid,
-                              "properties": props})
-            self.where[rid] = path
-            if ms.get("on_behalf_of_id") and not self.warned_obo:
-                self.warned_obo = True
-                self.warn("memberships", ms["on_behalf_of_id"], "ignored_field",
-                          "on_behalf_of_id（代表的党派）在图模式中没有对应，未导入",
-                          "on_behalf_of_id (party represented) has no counterpart; left out")
+            title = (post or {}).get("label") or ms.get("label") or role
+            self._membership(path, person, org, org_labels, role, title, dates,
+                             ms.get("id"), ms.get("legislative_period_id"), used, party)
+            party_org = ms.get("on_behalf_of_id")
+            if party_org and party_org != org:  # the party the member sat for
+                self._membership(f"{path}.on_behalf_of_id", person, party_org, org_labels,
+                                 "member", "党派成员", dates, None,
+                                 ms.get("legislative_period_id"), used, party)
+            self._count_dropped("memberships", ms, _MEMBERSHIP_KEYS)
         return party
+
+    def _membership(self, path: str, person: str, org: str, org_labels: dict[str, str],
+                    role: Any, title: Any, dates: dict[str, Any], given_id: Any,
+                    period: Any, used: dict[str, int], party: dict[str, list[str]]) -> None:
+        label = org_labels.get(org)
+        if label is None:
+            found = self.store.get_nodes([org]).get(org)
+            label = found.labels[0] if found else None
+        is_party = label is not None and "PartyOrg" in self.schema.closure([label])
+        props: dict[str, Any] = dict(dates)
+        if is_party:
+            rtype = "MEMBER_OF"
+            props["role"] = self._role(path, role)
+            if title and title != role:
+                props["title"] = title
+            party[person].append(dates.get("since") or "")
+        else:
+            rtype = "HOLDS_POST"
+            props["title"] = title or "成员"
+        rid = given_id or rel_id(rtype, person, org)
+        used[rid] += 1
+        if used[rid] > 1:  # the same person again in the same organisation
+            rid = f"{rid}@{dates.get('since') or period or used[rid]}"
+        self.rels.append({"type": rtype, "start": person, "end": org, "id": rid,
+                          "properties": props})
+        self.where[rid] = path
 
     def _role(self, path: str, role: Any) -> Any:
         pdef = self.schema.relationships["MEMBER_OF"].properties["role"]
@@ -291,23 +365,30 @@ def load_popolo(store: GraphStore, path: str | Path, *, dry_run: bool = False,
         if not any(ms.get("post_id") == post.get("id") for ms in data.get("memberships") or []):
             ld.warn("posts", post.get("id"), "vacant_post", "空缺职务（无人任职）未导入",
                     "a post nobody holds is left out (the graph has posts as relationships)")
+    for part, items in data.items():
+        if part not in _USED_PARTS and items:
+            ld.dropped[part] += len(items) if isinstance(items, list) else 1
+    for what, n in sorted(ld.dropped.items()):
+        ld.warn(what, n, "not_kept", f"{what}：{n} 项在图模式中没有对应，未导入",
+                f"{what}: {n} left out (the graph has no place for it)")
     if not report.ok:
         return report
     report.rows = len(ld.nodes) + len(ld.rels)
+    nodes = list(ld.nodes.values())
     try:
-        validate_batch(store.schema, list(ld.nodes.values()), ld.rels,
-                       lambda ids: {i: n.labels for i, n in store.get_nodes(ids).items()})
+        plan = store.upsert(nodes, ld.rels, as_of=report.as_of, dry_run=True)
     except ValidationError as e:
         for v in e.violations:
             report.add(ld.where.get(v.item, v.item), None, None, v.field, v.item, v.rule,
                        f"不符合图模式：{v.message}", v.message)
         return report
     report.sheets = ["persons", "organizations", "memberships"]
-    report.changes["nodes_added"] = len(ld.nodes)
-    report.changes["rels_added"] = len(ld.rels)
-    if not dry_run:
-        store.upsert(list(ld.nodes.values()), ld.rels)
-        report.written = True
+    if dry_run:
+        report.record_changes(plan.changes, store.schema, lambda i: (ld.where.get(i), None))
+        return report
+    done = store.upsert(nodes, ld.rels, as_of=report.as_of)
+    report.written = True
+    report.record_changes(done.changes, store.schema, lambda i: (ld.where.get(i), None))
     return report
 
 
@@ -319,12 +400,19 @@ def _classification(label: str) -> str:
     return label
 
 
+def _identifiers_out(props: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"scheme": scheme, "identifier": value}
+            for scheme, value in parse_identifiers(str(props.pop("identifiers", "") or ""))]
+
+
 def export_popolo(store: GraphStore, path: str | Path) -> dict[str, int]:
-    """Party organisations (and the organisations people hold posts in), the people in
-    them, their memberships and posts, as Popolo JSON."""
+    """Every organisation (the labels loaders/popolo.yaml classifies), the people in
+    party organisations or holding posts, their memberships and posts, as Popolo
+    JSON; what Popolo has no field for is under ``govgraph``."""
     schema = store.schema
     rels: list[Rel] = [*store.rels("MEMBER_OF"), *store.rels("HOLDS_POST")]
-    org_ids = {n.id for n in store.nodes("PartyOrg")} | {r.end for r in rels}
+    org_ids = {n.id for lab in sorted(set(_mapping()["classifications"].values()))
+               for n in store.nodes(lab)} | {r.end for r in rels}
     person_ids = {r.start for r in rels} | {n.id for n in store.nodes("PartyMember")}
     orgs = store.get_nodes(sorted(org_ids))
     people = store.get_nodes(sorted(person_ids))
@@ -336,16 +424,21 @@ def export_popolo(store: GraphStore, path: str | Path) -> dict[str, int]:
     out_orgs = []
     for oid, n in sorted(orgs.items()):
         label = schema.display_label(n.labels)
-        o: dict[str, Any] = {"id": oid, "name": n.name, "classification": _classification(label)}
+        props = dict(n.properties)
+        o: dict[str, Any] = {"id": oid, "name": props.pop("name", ""),
+                             "classification": _classification(label)}
         current = [r for r in parents[oid] if "until" not in r.properties]
         if current:
             o["parent_id"] = current[0].end
-        if n.properties.get("founded_on"):
-            o["founding_date"] = n.properties["founded_on"]
+        if props.get("founded_on"):
+            o["founding_date"] = popolo_text(props.pop("founded_on"),
+                                             props.pop("founded_on_precision", None))
+        idents = _identifiers_out(props)
+        if idents:
+            o["identifiers"] = idents
         o[EXT] = {"labels": [lab for lab in n.labels if lab == label] + sorted(
                       set(n.labels) - set(schema.closure([label]))),
-                  "properties": {k: v for k, v in n.properties.items()
-                                 if k not in ("name", "founded_on")},
+                  "properties": props,
                   "parents": [{"id": r.end, "type": r.type, "rel_id": r.id, **r.properties}
                               for r in parents[oid]]}
         out_orgs.append(o)
@@ -355,11 +448,15 @@ def export_popolo(store: GraphStore, path: str | Path) -> dict[str, int]:
     for pid, n in sorted(people.items()):
         props = dict(n.properties)
         person: dict[str, Any] = {"id": pid, "name": props.pop("name", "")}
-        for k in ("gender", "birth_date"):
-            if k in props:
-                person[k] = props.pop(k)
-        if "id_number" in props:
-            person["identifiers"] = [{"scheme": id_scheme, "identifier": props.pop("id_number")}]
+        if "gender" in props:
+            person["gender"] = props.pop("gender")
+        if "birth_date" in props:
+            person["birth_date"] = popolo_text(props.pop("birth_date"),
+                                               props.pop("birth_date_precision", None))
+        idents = ([{"scheme": id_scheme, "identifier": props.pop("id_number")}]
+                  if "id_number" in props else []) + _identifiers_out(props)
+        if idents:
+            person["identifiers"] = idents
         if "phone" in props:
             person["contact_details"] = [{"type": "cell", "value": props.pop("phone")}]
         shown = schema.display_label(n.labels)
@@ -372,14 +469,16 @@ def export_popolo(store: GraphStore, path: str | Path) -> dict[str, int]:
         ms: dict[str, Any] = {"id": r.id, "person_id": r.start, "organization_id": r.end}
         if r.type == "MEMBER_OF":
             ms["role"] = r.properties.get("role", "member")
+            if r.properties.get("title"):
+                ms["label"] = r.properties["title"]
         else:
             title = str(r.properties.get("title", ""))
             ms["role"] = title
             ms["post_id"] = posts.setdefault((r.end, title), f"post:{r.end}:{title}")
-        if r.properties.get("since"):
-            ms["start_date"] = r.properties["since"]
-        if r.properties.get("until"):
-            ms["end_date"] = r.properties["until"]
+        for key, field_ in (("since", "start_date"), ("until", "end_date")):
+            if r.properties.get(key):
+                ms[field_] = popolo_text(r.properties[key],
+                                         r.properties.get(f"{key}_precision"))
         memberships.append(ms)
     out_posts = [{"id": pid, "label": title, "role": title, "organization_id": org}
                  for (org, title), pid in sorted(posts.items(), key=lambda kv: kv[1])]

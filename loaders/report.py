@@ -17,10 +17,14 @@ the user's own file and keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.masking import mask_value
+from graph.schema import Schema
+from graph.write import Changes
 from loaders.tables import Table, column_letter
 
 __all__ = ["Issue", "LoadReport", "MAX_ISSUES", "write_issue_workbook"]
@@ -73,6 +77,9 @@ class LoadReport:
         ("nodes_added", "nodes_updated", "nodes_unchanged", "rels_added", "rels_updated",
          "rels_unchanged", "rels_ended"), 0))
     written: bool = False
+    #: stored nodes the load changes: id, labels added, properties (old, new), with
+    #: sensitive values masked
+    diffs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +100,41 @@ class LoadReport:
         if len(self.issues) < MAX_ISSUES:
             shown = None if value is None or value == "" else str(value)[:100]
             self.issues.append(Issue(sheet, row, column, header, shown, rule, zh, en, severity))
+
+    def record_changes(self, changes: Changes, schema: Schema,
+                       where: Callable[[str], tuple[str | None, int | None]] | None = None
+                       ) -> None:
+        """What the load changes (or, dry, would change): the counts, each changed
+        stored node's diff (sensitive values masked), a warning for every node it
+        renames and every new person who may be someone already stored. ``where``
+        tells the sheet and row of a node id."""
+        self.changes.update(changes.counts())
+        sensitive = {k for lab in schema.labels for k in schema.sensitive_properties([lab])}
+
+        def show(k: str, v: Any) -> Any:
+            return mask_value(k, v, self.as_of) if k in sensitive and v is not None else v
+
+        at = where or (lambda nid: (None, None))
+        for d in changes.diffs:
+            if d.renamed:
+                old, new = d.properties["name"]
+                sheet, row = at(d.id)
+                self.add(sheet, row, None, "名称", new, "renames",
+                         f"将把图中“{old}”（{d.id}）改名为“{new}”",
+                         f"renames {old!r} ({d.id}) to {new!r}", "warning")
+            self.diffs.append({
+                "id": d.id, "given_id": d.given_id, "labels_added": list(d.labels_added),
+                "labels_removed": list(d.labels_removed),
+                "properties": {k: [show(k, a), show(k, b)]
+                               for k, (a, b) in sorted(d.properties.items())}})
+        for new, same in changes.candidates.items():
+            sheet, row = at(new)
+            self.add(sheet, row, None, "姓名", None, "possible_duplicate",
+                     f"可能与图中的 {'、'.join(same[:3])} 是同一人（同名、同出生日期）：如是，"
+                     "请用 govgraph people merge 合并",
+                     f"may be the same person as {', '.join(same[:3])} in the graph (same "
+                     "name and birth date): if so, merge them (govgraph people merge)",
+                     "warning")
 
     def lines(self, lang: str = "zh", limit: int = 50) -> list[str]:
         """A readable report: a summary line, then one line per issue (up to limit)."""
@@ -122,7 +164,7 @@ class LoadReport:
                 "rows": self.rows, "sheets": self.sheets, "errors": self.errors,
                 "warnings": self.warnings, "issue_counts": self.issue_counts,
                 "truncated": self.truncated, "changes": self.changes,
-                "issues": [i.to_dict() for i in self.issues]}
+                "issues": [i.to_dict() for i in self.issues], "diffs": self.diffs}
 
 
 def write_issue_workbook(report: LoadReport, table: Table | None, out: Path) -> Path:

@@ -1,21 +1,24 @@
 """Loading rosters (花名册): ``.xlsx``/``.csv`` with Chinese headers, all or nothing.
 
-Pass 1 reads every row, converts and checks each mapped cell (ID numbers by GB 11643,
-phones, dates, choices), derives ids, and notes every reference to another node; at
-the end references are resolved against the file and the graph. Rows converted
-cleanly go to a spool file (marshal), so memory holds ids and names, not rows. Any
-error: the report lists them all and nothing is written.
+Pass 1 reads every row, converts and checks each mapped cell by the schema's rules
+(graph/values.py: ID numbers, phones and landlines, dates to the day or the month,
+choices with their Chinese names and aliases such as 组织委员), derives ids, and
+notes every reference to another node; at the end references are resolved against
+the file and the graph (ids, full names, short names such as 上星社区第一党支部) and
+people are found by their ID number, whoever wrote them first (scenario, graph CSV,
+Popolo, another roster). Rows converted cleanly go to a spool file (marshal), so
+memory holds ids and names, not rows. Any error: the report lists them all and
+nothing is written. What clerks add to a sheet is read as such: title rows, a
+two-level header, 序号, a 合计 or 填表人 footer (skipped with a note).
 
-Pass 2 writes from the spool in batches: a node's properties are merged into what
-the graph has (a cell left empty keeps the stored value; labels add up, so a person
-in the party-member and the resident roster is one node), relationships are added,
-updated or left alone, and relationships of the roster's ``ends`` types that are not
-in it any more get ``until`` = the roster's date: history stays and "as of" queries
-still see them. Loading the same file again changes nothing.
+Pass 2 (:mod:`loaders.roster_write`) writes from the spool in batches through the
+store's write path, which merges (a cell left empty keeps the stored value; labels
+add up), keeps history (a new role ends the old stint) and reports what changed per
+node; relationships of the roster's ``ends`` types that are not in it any more get
+``until`` = the roster's date. Loading the same file again changes nothing.
 
-People get ids from their ID number by a keyed hash (the key lives in the store's
-meta), so the same person is the same node in every roster and the id does not
-reveal the number.
+A person new to the graph gets an id from the ID number by a keyed hash (the key
+lives in the store's meta), so the id does not reveal the number.
 """
 
 from __future__ import annotations
@@ -25,24 +28,25 @@ import hashlib
 import hmac
 import marshal
 import os
+import re
 import secrets
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.formats import id_birth_date
 from graph.masking import mask_value
-from graph.model import Node, Rel, rel_id
 from graph.schema import Schema
 from graph.store import GraphStore
-from loaders.checks import check_id_number, check_phone, id_birth_date
 from loaders.report import LoadReport
 from loaders.roster_mapping import CellError, Column, Mapping, convert_cell, get_mapping
+from loaders.roster_refs import Resolver
 from loaders.tables import Sheet, Table, TableError, column_letter, open_table
 
-__all__ = ["load_roster", "person_id", "ID_KEY_META"]
+__all__ = ["load_roster", "person_id", "name_id", "ID_KEY_META"]
 
 ID_KEY_META = "roster_id_key"
 HEADER_SCAN_ROWS = 20
@@ -50,11 +54,16 @@ BATCH = 5_000
 #: rows kept per reference value for the report (the count is always exact)
 _REF_ROWS = 20
 _SPOOL_CHUNK = 2_000  # rows per marshal record (one record per row loads 10x slower)
+#: the first cell of a row that is a sheet's footer, not a person
+_FOOTER = re.compile(r"^\s*(填表人|填报人|制表人|审核人|审批人|负责人|联系人|经办人|填表日期|"
+                     r"填报日期|制表日期|合\s*计|总\s*计|小\s*计|共\s*计)")
+#: link property keys that are the roster's, not the schema's
+LINK_SINCE, STINT_SINCE = "__link_since", "__stint_since"
 
 
 def person_id(key: bytes, id_number: str) -> str:
-    """The node id of the person with this ID number (a keyed hash: the same person
-    gets the same id from every roster; the id does not reveal the number).
+    """The node id of a person new to the graph with this ID number (a keyed hash: the
+    id does not reveal the number).
 
     >>> person_id(b"k", "11010519491231002x") == person_id(b"k", "11010519491231002X")
     True
@@ -84,14 +93,14 @@ class _Ref:
 
 
 @dataclass
-class _Pass1:
+class Pass1:
     mapping: Mapping
     schema: Schema
     report: LoadReport
     key: bytes
     spool: Any
     today: str
-    seen: dict[str, int] = field(default_factory=dict)  # id -> first row
+    seen: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> sheet, row
     #: names and labels of the file's nodes, kept only when rows may name other rows
     #: (party organisations naming their parent): memory stays small for people
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -100,28 +109,37 @@ class _Pass1:
     by_prop: dict[str | None, int] = field(default_factory=dict)  # this sheet's columns
     #: link properties with a default (MEMBER_OF.role = member)
     defaults: list[tuple[str, str, Any]] = field(default_factory=list)
-    fill_birth: bool = False  # birth date from the ID number when the row has none
+    refs: dict[tuple[str, str], _Ref] = field(default_factory=dict)  # (link, value)
+    #: reference rosters: the rows naming each node (sheet, row, name given)
+    subjects: dict[str, list[tuple[str, int, str | None]]] = field(
+        default_factory=lambda: defaultdict(list))
+    #: ID number -> (id the row has, sheet, row, column, whether the id was given)
+    numbers: dict[str, tuple[str, str, int, int, bool]] = field(default_factory=dict)
+    #: derived-by-name id -> (name, sheet, row): found in the graph by name at the end
+    by_name: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: row id -> the stored node it is (found by ID number or by name)
+    remap: dict[str, str] = field(default_factory=dict)
+    formula_warned: bool = False
+    pending: list[Any] = field(default_factory=list)  # rows not yet in the spool
+    #: ``repeat`` rosters: each person's record, their rows' links together (small
+    #: rosters: 两长两员, grid workers)
+    gathered: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         m = self.mapping
         self.defaults = [(*c.link_property, c.default) for c in m.columns
                          if c.link_property and c.default is not None]
-        self.fill_birth = m.subject == "node" and "birth_date" in self.schema.node_properties(
-            self.schema.closure(m.labels or ("Person",)))
         own = set(self.schema.closure(m.labels + (m.label_column.choices
                                                   if m.label_column else ())))
         self.self_ref = m.subject == "node" and any(set(c.to) & own for c in m.columns)
 
     def file_labels(self, nid: str) -> tuple[str, ...]:
         return self.labels.get(nid) or self.mapping.labels
-    refs: dict[tuple[str, str], _Ref] = field(default_factory=dict)  # (link, value)
-    #: reference rosters: the rows naming each node (sheet, row, name given)
-    subjects: dict[str, list[tuple[str, int, str | None]]] = field(
-        default_factory=lambda: defaultdict(list))
-    formula_warned: bool = False
-    pending: list[Any] = field(default_factory=list)  # rows not yet in the spool
 
-    def flush(self) -> None:
+    def flush(self, final: bool = False) -> None:
+        if final and self.gathered:
+            self.pending.extend(self.gathered.values())
+            self.gathered = {}
         if self.pending:
             data = marshal.dumps(self.pending)  # length-prefixed: loads() is fast, load() not
             self.spool.write(len(data).to_bytes(8, "little"))
@@ -142,70 +160,121 @@ def _shown(col: Column, v: Any, today: str) -> Any:
     return v
 
 
-def _find_header(sheet: Sheet, m: Mapping) -> tuple[int, dict[int, Column], list[Any]] | None:
-    """The header row among the first rows: the one matching most mapped headers (a
-    title row merged across the top is skipped). Cells of a header merged down over
-    two rows take the merged range's value."""
-    best: tuple[int, int, list[Any]] | None = None
-    rows = sheet.rows()
-    for _ in range(HEADER_SCAN_ROWS):
-        nxt = next(rows, None)
-        if nxt is None:
-            break
-        rno, values = nxt
-        hits = len({id(c) for v in values if (c := m.match_header(v)) is not None})
-        if hits and (best is None or hits > best[1]):
-            best = (rno, hits, values)
-    if best is None or best[1] < min(2, len(m.all_columns)):
-        return None
-    rno, _, values = best
+# ------------------------------------------------------------ headers
+def _matches(m: Mapping, values: list[Any]) -> dict[int, Column]:
     cols: dict[int, Column] = {}
     for i, v in enumerate(values):
         col = m.match_header(v)
         if col is not None and col not in cols.values():
             cols[i] = col
-    return rno, cols, values
+    return cols
 
 
-def _header_issues(p: _Pass1, sheet: Sheet, rno: int, cols: dict[int, Column],
-                   values: list[Any]) -> bool:
-    """Missing required columns, horizontally merged header cells, unknown headers."""
+@dataclass
+class Header:
+    """Where a sheet's header is: its rows (one, or two for a two-level header), the
+    column each cell index fills, and the row each column's header text is in."""
+
+    first: int
+    last: int
+    cols: dict[int, Column]
+    rows: list[tuple[int, list[Any]]]
+    at: dict[int, int]  # column index -> row number of its header text
+
+
+def _find_header(sheet: Sheet, m: Mapping) -> Header | None:
+    """The row matching most mapped headers among the first rows (title and 填报单位
+    rows above it are skipped), read together with the row above or below when the
+    sheet has a two-level header (group headings over some columns, the others'
+    headers merged down or in the second row)."""
+    scanned: list[tuple[int, list[Any]]] = []
+    rows = sheet.rows()
+    for _ in range(HEADER_SCAN_ROWS):
+        nxt = next(rows, None)
+        if nxt is None:
+            break
+        scanned.append(nxt)
+    best: int | None = None
+    best_cols: dict[int, Column] = {}
+    for k, (_, values) in enumerate(scanned):
+        cols = _matches(m, values)
+        if cols and len(cols) > len(best_cols):
+            best, best_cols = k, cols
+    if best is None or len(best_cols) < min(2, len(m.all_columns)):
+        return None
+    first = last = best
+    cols = dict(best_cols)
+    at = dict.fromkeys(cols, scanned[best][0])
+    for k in (best + 1, best - 1):
+        if not 0 <= k < len(scanned):
+            continue
+        extra = {i: c for i, c in _matches(m, scanned[k][1]).items()
+                 if i not in cols and c not in cols.values()}
+        if extra:
+            cols.update(extra)
+            at.update(dict.fromkeys(extra, scanned[k][0]))
+            first, last = min(first, k), max(last, k)
+            break
+    return Header(scanned[first][0], scanned[last][0], cols, scanned[first:last + 1], at)
+
+
+def _header_issues(p: Pass1, sheet: Sheet, h: Header) -> bool:
+    """Missing required columns, a header cell merged across columns, unknown headers."""
     m, r = p.mapping, p.report
     ok = True
-    for (r0, c0), (r1, c1) in sheet.merged:
-        if r0 + 1 <= rno <= r1 + 1 and c1 > c0:
+    for (r0, c0), (_, c1) in sheet.merged:
+        if c1 > c0 and h.at.get(c0) == r0 + 1:  # a column's own header spans columns
             ok = False
-            r.add(sheet.name, rno, c0, str(values[c0]) if c0 < len(values) else None, None,
-                  "merged_header",
+            rno = r0 + 1
+            r.add(sheet.name, rno, c0, _header_text(h, c0), None, "merged_header",
                   f"表头单元格 {column_letter(c0)}{rno}:{column_letter(c1)}{rno} 是合并单元格："
                   "每列需要单独的表头，请取消合并",
                   f"header cells {column_letter(c0)}{rno}:{column_letter(c1)}{rno} are merged: "
                   "every column needs its own header; unmerge them")
-    present = set(cols.values())
+    present = set(h.cols.values())
     needed = [c for c in m.all_columns if c.required and c not in present]
     if m.subject == "reference" and m.id not in present and not any(
             c.property == "id_number" for c in present):
         needed.insert(0, m.id)
+    two = f"（已读取第 {h.first}–{h.last} 行的两级表头）" if h.last > h.first else ""
+    two_en = (f" (read the two-level header in rows {h.first}-{h.last})"
+              if h.last > h.first else "")
     for c in needed:
         ok = False
         alias = f"（也可用：{'、'.join(c.aliases)}）" if c.aliases else ""
-        r.add(sheet.name, rno, None, c.header, None, "missing_column",
-              f"缺少必填列“{c.header}”{alias}",
+        r.add(sheet.name, h.last, None, c.header, None, "missing_column",
+              f"缺少必填列“{c.header}”{alias}{two}",
               f"required column {c.header!r} is missing"
-              + (f" (also accepted: {', '.join(c.aliases)})" if c.aliases else ""))
-    for i, v in enumerate(values):
-        if not _empty(v) and i not in cols:
-            r.add(sheet.name, rno, i, str(v), None, "unknown_column",
-                  f"不认识的列“{v}”，已忽略", f"unknown column {str(v)!r} ignored", "warning")
+              + (f" (also accepted: {', '.join(c.aliases)})" if c.aliases else "") + two_en)
+    grouped = {(r0 + 1, c) for (r0, c0), (_, c1) in sheet.merged if c1 > c0
+               for c in range(c0, c1 + 1)}
+    for rno, values in h.rows:
+        for i, v in enumerate(values):
+            if not _empty(v) and i not in h.cols and (rno, i) not in grouped:
+                r.add(sheet.name, rno, i, str(v), None, "unknown_column",
+                      f"不认识的列“{v}”，已忽略", f"unknown column {str(v)!r} ignored",
+                      "warning")
     return ok
 
 
-def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Column]
+def _header_text(h: Header, i: int) -> str | None:
+    for rno, values in h.rows:
+        if rno == h.at.get(i) and i < len(values):
+            return str(values[i])
+    return None
+
+
+# ------------------------------------------------------------ rows
+def _date_with_precision(props: dict[str, Any], key: str) -> tuple[Any, Any]:
+    return props.get(key), props.get(f"{key}_precision")
+
+
+def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Column]
          ) -> None:
     m, r, today = p.mapping, p.report, p.today
     errors_before = r.errors
     props: dict[str, Any] = {}
-    links: dict[str, list[Any]] = {}  # link type -> [target value, rel props, col]
+    links: dict[str, list[Any]] = {}  # link type -> [target value, col]
     link_props: dict[str, dict[str, Any]] = defaultdict(dict)
     node_id: str | None = None
     label: str | None = None
@@ -216,6 +285,8 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
               f"“{col.header}”{zh}", f"{col.header}: {en}")
 
     for i, col in cols.items():
+        if col.ignore:
+            continue
         v = values[i] if i < len(values) else None
         if sheet.formulas and (rno, i) in sheet.formulas:
             if _empty(v):
@@ -230,7 +301,7 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                       "表中有公式：已使用 Excel 上次计算的结果",
                       "the sheet has formulas: their last calculated values were used",
                       "warning")
-        if v is None or v == "" or (isinstance(v, str) and not v.strip()):
+        if _empty(v):
             if col.required and col is not m.id:
                 bad(i, col, v, "required", "必须填写", "is required")
             continue
@@ -242,39 +313,29 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
                 label = _label_of(p.schema, col, v)
             elif col.link:
                 links[col.link] = [str(v).strip(), i]
-            elif col.link_property:
-                link_props[col.link_property[0]][col.link_property[1]] = convert_cell(col, v)
+            elif col.link_property or col.stint_since or col.link_since:
+                c = convert_cell(col, v)
+                lt: str | None
+                if col.link_property:
+                    lt, prop = col.link_property
+                else:
+                    lt, prop = (col.stint_since, STINT_SINCE) if col.stint_since else (
+                        col.link_since, LINK_SINCE)
+                assert lt is not None
+                t = lt
+                link_props[t][prop] = c.value
+                for ck, cv in c.companions.items():
+                    link_props[t][ck if col.link_property else f"{prop}_precision"] = cv
             else:
                 assert col.property is not None
-                props[col.property] = convert_cell(col, v)
+                c = convert_cell(col, v)
+                props[col.property] = c.value
+                props.update(c.companions)
         except CellError as e:
             bad(i, col, v, e.rule, e.zh, e.en)
-    by_prop = p.by_prop
-    idn = props.get("id_number")
-    if isinstance(idn, str):
-        idn = props["id_number"] = idn.upper()
-        col = cols[by_prop["id_number"]]
-        why = check_id_number(idn)
-        if why is not None:
-            bad(by_prop["id_number"], col, idn, "id_number", "不是有效的公民身份号码（GB 11643）",
-                why)
-        elif "birth_date" in props:
-            born = id_birth_date(idn)
-            assert born is not None
-            if born.isoformat() != props["birth_date"]:
-                bad(by_prop["birth_date"], cols[by_prop["birth_date"]], props["birth_date"],
-                    "birth_date_mismatch", f"与身份证号中的出生日期 {born.isoformat()} 不一致",
-                    f"differs from the birth date {born.isoformat()} in the ID number")
-        elif p.fill_birth:
-            born = id_birth_date(idn)
-            if born is not None:
-                props["birth_date"] = born.isoformat()
-    if isinstance(props.get("phone"), str):
-        why = check_phone(props["phone"])
-        if why is not None:
-            bad(by_prop["phone"], cols[by_prop["phone"]], props["phone"], "phone",
-                "不是有效的手机号码（11 位，以 13-19 开头）", why)
-    _case_rules(props, by_prop, cols, bad)
+    _member_status(props, link_props, p.schema)
+    _birth_rules(p, props, cols, bad)
+    _case_rules(props, p.by_prop, cols, bad)
     # defaults and the links' own properties
     out_links = []
     for t, prop, default in p.defaults:
@@ -289,34 +350,96 @@ def _row(p: _Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, C
             ref.rows.append((sheet.name, rno, i))
     if r.errors != errors_before:
         return
+    given_id = node_id is not None
     if node_id is None:
         node_id = _derive_id(p, sheet, rno, props)
         if node_id is None:
             return
     labels = tuple(sorted({*m.labels, label})) if label else m.labels
+    number = props.get("id_number")
+    if isinstance(number, str) and (m.subject == "reference" or "Person" in p.schema.closure(
+            labels or ("Person",))):
+        i_num = p.by_prop.get("id_number")
+        if number not in p.numbers:
+            p.numbers[number] = (node_id, sheet.name, rno, i_num if i_num is not None else -1,
+                                 given_id)
     if m.subject == "reference":
         rows = p.subjects[node_id]
         if len(rows) < _REF_ROWS:
             rows.append((sheet.name, rno, props.get("name")))
     else:
         first = p.seen.get(node_id)
+        if first is not None and m.repeat:  # another row of the same person: more links
+            node = p.gathered[node_id]
+            clash = [k for k, v in props.items() if node[2].get(k, v) != v]
+            if clash:
+                at_col = p.by_prop.get(clash[0])
+                col = cols[at_col] if at_col is not None else m.id
+                r.add(sheet.name, rno, at_col, col.header,
+                      _shown(col, props[clash[0]], today),
+                      "conflicting_rows", f"与第 {first[1]} 行同一人，但此项不同",
+                      f"the same person as row {first[1]}, but this differs")
+                return
+            node[2].update(props)
+            node[3].extend(out_links)
+            return
         if first is not None:
-            at = id_col if id_col is not None else by_prop.get("id_number",
-                                                                by_prop.get("name"))
+            at = id_col if id_col is not None else p.by_prop.get("id_number",
+                                                                  p.by_prop.get("name"))
             col = cols[at] if at is not None else m.id
             r.add(sheet.name, rno, at, col.header, _shown(col, values[at] if at is not None
                                                           else node_id, today),
-                  "duplicate_id", f"与第 {first} 行重复（同一编号或身份证号）",
-                  f"duplicates row {first} (same id or ID number)")
+                  "duplicate_id", f"与第 {first[1]} 行重复（同一编号或身份证号）",
+                  f"duplicates row {first[1]} (same id or ID number)")
             return
-        p.seen[node_id] = rno
+        p.seen[node_id] = (sheet.name, rno)
+        if not given_id and m.id.derive == "name":
+            p.by_name[node_id] = (props["name"], sheet.name, rno)
         if p.self_ref:
             p.labels[node_id] = labels
             if "name" in props:
                 p.names[props["name"]].append(node_id)
+    if m.repeat and m.subject == "node":
+        p.gathered[node_id] = (node_id, labels, props, out_links)
+        return
     p.pending.append((node_id, labels, props, out_links))
     if len(p.pending) >= _SPOOL_CHUNK:
         p.flush()
+
+
+def _member_status(props: dict[str, Any], link_props: dict[str, dict[str, Any]],
+                   schema: Schema) -> None:
+    """正式党员 / 预备党员 written in the role column: the person's full_member (the
+    schema's aliases of full_member say which words mean which)."""
+    role = link_props.get("MEMBER_OF", {})
+    title = role.get("title")
+    pd = schema.labels["PartyMember"].properties.get("full_member")
+    if not isinstance(title, str) or pd is None or not pd.aliases:
+        return
+    for value, words in (("true", pd.aliases.get("true", ())),
+                         ("false", pd.aliases.get("false", ()))):
+        if title in words:
+            props.setdefault("full_member", value == "true")
+            role.pop("title", None)  # a status, not a post
+
+
+def _birth_rules(p: Pass1, props: dict[str, Any], cols: dict[int, Column],
+                 bad: Callable[..., None]) -> None:
+    """A birth date the sheet gives must agree with the ID number (to the month, when
+    the sheet gives only the month)."""
+    number, born_given = props.get("id_number"), props.get("birth_date")
+    if not isinstance(number, str) or not isinstance(born_given, str):
+        return
+    born = id_birth_date(number)
+    if born is None:
+        return
+    n = {"month": 7, "year": 4}.get(props.get("birth_date_precision") or "", 10)
+    if born.isoformat()[:n] != born_given[:n]:
+        i = p.by_prop["birth_date"]
+        shown = born.isoformat()[:n]
+        bad(i, cols[i], born_given[:n], "birth_date_mismatch",
+            f"与身份证号中的出生日期 {shown} 不一致", f"differs from the birth date {shown} in "
+            "the ID number")
 
 
 def _label_of(schema: Schema, col: Column, v: Any) -> str:
@@ -329,7 +452,7 @@ def _label_of(schema: Schema, col: Column, v: Any) -> str:
     raise CellError("enum", f"应为以下之一：{names}", f"must be one of {', '.join(col.choices)}")
 
 
-def _derive_id(p: _Pass1, sheet: Sheet, rno: int, props: dict[str, Any]) -> str | None:
+def _derive_id(p: Pass1, sheet: Sheet, rno: int, props: dict[str, Any]) -> str | None:
     m = p.mapping
     if m.id.derive == "person" and isinstance(props.get("id_number"), str):
         return person_id(p.key, props["id_number"])
@@ -341,95 +464,6 @@ def _derive_id(p: _Pass1, sheet: Sheet, rno: int, props: dict[str, Any]) -> str 
                  f"needs {m.id.header!r} or the {'ID number' if want == '身份证号' else 'name'} "
                  "to tell which one it is")
     return None
-
-
-# ------------------------------------------------------------ references
-class _Resolver:
-    """Finds the node a cell names: an id, or an exact name among the nodes with one
-    of the wanted labels, in this file or in the graph."""
-
-    def __init__(self, store: GraphStore, p: _Pass1) -> None:
-        self.store, self.p = store, p
-        self._by_name: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {}
-
-    def _names(self, label: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-        if label not in self._by_name:
-            idx: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-            for n in self.store.nodes(label):
-                idx[n.name].append((n.id, n.labels))
-            self._by_name[label] = idx
-        return self._by_name[label]
-
-    def resolve(self, values: set[str], to: tuple[str, ...]
-                ) -> dict[str, tuple[str | None, list[str]]]:
-        """value -> (node id or None, candidates when ambiguous or wrongly labelled)."""
-        schema, p = self.p.schema, self.p
-        found = self.store.get_nodes(values)
-        out: dict[str, tuple[str | None, list[str]]] = {}
-        for v in values:
-            cands: dict[str, tuple[str, ...]] = {}
-            if v in p.seen:
-                cands[v] = schema.closure(p.file_labels(v))
-            elif v in found:
-                cands[v] = found[v].labels
-            if not cands:
-                for nid in p.names.get(v, ()):
-                    cands[nid] = schema.closure(p.file_labels(nid))
-                for lab in to:
-                    for nid, labs in self._names(lab).get(v, ()):
-                        cands.setdefault(nid, labs)
-            fits = [i for i, labs in cands.items() if any(t in labs for t in to)]
-            if len(fits) == 1:
-                out[v] = (fits[0], [])
-            else:
-                out[v] = (None, sorted(fits) if fits else sorted(cands))
-        return out
-
-
-def _check_refs(store: GraphStore, p: _Pass1) -> dict[tuple[str, str], str]:
-    m, r, schema = p.mapping, p.report, p.schema
-    resolver = _Resolver(store, p)
-    col_of = {c.link: c for c in m.columns if c.link}
-    resolved: dict[tuple[str, str], str] = {}
-    by_link: dict[str, set[str]] = defaultdict(set)
-    for t, v in p.refs:
-        by_link[t].add(v)
-    for t, values in by_link.items():
-        col = col_of[t]
-        names = "、".join(schema.labels[x].name_zh for x in col.to)
-        for v, (nid, cands) in resolver.resolve(values, col.to).items():
-            if nid is not None:
-                resolved[(t, v)] = nid
-                continue
-            ref = p.refs[(t, v)]
-            if cands:
-                zh = f"对应多个{names}（{'、'.join(cands[:5])}）：请改填编号"
-                en = (f"matches several nodes ({', '.join(cands[:5])}): use the id instead")
-                rule = "ambiguous_reference"
-            else:
-                zh = f"在本表和图中都找不到这个{names}（按编号或全称）"
-                en = (f"no {' or '.join(col.to)} with this id or exact name in the file "
-                      "or the graph")
-                rule = "reference"
-            for sheet, rno, i in ref.rows:
-                r.add(sheet, rno, i, col.header, v, rule, f"“{col.header}”{zh}",
-                      f"{col.header}: {en}")
-            for _ in range(ref.count - len(ref.rows)):
-                r.add(None, None, None, col.header, v, rule, zh, en)
-    if m.subject == "reference":
-        found = store.get_nodes(p.subjects)
-        for nid, rows in p.subjects.items():
-            node = found.get(nid)
-            for sheet, rno, name in rows:
-                if node is None or not any(t in node.labels for t in m.id.to or ("Person",)):
-                    r.add(sheet, rno, None, m.id.header, nid, "reference",
-                          "图中没有这个人员：请先导入人员花名册",
-                          "no such person in the graph: load the person's roster first")
-                elif name and node.name != name:
-                    r.add(sheet, rno, None, "姓名", name, "name_mismatch",
-                          f"与图中此人的姓名“{node.name}”不一致",
-                          f"differs from this person's name in the graph, {node.name!r}")
-    return resolved
 
 
 def _case_rules(props: dict[str, Any], by_prop: dict[str | None, int], cols: dict[int, Column],
@@ -451,153 +485,100 @@ def _case_rules(props: dict[str, Any], by_prop: dict[str | None, int], cols: dic
         bad(i, cols[i], q, "quality_range", "应为 1 到 5 的整数", "must be a whole number 1 to 5")
 
 
-# ------------------------------------------------------------ pass 2: write
-def _spooled(path: str) -> Iterator[tuple[str, tuple[str, ...], dict[str, Any], list[Any]]]:
-    with open(path, "rb") as f:
-        while head := f.read(8):
-            yield from marshal.loads(f.read(int.from_bytes(head, "little")))
-
-
-def _batches(path: str, size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for rec in _spooled(path):
-        batch.append(rec)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _node_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str]
-                  ) -> list[Node]:
-    """Rows merged into the stored nodes: what to write (unchanged nodes left out)."""
-    ch, schema = p.report.changes, p.schema
-    existing = store.get_nodes([r[0] for r in recs])
-    todo = []
-    for nid, labels, props, _ in recs:
-        old = existing.get(nid)
-        if old is None:
-            todo.append(Node(nid, schema.closure(labels), props))
-            new_ids.add(nid)
-            ch["nodes_added"] += 1
+# ------------------------------------------------------------ after pass 1
+def _identify(store: GraphStore, p: Pass1) -> None:
+    """Who the rows are: a person by ID number (whoever wrote them first), a node the
+    roster names by its name (buildings, organisations) by that name; an id the row
+    gives must agree with the ID number."""
+    r = p.report
+    held = store.people_by_id_number(p.numbers) if p.numbers else {}
+    given = [rid for rid, _, _, _, g in p.numbers.values() if g]
+    exists = store.get_nodes(given) if given else {}
+    for number, (rid, sheet, rno, col, was_given) in p.numbers.items():
+        holder = held.get(number)
+        if holder is None or holder == rid:
             continue
-        merged = {**old.properties, **props}
-        new_labels = schema.closure((*old.labels, *labels))
-        if merged == old.properties and new_labels == old.labels:
-            ch["nodes_unchanged"] += 1
+        if was_given and rid in exists:
+            head = p.mapping.match_header("身份证号")
+            r.add(sheet, rno, col if col >= 0 else None, head.header if head else "身份证号",
+                  mask_value("id_number", number, p.today), "id_number_taken",
+                  f"这个身份证号属于图中的另一个人（{holder}），与“{p.mapping.id.header}”"
+                  f"{rid} 不一致：若是同一人，请用 govgraph people merge 合并",
+                  f"the ID number belongs to another person in the graph ({holder}), not to "
+                  f"{rid}: if they are one person, merge them (govgraph people merge)")
             continue
-        todo.append(Node(nid, new_labels, merged))
-        ch["nodes_updated"] += 1
-    return todo
-
-
-def _rel_changes(store: GraphStore, p: _Pass1, recs: list[Any], new_ids: set[str],
-                 resolved: dict[tuple[str, str], str], as_of: str,
-                 present: dict[str, set[tuple[str, str]]]) -> list[Rel]:
-    """The rows' links against the stored relationships: added, updated, or (a node's
-    one current target replaced) ended; unchanged ones left out."""
-    m, ch = p.mapping, p.report.changes
-    types = list(m.link_types())
-    subjects = [r[0] for r in recs if r[0] not in new_ids]
-    adj = store.adjacent_many(subjects, types, "out") if types and subjects else {}
-    todo: list[Rel] = []
-    for nid, _, _, links in recs:
-        rels_by = defaultdict(list)
-        for a in adj.get(nid, ()):
-            rels_by[(a.rel.type, a.other)].append(a.rel)
-        for t, value, props in links:
-            end = resolved[(t, value)]
-            if t in m.ends:
-                present[t].add((nid, end))
-            olds = rels_by[(t, end)]
-            if t in m.single:  # one current target: a new one ends the others
-                temporal = "until" in p.schema.relationships[t].properties
-                moved = False
-                for (ot, other), rels in rels_by.items():
-                    for x in rels:
-                        if ot != t or other == end or x.properties.get("until") is not None:
-                            continue
-                        if temporal:
-                            todo.append(Rel(t, nid, other, {**x.properties, "until": as_of},
-                                            x.id))
-                            ch["rels_ended"] += 1
-                        elif not olds and not moved:  # no history kept for it: it moves
-                            todo.append(Rel(t, nid, end, {**x.properties, **props}, x.id))
-                            ch["rels_updated"] += 1
-                            moved = True
-                if moved:
-                    continue
-            open_ = [x for x in olds if x.properties.get("until") is None]
-            if open_:
-                old = open_[0]
-                merged = {**old.properties, **props}
-                if merged == old.properties:
-                    ch["rels_unchanged"] += 1
-                    continue
-                todo.append(Rel(t, nid, end, merged, old.id))
-                ch["rels_updated"] += 1
+        p.remap[rid] = holder
+    if p.by_name and p.mapping.labels:
+        label = p.mapping.labels[0]
+        found = store.nodes_named(label, {name for name, _, _ in p.by_name.values()})
+        stored = store.get_nodes(p.by_name)
+        for rid, (name, sheet, rno) in p.by_name.items():
+            hits = [n.id for n in found.get(name, ()) if n.id != rid]
+            if rid in p.remap or not hits or rid in stored:
                 continue
-            rid = rel_id(t, nid, end)
-            if any(x.id == rid for x in olds):  # ended before: a new stint
-                rid = f"{rid}@{as_of}"
-            if "since" in p.schema.relationships[t].properties:  # known from the roster's date
-                props = {"since": as_of, **props}
-            todo.append(Rel(t, nid, end, props, rid))
-            ch["rels_added"] += 1
-    return todo
+            if len(hits) == 1:
+                p.remap[rid] = hits[0]
+            else:
+                r.add(sheet, rno, None, "名称", name, "ambiguous_reference",
+                      f"图中有多个同名的节点（{'、'.join(hits[:5])}）：请填写编号",
+                      f"several nodes in the graph have this name ({', '.join(hits[:5])}): "
+                      "give the id")
 
 
-def _write(store: GraphStore, p: _Pass1, spool: str, resolved: dict[tuple[str, str], str],
-           as_of: str, write: bool, batch: int, end_missing: bool) -> None:
-    """Pass 2. A batch's nodes and relationships go in one transaction; when rows name
-    other rows (party organisations), all nodes are written before any relationship."""
-    m = p.mapping
-    new_ids: set[str] = set()  # nodes this load adds have no relationships to look up
-    present: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    if m.subject == "node" and not p.self_ref:
-        for recs in _batches(spool, batch):
-            nodes = _node_changes(store, p, recs, new_ids)
-            rels = _rel_changes(store, p, recs, new_ids, resolved, as_of, present)
-            if write and (nodes or rels):
-                store.upsert(nodes, rels)
-    else:
-        if m.subject == "node":
-            for recs in _batches(spool, batch):
-                nodes = _node_changes(store, p, recs, new_ids)
-                if write and nodes:
-                    store.upsert(nodes, [])
-        for recs in _batches(spool, batch):
-            rels = _rel_changes(store, p, recs, new_ids, resolved, as_of, present)
-            if write and rels:
-                store.upsert([], rels)
-    if end_missing:
-        _end_missing(store, p, present, resolved, as_of, write)
+def _check_refs(store: GraphStore, p: Pass1) -> dict[tuple[str, str], str]:
+    m, r, schema = p.mapping, p.report, p.schema
+    resolver = Resolver(store, schema, p.names, {i: p.file_labels(i) for i in p.seen}
+                        if p.self_ref else {})
+    col_of = {c.link: c for c in m.columns if c.link}
+    resolved: dict[tuple[str, str], str] = {}
+    by_link: dict[str, set[str]] = defaultdict(set)
+    for t, v in p.refs:
+        by_link[t].add(v)
+    for t, values in by_link.items():
+        col = col_of[t]
+        names = "、".join(schema.labels[x].name_zh for x in col.to)
+        for v, (nid, cands) in resolver.resolve(values, col.to).items():
+            if nid is not None:
+                resolved[(t, v)] = p.remap.get(nid, nid)
+                continue
+            ref = p.refs[(t, v)]
+            if cands:
+                shown = [f"{c}（{n}）" if n else c for c, n in _names_of(store, cands[:5])]
+                zh = f"对应多个{names}：{'、'.join(shown)}：请改填编号或全称"
+                en = f"matches several nodes ({', '.join(cands[:5])}): use the id instead"
+                rule = "ambiguous_reference"
+            else:
+                near = resolver.near(v, col.to)
+                hint = f"；最接近的有：{'、'.join(near)}" if near else ""
+                zh = f"在本表和图中都找不到这个{names}（按编号、全称或简称）{hint}"
+                en = (f"no {' or '.join(col.to)} with this id, name or short name in the file "
+                      "or the graph" + (f"; nearest: {', '.join(near)}" if near else ""))
+                rule = "reference"
+            for sheet, rno, i in ref.rows:
+                r.add(sheet, rno, i, col.header, v, rule, f"“{col.header}”{zh}",
+                      f"{col.header}: {en}")
+            for _ in range(ref.count - len(ref.rows)):
+                r.add(None, None, None, col.header, v, rule, zh, en)
+    if m.subject == "reference":
+        subjects = {p.remap.get(s, s): rows for s, rows in p.subjects.items()}
+        found = store.get_nodes(subjects)
+        for nid, rows in subjects.items():
+            node = found.get(nid)
+            for sheet, rno, name in rows:
+                if node is None or not any(t in node.labels for t in m.id.to or ("Person",)):
+                    r.add(sheet, rno, None, m.id.header, nid, "reference",
+                          "图中没有这个人员：请先导入人员花名册",
+                          "no such person in the graph: load the person's roster first")
+                elif name and node.name != name:
+                    r.add(sheet, rno, None, "姓名", name, "name_mismatch",
+                          f"与图中此人的姓名“{node.name}”不一致",
+                          f"differs from this person's name in the graph, {node.name!r}")
+    return resolved
 
 
-def _end_missing(store: GraphStore, p: _Pass1, present: dict[str, set[tuple[str, str]]],
-                 resolved: dict[tuple[str, str], str], as_of: str, write: bool) -> None:
-    """Relationships of an ``ends`` type into a node the roster names, from a node with
-    the roster's labels, absent from the roster: ``until`` = the roster's date."""
-    m = p.mapping
-    for t in m.ends:
-        targets = sorted({nid for (lt, _), nid in resolved.items() if lt == t})
-        labels = list(m.labels) or None
-        todo = []
-        for i in range(0, len(targets), BATCH):
-            adj = store.adjacent_many(targets[i:i + BATCH], [t], "in", labels)
-            for end, rels in adj.items():
-                for a in rels:
-                    props = a.rel.properties
-                    if props.get("until") is not None or (a.other, end) in present[t]:
-                        continue
-                    if props.get("since") is not None and props["since"] > as_of:
-                        continue
-                    todo.append(Rel(t, a.other, end, {**props, "until": as_of}, a.rel.id))
-        p.report.changes["rels_ended"] += len(todo)
-        if write:
-            for i in range(0, len(todo), BATCH):
-                store.upsert([], todo[i:i + BATCH])
+def _names_of(store: GraphStore, ids: list[str]) -> list[tuple[str, str]]:
+    found = store.get_nodes(ids)
+    return [(i, found[i].name if i in found else "") for i in ids]
 
 
 # ------------------------------------------------------------ entry point
@@ -616,6 +597,8 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
     """Validate a roster file and, when it has no error and this is not a dry run,
     write it. Returns the report; it never raises for a problem of the file.
     ``end_missing=False`` loads a partial roster: nothing absent from it is ended."""
+    from loaders.roster_write import write_rows
+
     m = get_mapping(kind)
     day = (as_of.isoformat() if isinstance(as_of, dt.date) else as_of) or dt.date.today(
     ).isoformat()
@@ -629,38 +612,45 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
     fd, spool_path = tempfile.mkstemp(prefix="govgraph-roster-", suffix=".spool")
     try:
         with os.fdopen(fd, "wb") as spool:
-            p = _Pass1(m, store.schema, report, key, spool, day)
+            p = Pass1(m, store.schema, report, key, spool, day)
             try:
                 _read(p, table, progress)
             except TableError as e:
                 report.add(None, None, None, None, None, e.rule, e.message_zh, e.message_en)
-            p.flush()
+            p.flush(final=True)
+        _identify(store, p)
         resolved = _check_refs(store, p)
         if not report.ok:
             return report
         if new_key:
             store.put_meta(ID_KEY_META, key.hex())
         size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
-        _write(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
-        report.written = not dry_run
+        write_rows(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
+        report.written = not dry_run and report.ok
         return report
     finally:
         os.unlink(spool_path)
 
 
-def _read(p: _Pass1, table: Table, progress: Callable[[int], Any] | None) -> None:
+def _read(p: Pass1, table: Table, progress: Callable[[int], Any] | None) -> None:
     r, m = p.report, p.mapping
     for sheet in table.sheets():
-        found = _find_header(sheet, m)
-        if found is None:
+        h = _find_header(sheet, m)
+        if h is None:
             continue
-        hrow, cols, values = found
+        cols = h.cols
         r.sheets.append(sheet.name)
-        if not _header_issues(p, sheet, hrow, cols, values):
+        if not _header_issues(p, sheet, h):
             continue
         p.by_prop = {c.property: i for i, c in cols.items() if c.property}
         for rno, row in sheet.rows():
-            if rno <= hrow or all(_empty(v) for v in row):
+            if rno <= h.last or all(_empty(v) for v in row):
+                continue
+            lead = next((v for v in row if not _empty(v)), None)
+            if isinstance(lead, str) and _FOOTER.match(lead):
+                r.add(sheet.name, rno, None, None, lead[:30], "footer_row",
+                      "表尾行（合计、填表人等），已跳过", "a footer row (total, signatures): "
+                      "skipped", "warning")
                 continue
             r.rows += 1
             _row(p, sheet, rno, row, cols)

@@ -8,10 +8,14 @@ valid for the store by construction.
 >>> m = get_mapping("党员")
 >>> m.kind, m.labels, m.match_header(" 身份证号码 ").property
 ('party_members', ('PartyMember',), 'id_number')
->>> convert_cell(m.match_header("入党日期"), "2001年7月1日")
+>>> convert_cell(m.match_header("入党日期"), "2001年7月1日").value
 '2001-07-01'
->>> convert_cell(m.match_header("正式党员"), "否"), convert_cell(m.match_header("性别"), "女")
-(False, 'female')
+>>> convert_cell(m.match_header("入党时间"), "2009.05")
+Coerced(value='2009-05-01', companions={'joined_party_on_precision': 'month'})
+>>> [convert_cell(m.match_header(h), v).value for h, v in (("正式党员", "否"), ("性别", "女"))]
+[False, 'female']
+>>> m.match_header("序号").ignore, m.match_header("任职时间").stint_since
+(True, 'MEMBER_OF')
 """
 
 from __future__ import annotations
@@ -27,26 +31,20 @@ import yaml
 
 from graph.errors import GraphError
 from graph.schema import PropertyDef, Schema, get_schema
-from graph.validate import check_value
+from graph.values import Coerced, ValueProblem, coerce
 
 __all__ = ["Column", "Mapping", "CellError", "get_mapping", "mapping_kinds",
-           "convert_cell", "normalise_header", "parse_date", "GEOMETRY_ZH"]
+           "convert_cell", "normalise_header", "GEOMETRY_ZH", "IGNORED_HEADERS"]
 
 ROSTER_DIR = Path(__file__).parent / "rosters"
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "是的", "正式"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f", "不是", "预备"}
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 #: what a boundary cell holds (the template's 填写说明 says the same)
 GEOMETRY_ZH = "WKT (POLYGON/MULTIPOLYGON) 或 GeoJSON 文本, WGS 84 经纬度"
+#: columns clerks add to every sheet that say nothing about the graph: read, not used,
+#: no warning
+IGNORED_HEADERS = ("序号", "序", "排序", "No.", "NO", "备注", "说明")
 
-
-class CellError(Exception):
-    """A cell that does not convert: ``rule``, and the reason in both languages."""
-
-    def __init__(self, rule: str, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.rule, self.zh, self.en = rule, zh, en
+#: a cell that does not convert: ``rule``, and the reason in both languages
+CellError = ValueProblem
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
@@ -67,6 +65,11 @@ class Column:
     choices: tuple[str, ...] = ()  # label_column: labels it may name
     derive: str | None = None  # id column: "person" or "name"
     prefix: str = ""
+    #: the date the row's current role in this link began (任职时间 of MEMBER_OF)
+    stint_since: str | None = None
+    #: the date this link began, for a link new to the graph (转入日期 of MEMBER_OF)
+    link_since: str | None = None
+    ignore: bool = False  # a known column that fills nothing (序号)
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -85,13 +88,18 @@ class Mapping:
     ends: tuple[str, ...] = ()
     #: link types with one current target per node: a new target ends the old one
     single: tuple[str, ...] = ()
+    #: a link new to the graph without its own date began on the first of these
+    #: properties the row has (MEMBER_OF: joined_party_on), else on the roster's date
+    since_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: one row per link: the same person on several rows (a head of two buildings)
+    repeat: bool = False
     _by_header: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
         """Every column a template shows, in order: id, label, the rest."""
         extra = (self.label_column,) if self.label_column else ()
-        return (self.id, *extra, *self.columns)
+        return (self.id, *extra, *(c for c in self.columns if not c.ignore))
 
     def match_header(self, text: Any) -> Column | None:
         return self._by_header.get(normalise_header(text))
@@ -110,84 +118,32 @@ def normalise_header(text: Any) -> str:
     return re.sub(r"[\s*＊:：]", "", s).lower()
 
 
-def parse_date(v: Any) -> str:
-    """A date cell as ISO text; raises CellError.
-
-    >>> parse_date("2001/7/1"), parse_date("20010701"), parse_date(dt.datetime(2001, 7, 1, 0, 0))
-    ('2001-07-01', '2001-07-01', '2001-07-01')
-    """
+def _as_text(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # a phone Excel stored as a number
     if isinstance(v, dt.datetime):
         return v.date().isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
-    s = str(v).strip()
-    m = _DATE.match(s) or _DATE8.match(s)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            pass
-    raise CellError("date", "不是有效日期（应为 2001-07-01 或 2001年7月1日）",
-                    "is not a valid date (use 2001-07-01)")
+    return v
 
 
-def _as_text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))  # a phone number Excel stored as a number
-    if isinstance(v, dt.datetime | dt.date):
-        return parse_date(v)
-    return str(v).strip()
-
-
-def convert_cell(col: Column, v: Any) -> Any:
-    """The property value of a non-empty cell, or CellError naming the rule."""
+def convert_cell(col: Column, v: Any) -> Coerced:
+    """The property value of a non-empty cell (and its companions: a partial date's
+    precision, a role's title as typed), or CellError naming the rule. The rules are
+    the schema's (graph/values.py), the same on every path."""
     p = col.pdef
     assert p is not None
-    if p.name == "id_number" and isinstance(v, float | int):
-        raise CellError("id_number_as_number",
-                        "身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新填写",
-                        "the ID number was stored as a number and Excel dropped its last "
-                        "digits: format the column as text and type it again")
-    t = p.type
-    if t == "string" and p.enum is None:  # the common case, first
-        return v.strip() if isinstance(v, str) else _as_text(v)
-    if t == "date":
-        return parse_date(v)
-    if t == "boolean":
-        if isinstance(v, bool):
-            return v
-        s = _as_text(v).lower()
-        if s in _TRUE:
-            return True
-        if s in _FALSE:
-            return False
-        raise CellError("boolean", "应为“是”或“否”", "must be 是 (yes) or 否 (no)")
-    if t in ("integer", "float"):
-        if isinstance(v, bool):
-            raise CellError("number", "应为数字", "must be a number")
+    if p.type == "string" and p.enum is None and p.format is None:  # the common case
+        return Coerced(v.strip() if isinstance(v, str) else str(_as_text(v)).strip())
+    if p.type == "string" and not (p.format == "id_number" and isinstance(v, float | int)):
+        v = _as_text(v)
+    if p.type == "geojson":
         try:
-            num = float(str(v).strip().replace(",", "")) if isinstance(v, str) else float(v)
-        except ValueError:
-            raise CellError("number", "应为数字", "must be a number") from None
-        if t == "integer":
-            if not num.is_integer():
-                raise CellError("integer", "应为整数", "must be a whole number")
-            return int(num)
-        return num
-    s = _as_text(v)
-    if p.enum is not None:
-        for code, zh in p.enum.items():
-            if s == zh or s.lower() == code:
-                return code
-        shown = "、".join(p.enum.values())
-        raise CellError("enum", f"应为以下之一：{shown}",
-                        f"must be one of {', '.join(p.enum.values())} ({', '.join(p.enum)})")
-    ok, norm, why = check_value(p, s)
-    if not ok:
-        if t == "geojson":
-            raise CellError("geometry", f"不是有效的边界（{GEOMETRY_ZH}）：{why}", why)
-        raise CellError("value", why, why)
-    return norm
+            return coerce(p, v)
+        except ValueProblem as e:
+            raise CellError("geometry", f"不是有效的边界（{GEOMETRY_ZH}）：{e.en}", e.en) from None
+    return coerce(p, v)
 
 
 def _column(raw: dict[str, Any], schema: Schema, labels: tuple[str, ...], kind: str
@@ -201,9 +157,20 @@ def _column(raw: dict[str, Any], schema: Schema, labels: tuple[str, ...], kind: 
                  if raw.get("link_property") else None,
                  required=bool(raw.get("required", False)), default=raw.get("default"),
                  sample=raw.get("sample", ""), choices=tuple(raw.get("choices") or ()),
-                 derive=raw.get("derive"), prefix=str(raw.get("prefix", "")))
+                 derive=raw.get("derive"), prefix=str(raw.get("prefix", "")),
+                 stint_since=raw.get("stint_since"), link_since=raw.get("link_since"),
+                 ignore=bool(raw.get("ignore", False)))
     pdef: PropertyDef | None = None
-    if col.property:
+    if col.stint_since or col.link_since:
+        rdef = schema.relationships.get(col.stint_since or col.link_since or "")
+        if rdef is None or "since" not in rdef.properties or (col.stint_since
+                                                              and not rdef.history):
+            raise GraphError(f"{where}: stint_since / link_since name a relationship type "
+                             "with since (and, for stint_since, history)")
+        pdef = rdef.properties["since"]
+    elif col.ignore:
+        pass
+    elif col.property:
         props = schema.node_properties(schema.closure(labels or ("Person",)))
         if col.property not in props:
             raise GraphError(f"{where}: property {col.property!r} is not in the schema "
@@ -234,6 +201,10 @@ def _load(path: Path, schema: Schema) -> Mapping:
         if lab not in schema.labels:
             raise GraphError(f"roster mapping {kind!r}: label {lab!r} is not in the schema")
     columns = tuple(_column(c, schema, labels, kind) for c in raw["columns"])
+    taken = {normalise_header(h) for c in raw["columns"]
+             for h in (c["header"], *(c.get("aliases") or ()))}
+    columns += tuple(Column(header=h, ignore=True) for h in IGNORED_HEADERS
+                     if normalise_header(h) not in taken)
     idc = Column(header=raw["id"]["header"], aliases=tuple(raw["id"].get("aliases") or ()),
                  derive=raw["id"].get("derive"), prefix=str(raw["id"].get("prefix", "")),
                  to=tuple([raw["id"]["to"]] if raw["id"].get("to") else ()),
@@ -250,13 +221,20 @@ def _load(path: Path, schema: Schema) -> Mapping:
     m = Mapping(kind=kind, name_zh=raw["name_zh"], name_en=raw["name_en"], labels=labels,
                 subject=raw.get("subject", "node"), id=idc, columns=columns,
                 label_column=lc, ends=tuple(raw.get("ends") or ()),
-                single=tuple(raw.get("single") or ()))
-    for c in m.all_columns:
+                single=tuple(raw.get("single") or ()),
+                since_from={t: tuple(v) for t, v in (raw.get("since_from") or {}).items()},
+                repeat=bool(raw.get("repeat", False)))
+    for c in (*m.all_columns, *(c for c in m.columns if c.ignore)):
         for h in c.headers():
             key = normalise_header(h)
             if key in m._by_header:
                 raise GraphError(f"roster mapping {kind!r}: header {h!r} is used twice")
             m._by_header[key] = c
+    for t, props in m.since_from.items():
+        if t not in m.link_types() or any(x not in schema.node_properties(
+                schema.closure(labels or ("Person",))) for x in props):
+            raise GraphError(f"roster mapping {kind!r}: since_from {t}: {props} names a link "
+                             "of the roster and properties of its rows")
     for t in (*m.ends, *m.single):
         if t not in m.link_types():
             raise GraphError(f"roster mapping {kind!r}: ends {t!r} without a column linking it")

@@ -216,7 +216,7 @@ class ForcesMixin:
         for n, (day, closed, grid, cat, reporter, quality) in enumerate(
                 sorted(self._cases_list, key=lambda c: (c[0], c[2], c[3], c[4])), 1):
             cid = f"case-{n:05d}"
-            self.node(cid, labels_of("Case"), name=f"{cat}（{com_of[grid].zh}）{n:05d}",
+            self.node(cid, labels_of("Case"), name=f"{cat}({com_of[grid].zh}){n:05d}",
                       category=cat, status="closed" if closed is not None else "open",
                       reported_on=self.iso(day),
                       closed_on=self.iso(closed) if closed is not None else None,

@@ -125,22 +125,31 @@ def write_template(kind: str, out: Path) -> Path:
                     else "编号；留空时按名称生成")
         elif col.link:
             names = "、".join(schema.labels[t].name_zh for t in col.to)
-            what = f"{schema.relationships[col.link].name_zh}：填写已有或本表中{names}的编号或全称"
+            what = (f"{schema.relationships[col.link].name_zh}：填写已有或本表中{names}的编号、"
+                    "全称或简称")
+        elif col.stint_since:
+            what = "现任职务的起始日期（如 2021-05-01，也可只填到月：2021.05）"
         else:
             p = col.pdef
             assert p is not None
             what = p.name_zh or p.name
-            what += {"date": "（日期，如 2001-07-01）", "boolean": "（是/否）",
+            what += {"date": "（日期，如 2001-07-01，也可只填到月：2001.07）",
+                     "boolean": "（是/否）",
                      "integer": "（整数）", "float": "（数字）",
                      "geojson": f"（{GEOMETRY_ZH}）"}.get(p.type, "")
             if p.enum:
                 choices = list(p.enum.values())
+            elif p.aliases and p.type == "boolean":
+                choices = ["是", "否"]
         if col.property in ("id_number", "phone") or col is m.id:
             for r in range(2, 1002):
                 ws.cell(row=r, column=i).number_format = "@"
         if choices:
+            # a property with aliases takes more than the list (组织委员 for 委员): the
+            # drop-down is then a hint, not a rule
+            strict = not (col.pdef is not None and col.pdef.aliases)
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                allow_blank=True, showErrorMessage=True,
+                                allow_blank=True, showErrorMessage=strict,
                                 errorTitle="可选值", error="请从下拉列表中选择")
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}1001")

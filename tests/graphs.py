@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.formats import check_digit
+
+
+def idn(first17: str) -> str:
+    """A valid 18-digit ID number (GB 11643) from its first 17 digits."""
+    return first17 + check_digit(first17)
+
 
 def node(nid: str, *labels: str, **props: Any) -> dict[str, Any]:
     props.setdefault("name", nid)
@@ -200,7 +207,7 @@ def two_communities() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     nodes = [node("st", "Street", name="新桥街道"),
              node("pwc", "WorkingCommittee", name="新桥街道党工委"),
              node("sW", "PartyMember", name="街道书记", joined_party_on="1990-07-01",
-                  id_number="440306197001011234", phone="13900000001")]
+                  id_number=idn("44030619700101123"), phone="13900000001")]
     rels = [rel("LEADS", "pwc", "st"),
             rel("MEMBER_OF", "sW", "pwc", role="secretary", since="2020-01-01")]
     for x, name, seed in (("A", "上星", 1), ("B", "黄埔", 2)):
@@ -214,12 +221,13 @@ def two_communities() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             node(f"e{x}", "Enterprise", name=f"{name}电子厂"),
             node(f"rc{x}", "ResidentsCommittee", name=f"{name}居委会"),
             node(f"m{x}1", "PartyMember", "Resident", name=f"{name}书记",
-                 joined_party_on="1995-07-01", id_number=f"44030619750{seed}011234",
+                 joined_party_on="1995-07-01", id_number=idn(f"44030619750{seed}01123"),
                  phone=f"1380000{seed}001", birth_date=f"1975-0{seed}-01"),
             node(f"m{x}2", "PartyMember", name=f"{name}党员", joined_party_on="2023-07-01",
-                 id_number=f"44030619990{seed}021234", phone=f"1380000{seed}002"),
-            node(f"r{x}1", "Resident", name=f"{name}居民甲", id_number=f"44030619800{seed}031234",
-                 phone=f"1370000{seed}003", address=f"新桥街道{name}社区一巷1号101"),
+                 id_number=idn(f"44030619990{seed}02123"), phone=f"1380000{seed}002"),
+            node(f"r{x}1", "Resident", name=f"{name}居民甲",
+                 id_number=idn(f"44030619800{seed}03123"), phone=f"1370000{seed}003",
+                 address=f"新桥街道{name}社区一巷1号101"),
             node(f"r{x}2", "Resident", name=f"{name}居民乙", phone=f"1370000{seed}004"),
             node(f"d{x}", "DeployedStaff", name=f"{name}下沉干部", phone=f"1360000{seed}005"),
             node(f"gw{x}", "GridWorker", name=f"{name}网格员", phone=f"1350000{seed}006"),

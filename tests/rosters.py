@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import GraphStore
-from loaders.checks import check_digit
+from tests.graphs import idn
 
-
-def idn(first17: str) -> str:
-    """A valid 18-digit ID number from its first 17 digits."""
-    return first17 + check_digit(first17)
+__all__ = ["idn", "write_csv", "write_xlsx", "snapshot"]
 
 
 def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8",

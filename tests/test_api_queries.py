@@ -19,7 +19,7 @@ def client(store: GraphStore) -> Iterator[TestClient]:
     """The API over the hand-built community, on every backend."""
     nodes, rels = governance()
     nodes.append(node("p-id", "PartyMember", name="赵敏", joined_party_on="2023-01-01",
-                      id_number="440306199001011234", phone="13812345678",
+                      id_number="440306199001011236", phone="13812345678",
                       birth_date="1990-01-01"))
     rels += [rel("HOLDS_POST", "sA", "cA", title="社区书记兼主任", since="2022-01-01")]
     store.upsert(nodes, rels)
@@ -29,18 +29,18 @@ def client(store: GraphStore) -> Iterator[TestClient]:
 
 def test_get_node_masks_sensitive_properties(client: TestClient, store: GraphStore) -> None:
     admin = client.get("/api/v1/nodes/p-id").json()  # the fixture's token is an admin's
-    assert admin["properties"]["id_number"] == "440306199001011234" and admin["masked"] == []
+    assert admin["properties"]["id_number"] == "440306199001011236" and admin["masked"] == []
     with client_for(store, "analyst") as analyst:
         r = analyst.get("/api/v1/nodes/p-id")
     assert r.status_code == 200
     body = r.json()
     assert body["label"] == "PartyMember" and body["label_zh"] == "党员"
-    assert body["properties"]["id_number"] == "440306********1234"
+    assert body["properties"]["id_number"] == "440306********1236"
     assert body["properties"]["phone"] == "138****5678"
     assert body["properties"]["birth_date"].endswith("岁")
     assert body["masked"] == ["birth_date", "id_number", "phone"]
     assert body["property_names_zh"]["id_number"] == "身份证号"
-    assert "13812345678" not in r.text and "199001011234" not in r.text
+    assert "13812345678" not in r.text and "199001011236" not in r.text
     assert client.get("/api/v1/nodes/nobody").status_code == 404
 
 

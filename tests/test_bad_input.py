@@ -57,10 +57,11 @@ def test_unknown_relationship_type(seeded: GraphStore) -> None:
 
 
 def test_missing_required_property(seeded: GraphStore) -> None:
-    # A Grid needs its kind; a party member needs joined_party_on; MEMBER_OF needs role.
+    # A Grid needs its kind; a party member needs joined_party_on; MEMBER_OF needs role
+    # (p1 is a member of br1 already: a membership of cc1 is a new one).
     e = rejected(seeded, [GOOD, node("g9", "Grid", name="九格"),
                           {"id": "pm9", "labels": ["PartyMember"], "properties": {"name": "王五"}}],
-                 [rel("MEMBER_OF", "p1", "br1", "m2")])
+                 [rel("MEMBER_OF", "p1", "cc1", "m2")])
     got = sorted((v.item, v.rule, v.label, v.field) for v in e.violations)
     assert got == [
         ("g9", "missing_required", "Grid", "kind"),
@@ -80,7 +81,7 @@ def test_wrong_property_type(seeded: GraphStore) -> None:
     e = rejected(seeded, [
         GOOD,
         node("c9", "Community", name="新二", area_km2="big"),
-        node("b9", "Building", name="楼", rental="yes"),
+        node("b9", "Building", name="楼", rental="也许"),  # 是/否, yes/no are fine
         node("p9", "PartyMember", name="赵六", joined_party_on="2020-13-01"),
         node("g9", "Grid", name="格", kind="square"),
     ], [rel("MEMBER_OF", "p1", "br1", "m9", role="member", since=20200101)])

@@ -83,7 +83,7 @@ def test_graph_csv_and_popolo_round_trips(db: Path, tmp_path: Path) -> None:
     r = run("load", "popolo", "tests/data/tuvalu-parliament-ep-popolo-v1.0.json",
             "--classification", "legislature=SocialOrganization",
             "--classification", "party=SocialOrganization", store=tmp_path / "tv.db")
-    assert r.returncode == 0 and "53 relationships" in r.stdout
+    assert r.returncode == 0 and "106 relationships" in r.stdout  # seats and parties
     r = run("load", "popolo", "x.json", "--classification", "oops", store=tmp_path / "tv.db")
     assert r.returncode == 1 and "CLASS=Label" in r.stderr
 

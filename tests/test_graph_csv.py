@@ -184,5 +184,6 @@ def test_bad_personal_values_are_not_echoed(tmp_path: Path) -> None:
                          ["p1", "Person", "甲", "1980-02-30"]])
     with EmbeddedStore(tmp_path / "g.db") as s:
         report = load_graph_csv(s, d)
-    assert [(i.rule, i.value) for i in report.issues] == [("wrong_type", "***")]
+    assert [(i.rule, i.value) for i in report.issues] == [("wrong_type", "p1")]
+    assert "hidden: personal data" in report.issues[0].message_en
     assert "1980-02-30" not in str(report.to_dict())

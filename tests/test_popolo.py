@@ -76,18 +76,25 @@ def test_real_popolo_file_needs_its_classifications_mapped(tmp_path: Path) -> No
 
 def test_real_popolo_file_of_the_parliament_of_tuvalu(tmp_path: Path) -> None:
     """EveryPolitician's Tuvalu file (terms 9-11): 28 persons, 2 organizations, 53
-    memberships of the parliament with dates mostly from their legislative period;
-    two birth dates are only years."""
+    memberships of the parliament with dates mostly from their legislative period,
+    each on behalf of the party (Independent): 53 seats and 53 affiliations; two birth
+    dates are only years, kept to the year; what the graph has no place for is
+    counted."""
     with EmbeddedStore(tmp_path / "g.db") as s:
         report = load_popolo(s, TUVALU, classifications={"legislature": "SocialOrganization",
                                                          "party": "SocialOrganization"})
         assert report.ok and report.written, report.lines()
         c = s.counts()
-        assert (c.labels["Person"], c.labels["SocialOrganization"], c.rels) == (28, 2, 53)
-        assert c.relationships == {"HOLDS_POST": 53}
-        assert sorted((i.sheet, i.value) for i in report.issues
-                      if i.rule == "partial_date") == [("persons[7].birth_date", None),
-                                                       ("persons[8].birth_date", None)]
+        assert (c.labels["Person"], c.labels["SocialOrganization"], c.rels) == (28, 2, 106)
+        assert c.relationships == {"HOLDS_POST": 106}
+        assert len(s.neighbours("party/independent", ["HOLDS_POST"], "in")) == 53
+        assert s.get_node("party/independent").properties["identifiers"] == "wikidata:Q327591"
+        italeli = next(n for n in s.nodes("Person") if n.name == "Isaia Italeli")
+        assert (italeli.properties["birth_date"],
+                italeli.properties["birth_date_precision"]) == ("1960-01-01", "year")
+        dropped = {i.sheet: i.value for i in report.issues if i.rule == "not_kept"}
+        assert dropped["areas"] == "10" and dropped["memberships.area_id"] == "53"
+        assert dropped["persons.images"] == "5" and report.errors == 0
         parliament = "153fea0b-2fd9-4947-8cde-0ed2db820827"
         assert s.get_node(parliament).name == "Parliament"
         # Satini Manuella: a by-election on 2014-09-19 in term 10 (ends 2015-03-30),
@@ -95,7 +102,8 @@ def test_real_popolo_file_of_the_parliament_of_tuvalu(tmp_path: Path) -> None:
         seats = sorted((n.rel.properties.get("since"), n.rel.properties.get("until"),
                         n.rel.properties["title"])
                        for n in s.neighbours("0b718e1b-c6fc-4f80-9271-6366cba6dc5c",
-                                             ["HOLDS_POST"], "out"))
+                                             ["HOLDS_POST"], "out", ["SocialOrganization"])
+                       if n.node.id == parliament)
         assert seats == [("2014-09-19", "2015-03-30", "member"), ("2015-03-31", None, "member")]
         manuella = s.get_node("0b718e1b-c6fc-4f80-9271-6366cba6dc5c")
         assert (manuella.name, manuella.properties["gender"],
@@ -103,7 +111,7 @@ def test_real_popolo_file_of_the_parliament_of_tuvalu(tmp_path: Path) -> None:
         # one person in all three terms: three stints, term 11 still open
         stints = sorted((n.rel.properties.get("since"), n.rel.properties.get("until"))
                         for n in s.neighbours("24a6181f-f327-40e2-bd8c-627c16107805",
-                                              ["HOLDS_POST"], "out"))
+                                              ["HOLDS_POST"], "out") if n.node.id == parliament)
         assert stints == [("2006-08-03", "2010-09-16"), ("2010-09-16", "2015-03-30"),
                           ("2015-03-31", None)]
 

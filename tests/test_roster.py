@@ -185,7 +185,8 @@ def test_xlsx_number_cells_dates_and_id_number_stored_as_number(street: Embedded
     assert (node.properties["phone"], node.properties["joined_party_on"]) == (
         "13812345678", "2001-07-01")
     (m,) = street.neighbours(node.id, ["MEMBER_OF"], "out")
-    assert m.rel.properties == {"role": "secretary", "since": "2026-06-30"}
+    # a first membership without 转入日期 began when the member joined the party
+    assert m.rel.properties == {"role": "secretary", "since": "2001-07-01"}
 
 
 def test_xlsx_sheets_title_row_empty_sheet_and_formulas(street: EmbeddedStore,
@@ -297,8 +298,10 @@ def test_incremental_update_ends_what_disappeared(store: GraphStore, tmp_path: P
     assert store.get_node(a).properties["phone"] == "13900000000"
     assert store.get_node(b).name == "乙"  # kept: only the membership ends
     (mb,) = store.neighbours(b, ["MEMBER_OF"], "out")
-    assert mb.rel.properties == {"role": "member", "since": "2026-01-01", "until": "2026-06-30"}
+    # joined 2001-07-01, their first membership: it began then (入党日期)
+    assert mb.rel.properties == {"role": "member", "since": "2001-07-01", "until": "2026-06-30"}
     (md,) = store.neighbours(d, ["MEMBER_OF"], "out")
+    # 丁 joined in 2001 but the January roster did not list him: he came after it
     assert md.rel.properties["since"] == "2026-06-30"
     march = {m.person.id for m in org_members(store, "br1", as_of="2026-03-01")}
     july = {m.person.id for m in org_members(store, "br1", as_of="2026-07-01")}
@@ -317,7 +320,7 @@ def test_incremental_update_ends_what_disappeared(store: GraphStore, tmp_path: P
         "rels_added"] == 1
     stints = sorted((n.rel.properties.get("since"), n.rel.properties.get("until"))
                     for n in store.neighbours(b, ["MEMBER_OF"], "out"))
-    assert stints == [("2026-01-01", "2026-06-30"), ("2026-08-01", None)]
+    assert stints == [("2001-07-01", "2026-06-30"), ("2026-08-01", None)]
 
 
 def test_partial_roster_keeps_the_rest(store: GraphStore, tmp_path: Path) -> None:

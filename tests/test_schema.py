@@ -30,7 +30,7 @@ def test_schema_covers_the_domain() -> None:
               "MENTORS", "DO_NOT_PAIR"):
         assert t in s.relationships, t
     assert s.sensitive_properties(["PartyMember"]) == {"id_number", "phone", "birth_date",
-                                                       "address"}
+                                                       "address", "room"}
     assert s.sensitive_properties(["Building"]) == set()  # a building's address is public
     assert s.closure(["PoliceChief"]) == ("Person", "PoliceChief", "PoliceOfficer")
 

@@ -29,14 +29,27 @@ def test_upsert_is_idempotent(store: GraphStore) -> None:
     assert again.labels == first.labels
 
 
-def test_upsert_replaces_labels_and_properties(store: GraphStore) -> None:
+def test_upsert_merges_labels_and_properties(store: GraphStore) -> None:
+    """Merge, never replace: a second write adds its labels and properties to the
+    stored ones; what it leaves out keeps its value."""
     store.upsert([node("x", "Resident", name="李四", phone="13900000000")])
     store.upsert([node("x", "PartyMember", name="李四", joined_party_on="2001-07-01")])
     x = store.get_node("x")
+    assert x.labels == ("PartyMember", "Person", "Resident")
+    assert x.properties == {"name": "李四", "joined_party_on": "2001-07-01",
+                            "phone": "13900000000"}
+    c = store.counts()
+    assert c.labels["Resident"] == 1 and c.labels["PartyMember"] == 1
+
+
+def test_upsert_replace_makes_the_item_exactly_as_given(store: GraphStore) -> None:
+    store.upsert([node("x", "Resident", name="李四", phone="13900000000")])
+    store.upsert([node("x", "PartyMember", name="李四", joined_party_on="2001-07-01")],
+                 replace=True)
+    x = store.get_node("x")
     assert x.labels == ("PartyMember", "Person")
     assert x.properties == {"name": "李四", "joined_party_on": "2001-07-01"}
-    c = store.counts()
-    assert c.labels.get("Resident", 0) == 0 and c.labels["PartyMember"] == 1
+    assert store.counts().labels.get("Resident", 0) == 0
 
 
 def test_relationship_ids_default_and_explicit(store: GraphStore) -> None:

@@ -14,6 +14,45 @@ CREATE INDEX name_{{label}} IF NOT EXISTS FOR (n:{{label}}) ON (n.name)
 // Relationships are upserted by id, per type.
 CREATE INDEX relid_{{types}} IF NOT EXISTS FOR ()-[r:{{types}}]-() ON (r.id)
 
+// name: create_id_number_index
+// One person, one node: the write path finds a person by ID number.
+CREATE INDEX person_id_number IF NOT EXISTS FOR (n:Person) ON (n.id_number)
+
+// name: people_by_id_number
+// The people holding these ID numbers.
+// params: numbers
+UNWIND $numbers AS number
+MATCH (n:Person {id_number: number})
+RETURN number, n.id AS id
+
+// name: rels_by_id
+// Relationships of one type by id, with their ends and properties.
+// params: ids
+UNWIND $ids AS rid
+MATCH (x)-[r:{{types}} {id: rid}]->(y)
+RETURN rid AS id, x.id AS start, y.id AS end, properties(r) AS props
+
+// name: rels_between
+// Relationships of one type from each start to each end (pairs of ids).
+// params: pairs
+UNWIND $pairs AS pair
+MATCH (x:GovNode {id: pair[0]})-[r:{{types}}]->(y:GovNode {id: pair[1]})
+RETURN x.id AS start, y.id AS end, r.id AS id, properties(r) AS props
+
+// name: nodes_named
+// Nodes of a label by exact name.
+// params: names
+MATCH (n:{{labels}}) WHERE n.name IN $names
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+ORDER BY n.id
+
+// name: delete_nodes
+// Nodes with every relationship they have.
+// params: ids
+UNWIND $ids AS id
+MATCH (n:GovNode {id: id})
+DETACH DELETE n
+
 // name: create_meta_constraint
 // Store meta (scenario records ...) by key.
 CREATE CONSTRAINT govmeta_key IF NOT EXISTS FOR (m:GovMeta) REQUIRE m.key IS UNIQUE

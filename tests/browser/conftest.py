@@ -65,7 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.upsert(*governance())
     m1 = store.get_node("m1")  # personal numbers the analyst's answers must not show
     store.upsert([{"id": "m1", "labels": list(m1.labels), "properties": {
-        **m1.properties, "id_number": "440306198501011234", "phone": "13912345678"}}])
+        **m1.properties, "id_number": "440306198501011238", "phone": "13912345678"}}])
     security = SecurityStore(home / "security.db")
     TOKEN["analyst"], _ = security.create_token("analyst", label="browser tests")
     with serving(store, security) as url:

@@ -1,0 +1,136 @@
+"""Formats of personal identifiers and names, as the schema's ``format`` names them.
+
+ID numbers (居民身份证号码) follow GB 11643-1999: 6-digit region code, birth date
+YYYYMMDD, 3-digit sequence, and an ISO 7064 MOD 11-2 check character (0-9 or X).
+Phones are mainland mobiles (11 digits, 13-19…) or landlines with their area code
+(0755-27012345); spaces, hyphens and a +86 prefix are what people type, so they are
+taken off. Names are compared and stored in NFKC with the spaces people use to align
+two-character names (卢　芳) taken out.
+
+>>> check_digit("11010519491231002")
+'X'
+>>> check_id_number("11010519491231002X"), check_id_number("110105194912310021")
+(None, 'check digit is 1, GB 11643 wants X')
+>>> normalise_phone("138 1234 5678"), normalise_phone("+86 138-1234-5678")
+('13812345678', '13812345678')
+>>> normalise_phone("0755 2701 2345"), normalise_phone("(0755)27012345-801")
+('0755-27012345', '0755-27012345-801')
+>>> normalise_name("卢　芳"), normalise_name(" Ｊüri  Ratas "), normalise_name("张 三 丰")
+('卢芳', 'Jüri Ratas', '张三丰')
+>>> excel_mangled("5.11025E+17"), excel_mangled("440306199001011236")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+__all__ = ["check_digit", "check_id_number", "id_birth_date", "normalise_phone",
+           "check_phone", "normalise_name", "excel_mangled"]
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_ID = re.compile(r"^\d{17}[\dX]$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.I)
+_HYPHEN_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,6})$")
+_SERVICE = re.compile(r"^([48]00)(\d{3})(\d{4})$")  # 400 / 800 numbers
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+# Excel shows a long number it stored as a float in scientific notation
+_EXCEL = re.compile(r"^[+-]?\d(?:\.\d+)?E\+?\d+$", re.I)
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff·•"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+
+def check_digit(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits."""
+    total = 0
+    for c, w in zip(first17, _WEIGHTS, strict=True):
+        total += (ord(c) - 48) * w
+    return _CHECK[total % 11]
+
+
+def id_birth_date(id_number: str) -> dt.date | None:
+    """The birth date an 18-digit ID number carries, or None when it is no date."""
+    try:
+        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
+
+
+def check_id_number(value: str, birth_date: str | None = None) -> str | None:
+    """None when ``value`` is a valid 18-digit ID number (consistent with
+    ``birth_date`` when given), else what is wrong (English; callers name the item)."""
+    v = value.strip().upper()
+    if not _ID.match(v):
+        return "must be 18 characters: 17 digits and a digit or X"
+    born = id_birth_date(v)
+    if born is None or not dt.date(1900, 1, 1) <= born <= dt.date.today():
+        return f"birth date {v[6:14]} in the ID number is not a real date"
+    want = check_digit(v[:17])
+    if v[17] != want:
+        return f"check digit is {v[17]}, GB 11643 wants {want}"
+    if birth_date is not None and born.isoformat() != birth_date:
+        return (f"birth date {born.isoformat()} in the ID number differs from "
+                f"birth_date {birth_date}")
+    return None
+
+
+def normalise_phone(value: str) -> str | None:
+    """A phone as stored: a mobile's 11 digits, a landline ``0755-27012345[-ext]``,
+    a service number ``400-123-4567``; None when it is none of these. Area codes
+    starting 01 or 02 have three digits (010 Beijing, 020 Guangzhou …), others four."""
+    raw = value.strip()
+    ext = ""
+    m = _EXTENSION.match(raw)
+    if m:
+        raw, ext = m[1], f"-{m[2]}"
+    s = _PHONE_NOISE.sub("", raw)
+    if s.startswith("+86"):
+        s = s[3:]
+    elif s.startswith("0086"):
+        s = s[4:]
+    elif len(s) == 13 and s.startswith("861"):
+        s = s[2:]
+    if not s.isdigit():
+        return None
+    if not ext and _MOBILE.match(s):
+        return s
+    m = _SERVICE.match(s)
+    if m and not ext:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    if s.startswith("0") and len(s) > 4:
+        cut = 3 if s[1] in "12" else 4
+        if 7 <= len(s) - cut <= 8:
+            return f"{s[:cut]}-{s[cut:]}{ext}"
+    if not ext:  # 0755-27012345-801: the last hyphen may start an extension
+        m = _HYPHEN_EXTENSION.match(raw)
+        if m:
+            line = normalise_phone(m[1])
+            if line is not None and line.startswith("0"):
+                return f"{line}-{m[2]}"
+    return None
+
+
+def check_phone(value: str) -> str | None:
+    """None for a phone :func:`normalise_phone` accepts, else what is wrong."""
+    return None if normalise_phone(value) is not None else (
+        "not a phone number: a mobile (11 digits starting 13-19) or a landline with its "
+        "area code (0755-27012345)")
+
+
+def normalise_name(value: str) -> str:
+    """A name as stored: NFKC (full-width letters and spaces made plain), no spaces
+    between Chinese characters, other runs of spaces one space."""
+    s = unicodedata.normalize("NFKC", value).strip()
+    s = _CJK_SPACE.sub("", s)
+    return _SPACES.sub(" ", s)
+
+
+def excel_mangled(value: str) -> bool:
+    """Whether a text is a long number Excel turned into scientific notation (its
+    last digits are gone)."""
+    return bool(_EXCEL.match(value.strip()))

@@ -1,0 +1,241 @@
+"""A value as people type it, made into what the schema stores: the one place every
+path (rosters, graph CSV, Popolo, the API, the store's own write) takes its rules from.
+
+:func:`coerce` checks one value against its :class:`~graph.schema.PropertyDef`:
+the type, an enum's codes with their Chinese display names and declared aliases,
+booleans as 是/否, dates as ``2001-07-01``, ``2001/7/1``, ``2001年7月1日`` or, with
+their precision kept, ``2009.05`` / ``1983年7月`` / ``1983``; the formats ``id_number``
+(GB 11643), ``phone`` (mobile or landline) and ``name`` (NFKC, alignment spaces
+out). A long number Excel turned into ``5.11025E+17`` is refused with what to do.
+Besides the value it returns the companion properties the schema declares: a partial
+date's ``<name>_precision``, a name's ``name_as_typed``, an enum alias kept in the
+property the schema names (组织委员 → role ``committee``, title 组织委员).
+
+>>> from graph.schema import get_schema
+>>> s = get_schema()
+>>> pm, rel = s.node_properties(("PartyMember", "Person")), s.relationships["MEMBER_OF"]
+>>> coerce(pm["joined_party_on"], "2009.05")
+Coerced(value='2009-05-01', companions={'joined_party_on_precision': 'month'})
+>>> coerce(pm["gender"], "男").value, coerce(pm["full_member"], "预备党员").value
+('male', False)
+>>> coerce(rel.properties["role"], "组织委员")
+Coerced(value='committee', companions={'title': '组织委员'})
+>>> coerce(pm["phone"], "0755 2701 2345").value
+'0755-27012345'
+>>> coerce(pm["id_number"], "5.11025E+17")
+Traceback (most recent call last):
+...
+graph.values.ValueProblem: the ID number was turned into 5.11025E+17 by Excel ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graph.formats import check_id_number, excel_mangled, normalise_name, normalise_phone
+from graph.geo import parse_geometry
+
+if TYPE_CHECKING:
+    from graph.schema import PropertyDef
+
+__all__ = ["Coerced", "ValueProblem", "coerce", "parse_date", "TRUE_WORDS", "FALSE_WORDS",
+           "DATE_RANGE"]
+
+TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "t", "是的", "有"})
+FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "f", "不是", "无"})
+#: dates outside this range are typing mistakes (the API refuses them too)
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+_SEP = r"\s*[-/.年]\s*"
+_DAY = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?$")
+_DAY8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}})\s*月?(?:份)?$")
+_MONTH6 = re.compile(r"^(\d{4})(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})\s*年?$")
+_EXCEL_ZH = ("被 Excel 存成了数字（{shown}），后几位已丢失：请把该列设为“文本”格式，"
+             "重新填写完整号码")
+_EXCEL_EN = ("the {what} was turned into {shown} by Excel (stored as a number, its last "
+             "digits are gone): format the column as Text and type the full number again")
+
+
+class ValueProblem(ValueError):
+    """A value its property refuses: ``rule`` (a short code) and why, in Chinese and
+    English."""
+
+    def __init__(self, rule: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.rule, self.zh, self.en = rule, zh, en
+
+
+@dataclass(frozen=True, slots=True)
+class Coerced:
+    value: Any
+    companions: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_date(v: Any) -> tuple[str, str | None]:
+    """A date as ISO text and its precision (None: a day; ``month``; ``year``, stored
+    as the first day of the month or year). Raises ValueProblem.
+
+    >>> parse_date("2001/7/1"), parse_date("20010701"), parse_date("1983年7月")
+    (('2001-07-01', None), ('2001-07-01', None), ('1983-07-01', 'month'))
+    >>> parse_date(dt.datetime(2001, 7, 1, 0, 0)), parse_date("1983年")
+    (('2001-07-01', None), ('1983-01-01', 'year'))
+    """
+    if isinstance(v, dt.datetime):
+        return _in_range(v.date()), None
+    if isinstance(v, dt.date):
+        return _in_range(v), None
+    if isinstance(v, str):
+        s = v.strip()
+        for pattern, precision in ((_DAY, None), (_DAY8, None), (_MONTH, "month"),
+                                   (_MONTH6, "month"), (_YEAR, "year")):
+            m = pattern.match(s)
+            if m is None:
+                continue
+            parts = [int(x) for x in m.groups()] + [1] * (3 - len(m.groups()))
+            try:
+                day = dt.date(*parts)
+            except ValueError:
+                break
+            return _in_range(day), precision
+    raise ValueProblem("date", "不是有效日期（应为 2001-07-01、2001年7月1日，或只到月 2001.07）",
+                       "must be a valid date YYYY-MM-DD (or a month, 2001-07)")
+
+
+def _in_range(d: dt.date) -> str:
+    lo, hi = DATE_RANGE
+    if not lo <= d <= hi:
+        raise ValueProblem("date", f"日期超出 {lo.year}–{hi.year} 年的范围",
+                           f"must be a valid date between {lo} and {hi}")
+    return d.isoformat()
+
+
+def _excel(what_zh: str, what_en: str, shown: str) -> ValueProblem:
+    rule = "id_number_as_number" if what_en == "ID number" else "excel_number"
+    return ValueProblem(rule, what_zh + _EXCEL_ZH.format(shown=shown),
+                        _EXCEL_EN.format(what=what_en, shown=shown))
+
+
+def _number_text(v: Any) -> str | None:
+    """An integer-valued number as digits (a phone Excel stored as a number)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+        return str(int(v))
+    return None
+
+
+def coerce(p: PropertyDef, v: Any) -> Coerced:
+    """The stored value of a non-empty ``v`` for property ``p``; raises ValueProblem."""
+    t = p.type
+    if t == "string":
+        return _string(p, v)
+    if t in ("integer", "float"):
+        return Coerced(_number(t, v))
+    if t == "boolean":
+        return Coerced(_boolean(p, v))
+    if t == "date":
+        value, precision = parse_date(v)
+        return Coerced(value, {f"{p.name}_precision": precision} if precision else {})
+    if t == "geojson":
+        try:
+            return Coerced(parse_geometry(v))
+        except ValueError as e:
+            raise ValueProblem("geometry", f"不是有效的边界：{e}", str(e)) from None
+    raise AssertionError(f"unhandled property type {t}")  # schema load forbids this
+
+
+def _string(p: PropertyDef, v: Any) -> Coerced:
+    fmt = p.format
+    if not isinstance(v, str):
+        digits = _number_text(v)
+        if fmt == "id_number" and isinstance(v, int | float) and not isinstance(v, bool):
+            raise _excel("身份证号", "ID number", f"{v:.6g}" if isinstance(v, float) else str(v))
+        if digits is None or fmt != "phone":
+            raise ValueProblem("wrong_type", "应为文字",
+                               f"must be a string, got {type(v).__name__}")
+        v = digits
+    s = v.strip()
+    if fmt in ("id_number", "phone") and excel_mangled(s):
+        raise _excel("身份证号" if fmt == "id_number" else "电话号码",
+                     "ID number" if fmt == "id_number" else "phone number", s)
+    if p.enum is not None:
+        return _enum(p, s)
+    if fmt == "id_number":
+        s = s.replace(" ", "").upper()
+        why = check_id_number(s)
+        if why is not None:
+            raise ValueProblem("id_number", "不是有效的公民身份号码（GB 11643）", why)
+        return Coerced(s)
+    if fmt == "phone":
+        phone = normalise_phone(s)
+        if phone is None:
+            raise ValueProblem(
+                "phone",
+                "不是有效的电话号码（手机 11 位，以 13-19 开头；座机带区号，如 0755-27012345）",
+                "not a phone number: a mobile (11 digits starting 13-19) or a landline with "
+                "its area code (0755-27012345)")
+        return Coerced(phone)
+    if fmt == "name":
+        name = normalise_name(s)
+        if not name:
+            raise ValueProblem("required", "不能为空", "must not be empty")
+        return Coerced(name, {"name_as_typed": v} if name != v else {})
+    return Coerced(s)
+
+
+def _enum(p: PropertyDef, s: str) -> Coerced:
+    assert p.enum is not None
+    low = s.lower()
+    for code, zh in p.enum.items():
+        if s == zh or low == code.lower():
+            return Coerced(code)
+    for code, aliases in (p.aliases or {}).items():
+        if s in aliases or low in aliases:
+            keep = {p.typed_into: s} if p.typed_into else {}
+            return Coerced(code, keep)
+    shown = "、".join(p.enum.values())
+    raise ValueProblem("enum", f"应为以下之一：{shown}",
+                       f"must be one of {sorted(p.enum)} ({', '.join(p.enum.values())})")
+
+
+def _number(t: str, v: Any) -> int | float:
+    if isinstance(v, bool):
+        raise ValueProblem("number", "应为数字", "must be a number, got bool")
+    num: float
+    if isinstance(v, int | float):
+        num = v
+    elif isinstance(v, str):
+        try:
+            num = float(v.strip().replace(",", ""))
+        except ValueError:
+            raise ValueProblem("number", "应为数字", "must be a number, got str") from None
+    else:
+        raise ValueProblem("number", "应为数字", f"must be a number, got {type(v).__name__}")
+    if not math.isfinite(num):
+        raise ValueProblem("number", "应为有限的数字", "must be a finite number")
+    if t == "integer":
+        if isinstance(num, float) and not num.is_integer():
+            raise ValueProblem("integer", "应为整数", "must be a whole number")
+        return int(num)
+    return float(num)
+
+
+def _boolean(p: PropertyDef, v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    s = (_number_text(v) or "") if not isinstance(v, str) else v.strip()
+    low = s.lower()
+    extra = p.aliases or {}
+    if low in TRUE_WORDS or s in extra.get("true", ()):
+        return True
+    if low in FALSE_WORDS or s in extra.get("false", ()):
+        return False
+    raise ValueProblem("boolean", "应为“是”或“否”",
+                       f"must be true or false (是/否), got {type(v).__name__}")
