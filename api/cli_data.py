@@ -26,7 +26,9 @@ def template(
     """Write an empty roster template (.xlsx): headers, a sample row, drop-downs and a
     sheet explaining each column. Kinds: party_orgs 党组织, party_members 党员,
     residents 居民, buildings 楼栋, grids 网格, deployed_staff 下沉人员,
-    enterprises 企业, posts 职务, cases 巡查案件."""
+    enterprises 企业, posts 职务, cases 巡查案件, building_heads 楼栋长,
+    shop_managers 门店店长, property_staff 物管员, security_guards 企业保安员,
+    grid_workers 网格员."""
     from loaders.roster_mapping import get_mapping
     from loaders.xlsx import write_template
 
@@ -70,14 +72,8 @@ def load_roster_cmd(
     else:
         (out if report.ok else err).print("\n".join(report.lines(lang)), highlight=False,
                                           markup=False, soft_wrap=True)
-        c = report.changes
         if report.ok:
-            verb = ("would change" if dry_run else "changed") if lang == "en" else (
-                "预计变更" if dry_run else "已写入")
-            out.print(f"{verb}: nodes +{c['nodes_added']} ~{c['nodes_updated']} "
-                      f"={c['nodes_unchanged']}; relationships +{c['rels_added']} "
-                      f"~{c['rels_updated']} ={c['rels_unchanged']} "
-                      f"ended {c['rels_ended']}", highlight=False, soft_wrap=True)
+            _print_changes(report, lang, dry_run)
     if not report.ok and report_xlsx is not None:
         try:
             table = open_table(file)
@@ -91,6 +87,31 @@ def load_roster_cmd(
 
 export_app = typer.Typer(help="Export the graph or query results.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+
+
+def _print_changes(report: object, lang: str, dry_run: bool, limit: int = 20) -> None:
+    """The counts of what a load changed (or would), then each changed stored node."""
+    from loaders.report import LoadReport
+
+    assert isinstance(report, LoadReport)
+    c = report.changes
+    verb = ("would change" if dry_run else "changed") if lang == "en" else (
+        "预计变更" if dry_run else "已写入")
+    out.print(f"{verb}: nodes +{c['nodes_added']} ~{c['nodes_updated']} "
+              f"={c['nodes_unchanged']}; relationships +{c['rels_added']} "
+              f"~{c['rels_updated']} ={c['rels_unchanged']} "
+              f"ended {c['rels_ended']}", highlight=False, soft_wrap=True)
+    for d in report.diffs[:limit]:
+        parts = [f"{k}: {a!s} → {b!s}" for k, (a, b) in d["properties"].items()]
+        if d["labels_added"]:
+            parts.append("+" + "+".join(d["labels_added"]))
+        if d["labels_removed"]:
+            parts.append("-" + "-".join(d["labels_removed"]))
+        who = d["id"] if d["given_id"] == d["id"] else f"{d['id']} (← {d['given_id']})"
+        out.print(f"  ~ {who}: {'; '.join(parts)}", highlight=False, markup=False,
+                  soft_wrap=True)
+    if len(report.diffs) > limit:
+        out.print(f"  … {len(report.diffs) - limit} more (--json lists them all)")
 
 
 def _print_report(report: object, lang: str, as_json: bool) -> None:
@@ -109,20 +130,25 @@ def load_csv_cmd(
     directory: Annotated[Path, typer.Argument(help="Directory of CSV files (neo4j-admin "
                                               "import's header convention)")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report")] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="The files' nodes and relationships become exactly what is stored "
+        "(properties and labels they leave out are removed); without it they merge")] = False,
     lang: Lang = "zh",
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
 ) -> None:
     """Load graph CSV (id:ID, :LABEL, :START_ID, :END_ID, :TYPE, typed columns such as
-    since:date). Every file is checked against the schema first; any error writes
-    nothing."""
+    since:date). Every file is checked against the schema and the stored graph first;
+    any error writes nothing. Rows merge into what is stored (an empty field keeps the
+    stored value; a person is found by ID number) unless --replace."""
     from loaders.graph_csv import load_graph_csv
 
     with _open() as store:
-        report = load_graph_csv(store, directory, dry_run=dry_run)
+        report = load_graph_csv(store, directory, dry_run=dry_run, replace=replace)
     _print_report(report, lang, as_json)
     if not report.ok:
         raise typer.Exit(1)
     if not as_json:
+        _print_changes(report, lang, dry_run)
         out.print(f"{'checked' if dry_run else 'loaded'} {report.rows:,} rows from "
                   f"{len(report.sheets)} files")
 
@@ -169,6 +195,7 @@ def load_popolo_cmd(
     if not report.ok:
         raise typer.Exit(1)
     if not as_json:
+        _print_changes(report, lang, dry_run)
         c = report.changes
         out.print(f"{'checked' if dry_run else 'loaded'} {c['nodes_added']:,} nodes and "
                   f"{c['rels_added']:,} relationships from {file}")

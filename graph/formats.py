@@ -19,6 +19,25 @@ two-character names (卢　芳) taken out.
 ('卢芳', 'Jüri Ratas', '张三丰')
 >>> excel_mangled("5.11025E+17"), excel_mangled("440306199001011236")
 (True, False)
+
+Party organisations are written two ways: 中共上星社区第一支部委员会 in the records,
+上星社区第一党支部 by the people who keep them. :func:`short_org_name` gives the second
+from the first; :func:`org_key` reduces both to one key.
+
+>>> org_key("中共上星社区第一支部委员会") == org_key("上星社区第一党支部")
+True
+>>> org_key("中共新桥街道上星社区委员会"), org_key("上星社区党委")
+('新桥街道上星社区委', '上星社区委')
+>>> org_key("中共新桥街道工作委员会") == org_key("新桥街道党工委")
+True
+>>> for n in ("中共新桥街道上星社区委员会", "中共上星社区第一支部委员会", "中共新桥街道工作委员会",
+...           "中共深圳市上星股份合作公司支部委员会", "中共上星社区东片总支部委员会"):
+...     print(short_org_name(n))
+上星社区党委
+上星社区第一党支部
+新桥街道党工委
+上星股份合作公司党支部
+上星社区东片党总支
 """
 
 from __future__ import annotations
@@ -28,7 +47,7 @@ import re
 import unicodedata
 
 __all__ = ["check_digit", "check_id_number", "id_birth_date", "normalise_phone",
-           "check_phone", "normalise_name", "excel_mangled"]
+           "check_phone", "normalise_name", "excel_mangled", "org_key", "short_org_name"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -134,3 +153,36 @@ def excel_mangled(value: str) -> bool:
     """Whether a text is a long number Excel turned into scientific notation (its
     last digits are gone)."""
     return bool(_EXCEL.match(value.strip()))
+
+
+_PREFIX = re.compile(r"^(中国共产党|中共)")
+# longest first: 党总支部委员会 before 支部委员会 before 委员会
+_SUFFIXES = (("党总支部委员会", "总支"), ("总支部委员会", "总支"), ("党总支", "总支"),
+             ("党支部委员会", "支部"), ("支部委员会", "支部"), ("党支部", "支部"),
+             ("工作委员会", "工委"), ("党工委", "工委"), ("党委员会", "委"), ("委员会", "委"),
+             ("党委", "委"), ("党小组", "小组"))
+
+
+def org_key(name: str) -> str:
+    """A party organisation's name with the ways of writing it made one: no 中共,
+    支部委员会 / 党支部 → 支部, 委员会 / 党委 → 委 (and so on)."""
+    s = _PREFIX.sub("", normalise_name(name).replace(" ", ""))
+    for long, short in _SUFFIXES:
+        s = s.replace(long, short)
+    return s
+
+
+_SHORT_ENDS = (("总支部委员会", "党总支"), ("支部委员会", "党支部"), ("工作委员会", "党工委"),
+               ("委员会", "党委"))
+
+
+def short_org_name(name: str) -> str:
+    """The name people use for a party organisation (简称): no 中共 and no city or
+    street before a community, 委员会 as 党委 / 党支部 / 党总支 / 党工委."""
+    s = _PREFIX.sub("", normalise_name(name))
+    s = re.sub(r"^深圳市", "", s)
+    s = re.sub(r"^\w{2,4}街道(?=\w+社区)", "", s)
+    for long, short in _SHORT_ENDS:
+        if s.endswith(long):
+            return s[: -len(long)] + short
+    return s

@@ -3,16 +3,10 @@ common way of writing a party organisation's name, with the nearest names offere
 when nothing (or more than one) fits.
 
 Clerks write 上星社区第一党支部 for 中共上星社区第一支部委员会 and 上星社区党委 for
-中共新桥街道上星社区委员会. :func:`org_key` reduces both ways of writing to one key;
-a cell matches a node whose key equals its key or ends with it (the street's name left
-off), when exactly one node of the wanted labels does.
+中共新桥街道上星社区委员会. :func:`graph.formats.org_key` reduces both ways of writing
+to one key; a cell matches a node whose key equals its key or ends with it (the
+street's name left off), when exactly one node of the wanted labels does.
 
->>> org_key("中共上星社区第一支部委员会") == org_key("上星社区第一党支部")
-True
->>> org_key("中共新桥街道上星社区委员会"), org_key("上星社区党委")
-('新桥街道上星社区委', '上星社区委')
->>> org_key("中共新桥街道工作委员会") == org_key("新桥街道党工委")
-True
 >>> nearest("上星社区第三支部", ["中共上星社区第一支部委员会", "中共上星社区第三支部委员会",
 ...                              "上星一巷1号"], 1)
 ['中共上星社区第三支部委员会']
@@ -20,41 +14,23 @@ True
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TypeAlias
 
 from rapidfuzz import fuzz, process
 
-from graph.formats import normalise_name
+from graph.formats import org_key
 from graph.schema import Schema
 from graph.store import GraphStore
 
-__all__ = ["org_key", "nearest", "Resolver", "FUZZY_EXCLUDED"]
+__all__ = ["nearest", "Resolver", "FUZZY_EXCLUDED"]
 
 #: text -> {node id: labels}
 _Index: TypeAlias = defaultdict[str, dict[str, tuple[str, ...]]]
 
 #: labels looked up by exact name only: too many nodes, and people share names
 FUZZY_EXCLUDED = ("Person",)
-_PREFIX = re.compile(r"^(中国共产党|中共)")
-# longest first: 党总支部委员会 before 支部委员会 before 委员会
-_SUFFIXES = (("党总支部委员会", "总支"), ("总支部委员会", "总支"), ("党总支", "总支"),
-             ("党支部委员会", "支部"), ("支部委员会", "支部"), ("党支部", "支部"),
-             ("工作委员会", "工委"), ("党工委", "工委"), ("党委员会", "委"), ("委员会", "委"),
-             ("党委", "委"), ("党小组", "小组"))
-
-
-def org_key(name: str) -> str:
-    """A party organisation's name with the ways of writing it made one: no 中共,
-    支部委员会 / 党支部 → 支部, 委员会 / 党委 → 委 (and so on)."""
-    s = _PREFIX.sub("", normalise_name(name).replace(" ", ""))
-    for long, short in _SUFFIXES:
-        s = s.replace(long, short)
-    return s
-
-
 def nearest(value: str, names: Iterable[str], limit: int = 3) -> list[str]:
     """The names most like ``value`` (rapidfuzz), best first."""
     choices = list(dict.fromkeys(names))

@@ -109,22 +109,24 @@ def _links(p: Pass1, nid: str, props: dict[str, Any], links: list[Any],
                 if v and (prev is None or v > prev) and _dated(props, key, lp):
                     break
             lp.setdefault("since", as_of)
-        role_since: dict[str, Any] = {}
         rid = rel_id(t, nid, end)
         taken = {x.id for x in stored.get((t, end), [])}
         if rid in taken:
             rid = stint_id(rid, str(lp.get("since") or as_of), taken)
-        if _dated(raw, STINT_SINCE, role_since) and rdef.history:
+        plain = {prop: default for lt, prop, default in p.defaults if lt == t}
+        if rdef.history and any(lp.get(h, v) != v for h, v in plain.items()):
+            # a role (secretary, committee member) on a first load: known from 任职时间,
+            # else from this roster; a member since joining before that: both stints
+            role_since: dict[str, Any] = {}
+            if not _dated(raw, STINT_SINCE, role_since):
+                role_since["since"] = as_of
             began = lp.get("since")
-            plain = {prop: default for lt, prop, default in p.defaults if lt == t}
-            if began is not None and role_since["since"] > began and any(
-                    h in lp and lp[h] != plain.get(h) for h in rdef.history):
-                # a first load of a secretary appointed after joining: both stints
+            if began is not None and role_since["since"] > began:
                 first = {**{k: v for k, v in lp.items() if k not in rdef.history},
-                         "role": "member", "until": role_since["since"]}
+                         **plain, "until": role_since["since"]}
                 out.append(Rel(t, nid, end, first, stint_id(rid, str(began), taken)))
                 lp.pop("since_precision", None)
-            lp.update(role_since)
+                lp.update(role_since)
         out.append(Rel(t, nid, end, lp, rid))
     return out
 

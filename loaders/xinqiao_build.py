@@ -23,6 +23,7 @@ from shapely.geometry import Polygon
 from shapely.ops import unary_union
 from shapely.strtree import STRtree
 
+from graph.formats import short_org_name
 from graph.geo import geojson, to_lonlat
 from loaders.xinqiao_data import (
     COMMUNITIES,
@@ -118,6 +119,8 @@ class Builder(EventsMixin, ForcesMixin):
         return self.A - self.r.randint(lo, hi)
 
     def node(self, nid: str, labels: tuple[str, ...], **props: Any) -> str:
+        if "PartyOrg" in labels and "name" in props:  # what clerks write (简称)
+            props.setdefault("short_name", short_org_name(props["name"]))
         self.nodes.append({"id": nid, "labels": list(labels),
                            "properties": {k: v for k, v in props.items() if v is not None}})
         return nid

@@ -16,6 +16,13 @@ CALL (b) {
          min(CASE WHEN m.role = 'secretary' THEN p.id END) AS secretary,
          max(CASE WHEN p.joined_party_on <= date($day) THEN p.joined_party_on END) AS newest
 }
+CALL (b, newest) {
+  // how precise the newest joining date is (the least precise, if several share it)
+  OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
+  WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))
+    AND p.joined_party_on = newest
+  RETURN max(p.joined_party_on_precision) AS newest_precision
+}
 CALL (b) {
   OPTIONAL MATCH (b)-[:HELD]->(a:Activity)
   WHERE a.date <= date($day)
@@ -27,7 +34,7 @@ CALL (b) {
   RETURN collect(g.id) AS groups
 }
 RETURN b.id AS id, members, full_members, secretary, newest, last_activity, groups,
-       EXISTS { (b)-[:EMBEDDED_IN]->() } AS embedded
+       EXISTS { (b)-[:EMBEDDED_IN]->() } AS embedded, newest_precision
 ORDER BY id
 
 // name: group_facts

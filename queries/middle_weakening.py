@@ -35,7 +35,9 @@ from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.store import GraphStore
 from queries.common import (
+    Assumption,
     NodeRef,
+    assumed_day,
     committee_of_org,
     community_of_committee,
     current,
@@ -142,6 +144,9 @@ class MiddleWeakening(BaseModel):
     hollow_groups: list[GroupReport]
     gaps: list[Gap]
     summary: list[CommunitySummary]
+    #: a branch's newest joining date known only to the month or year, on the cutoff
+    #: of no_new_members: the day taken for it
+    assumptions: list[Assumption] = []
 
 
 
@@ -157,6 +162,7 @@ class _BranchFacts:
     newest: str | None
     groups: list[str]
     embedded: bool
+    newest_precision: str | None = None
 
 
 @dataclass
@@ -198,7 +204,7 @@ class _Facts:
                 out.append(_BranchFacts(r["id"], committee, self.community_of(committee),
                                         r["members"], r["full_members"], r["secretary"],
                                         r["last_activity"], r["newest"], sorted(r["groups"]),
-                                        r["embedded"]))
+                                        r["embedded"], r["newest_precision"]))
             return out
         for b in st.nodes("Branch"):
             bid = b.id
@@ -209,8 +215,10 @@ class _Facts:
                        if people[a.other].properties.get("full_member") is True)
             secretaries = sorted(a.other for a in members
                                  if a.rel.properties.get("role") == "secretary")
-            joined = [j for a in members
+            joined = [(j, people[a.other].properties.get("joined_party_on_precision") or "")
+                      for a in members
                       if (j := people[a.other].properties.get("joined_party_on")) and j <= day]
+            newest = max(joined, default=(None, None))
             held = st.adjacent(bid, ["HELD"], "out", ["Activity"])
             acts = st.get_nodes(a.other for a in held)
             dates = [d for a in held if (d := acts[a.other].properties.get("date")) and d <= day]
@@ -218,7 +226,8 @@ class _Facts:
             out.append(_BranchFacts(
                 bid, committee, self.community_of(committee), len(members), full,
                 secretaries[0] if secretaries else None, max(dates, default=None),
-                max(joined, default=None), groups, bool(st.adjacent(bid, ["EMBEDDED_IN"], "out"))))
+                newest[0], groups, bool(st.adjacent(bid, ["EMBEDDED_IN"], "out")),
+                newest[1] or None))
         return out
 
     def groups(self) -> list[_GroupFacts]:
@@ -293,6 +302,7 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         return refs[i] if i else None
 
     branches = []
+    assumed: list[Assumption] = []
     for b in bfacts:
         flags: list[tuple[str, str]] = []
         if b.secretary is None:
@@ -312,6 +322,9 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         if b.newest is None or b.newest < joined_from:
             flags.append(("no_new_members", f"newest member joined {b.newest or 'never'}; "
                                             f"none since {joined_from}"))
+        a = assumed_day(b.id, "joined_party_on", b.newest, b.newest_precision, [joined_from])
+        if a is not None:
+            assumed.append(a)
         reasons = [Reason(reason=code, message_zh=REASONS[code][0], message=REASONS[code][1],
                           detail=detail) for code, detail in flags]
         branches.append(BranchReport(
@@ -351,7 +364,7 @@ def middle_weakening(store: GraphStore, community: str | None = None,
     return MiddleWeakening(
         as_of=day, community=community, thresholds=t.__dict__.copy(),
         weak_branches=weak, hollow_groups=hollow, gaps=gaps,
-        summary=_summary(communities, refs, branches, groups, gaps),
+        summary=_summary(communities, refs, branches, groups, gaps), assumptions=assumed,
     )
 
 

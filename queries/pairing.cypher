@@ -38,5 +38,5 @@ CALL (p) {
   RETURN collect(q.id) AS do_not_pair
 }
 RETURN p.id AS id, p.joined_party_on AS joined, p.birth_date AS birth, memberships, groups,
-       grids, posts, mentees, do_not_pair
+       grids, posts, mentees, do_not_pair, p.joined_party_on_precision AS joined_precision
 ORDER BY id

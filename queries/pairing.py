@@ -31,7 +31,9 @@ from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.model import Rel
 from graph.store import GraphStore
 from queries.common import (
+    Assumption,
     NodeRef,
+    assumed_day,
     committee_of_org,
     community_of_committee,
     current,
@@ -96,6 +98,9 @@ class PairingProposal(BaseModel):
     unpaired: list[Unpaired]
     kept: list[Pair]  # current MENTORS pairs, kept as they are
     objective: Objective
+    #: joining dates known only to the month or year that fell on a cutoff (5 or 20
+    #: years back): the day taken for them
+    assumptions: list[Assumption] = []
 
 
 @dataclass
@@ -124,6 +129,7 @@ class _Facts:
     posts: int
     mentees: list[str]
     do_not_pair: list[str]
+    joined_precision: str | None = None
 
 
 def _facts(store: GraphStore, day: str) -> list[_Facts]:
@@ -133,7 +139,7 @@ def _facts(store: GraphStore, day: str) -> list[_Facts]:
                        [(m["org"], tuple(sorted(x for x in m["labels"] if x != "GovNode")),
                          m["role"]) for m in r["memberships"]],
                        set(r["groups"]), set(r["grids"]), r["posts"], r["mentees"],
-                       r["do_not_pair"])
+                       r["do_not_pair"], r["joined_precision"])
                 for r in store.read_cypher(CYPHER["member_facts"], day=day)]  # type: ignore[attr-defined]
     out = []
     for pm in store.nodes("PartyMember"):
@@ -153,12 +159,14 @@ def _facts(store: GraphStore, day: str) -> list[_Facts]:
              for m in current(store.adjacent(pm.id, ["MEMBER_OF"], "out"), day)],
             groups, grids, len(current(store.adjacent(pm.id, ["HOLDS_POST"], "out"), day)),
             [a.other for a in current(store.adjacent(pm.id, ["MENTORS"], "out"), day)],
-            [a.other for a in store.adjacent(pm.id, ["DO_NOT_PAIR"], "out")]))
+            [a.other for a in store.adjacent(pm.id, ["DO_NOT_PAIR"], "out")],
+            p.get("joined_party_on_precision")))
     return out
 
 
 def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
-             young_age: int) -> tuple[dict[str, _Member], list[_Facts]]:
+             young_age: int, assumed: list[Assumption] | None = None
+             ) -> tuple[dict[str, _Member], list[_Facts]]:
     d = dt.date.fromisoformat(day)
     new_from = years_before(d, new_years)
     veteran_by = years_before(d, veteran_years)
@@ -180,6 +188,10 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
         new = (f.joined is not None and new_from <= f.joined <= day) or (
             f.birth is not None and f.birth > born_after)
         veteran = f.joined is not None and f.joined <= veteran_by and not new
+        a = assumed_day(f.id, "joined_party_on", f.joined, f.joined_precision,
+                        (new_from, veteran_by))
+        if a is not None and assumed is not None:
+            assumed.append(a)
         out[f.id] = _Member(f.id, community,
                             frozenset(o for o, labels, _ in f.memberships if "Branch" in labels),
                             frozenset(f.groups), frozenset(f.grids), management, new, veteran)
@@ -209,7 +221,8 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
     schema = store.schema
-    members, facts = _members(store, day, new_years, veteran_years, young_age)
+    assumed: list[Assumption] = []
+    members, facts = _members(store, day, new_years, veteran_years, young_age, assumed)
     found = store.get_nodes(sorted({*members, *(m.community for m in members.values()
                                                  if m.community)}))
     refs = {i: node_ref(schema, n) for i, n in found.items()}
@@ -290,8 +303,11 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     objective = Objective(
         management_paired=sum(p.mentee_management_post for p in pairs),
         paired=len(pairs), total_score=sum(p.score for p in pairs))
+    if community is not None:
+        assumed = [a for a in assumed if members[a.node].community == community]
     return PairingProposal(as_of=day, community=community, capacity=capacity, pairs=pairs,
-                           unpaired=unpaired, kept=kept, objective=objective)
+                           unpaired=unpaired, kept=kept, objective=objective,
+                           assumptions=sorted(assumed, key=lambda a: a.node))
 
 
 def _pair(ref, mentor: _Member, mentee: _Member, score: int,  # type: ignore[no-untyped-def]

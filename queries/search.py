@@ -33,6 +33,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
+from graph.formats import normalise_name
 from graph.store import GraphStore
 from queries.common import NodeRef, is_cypher, node_ref
 
@@ -209,7 +210,8 @@ def _rebuild(store: GraphStore, generation: object) -> None:
 def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
            limit: int = 20) -> list[SearchHit]:
     """Nodes whose name matches ``q``, best first (then by id)."""
-    text = "".join(q.split()).lower()
+    # as names are stored (graph/formats.py): full-width letters plain, no spaces
+    text = "".join(normalise_name(q).split()).lower() if isinstance(q, str) else ""
     if not text:
         raise InvalidParameter("the search text is empty")
     if len(text) > 50:

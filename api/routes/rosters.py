@@ -58,6 +58,17 @@ class IssuePublic(BaseModel):
     message_en: str
 
 
+class NodeDiffPublic(BaseModel):
+    """A stored node the load changes: labels added or removed, and each property's
+    stored and new value (personal data masked)."""
+
+    id: str
+    given_id: str
+    labels_added: list[str]
+    labels_removed: list[str]
+    properties: dict[str, list[Any]]
+
+
 class LoadReportPublic(BaseModel):
     kind: str
     file: str
@@ -73,6 +84,8 @@ class LoadReportPublic(BaseModel):
     truncated: bool
     changes: dict[str, int]
     issues: list[IssuePublic]
+    #: per stored node, what the load changes (a dry run: would change)
+    diffs: list[NodeDiffPublic]
 
 
 def _mapping(kind: str) -> Any:
