@@ -318,6 +318,12 @@ class EmbeddedStore:
             number = d.get("id_number")
             if number is not None and self._id_numbers.get(number) == nid:
                 del self._id_numbers[number]
+                # a store written before one person was one node may hold the number
+                # twice: the other holder keeps it
+                for other in self._by_label.get("Person", ()):
+                    if node_map[other].get("id_number") == number:
+                        self._id_numbers[number] = other
+                        break
             if self._person_names is not None:
                 self._person_names.get(str(d.get("name", "")), set()).discard(nid)
 

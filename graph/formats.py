@@ -15,6 +15,8 @@ two-character names (卢　芳) taken out.
 ('13812345678', '13812345678')
 >>> normalise_phone("0755 2701 2345"), normalise_phone("(0755)27012345-801")
 ('0755-27012345', '0755-27012345-801')
+>>> normalise_phone("+372 631 6629"), normalise_phone("6316629")
+('+3726316629', None)
 >>> normalise_name("卢　芳"), normalise_name(" Ｊüri  Ratas "), normalise_name("张 三 丰")
 ('卢芳', 'Jüri Ratas', '张三丰')
 >>> excel_mangled("5.11025E+17"), excel_mangled("440306199001011236")
@@ -100,14 +102,17 @@ def check_id_number(value: str, birth_date: str | None = None) -> str | None:
 
 def normalise_phone(value: str) -> str | None:
     """A phone as stored: a mobile's 11 digits, a landline ``0755-27012345[-ext]``,
-    a service number ``400-123-4567``; None when it is none of these. Area codes
-    starting 01 or 02 have three digits (010 Beijing, 020 Guangzhou …), others four."""
+    a service number ``400-123-4567``, another country's number ``+3726316629``; None
+    when it is none of these. Area codes starting 01 or 02 have three digits (010
+    Beijing, 020 Guangzhou …), others four."""
     raw = value.strip()
     ext = ""
     m = _EXTENSION.match(raw)
     if m:
         raw, ext = m[1], f"-{m[2]}"
     s = _PHONE_NOISE.sub("", raw)
+    if s.startswith("00") and not s.startswith("0086"):
+        s = "+" + s[2:]
     if s.startswith("+86"):
         s = s[3:]
     elif s.startswith("0086"):
@@ -115,6 +120,8 @@ def normalise_phone(value: str) -> str | None:
     elif len(s) == 13 and s.startswith("861"):
         s = s[2:]
     if not s.isdigit():
+        if s.startswith("+") and s[1:].isdigit() and 8 <= len(s) - 1 <= 15 and not ext:
+            return s  # another country's number, E.164
         return None
     if not ext and _MOBILE.match(s):
         return s

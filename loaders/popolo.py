@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from graph.errors import GraphError, ValidationError
+from graph.formats import excel_mangled, normalise_phone
 from graph.model import Rel, rel_id
 from graph.schema import Schema
 from graph.store import GraphStore
@@ -51,6 +52,7 @@ _MEMBERSHIP_KEYS = {"id", "person_id", "organization_id", "post_id", "role", "la
 #: top-level parts read for what they say of the rest (events: the periods' dates)
 _USED_PARTS = {"persons", "organizations", "memberships", "posts", "events", "meta"}
 ID_SEP = "; "
+_INVALID = ":invalid"  # a dropped value the graph has a place for, but not valid
 
 
 @cache
@@ -251,8 +253,11 @@ class _Load:
             for c in p.get("contact_details") or []:
                 kind = str(c.get("type", "")).lower()
                 prop = m["contact_types"].get(kind)
-                if prop:
-                    props[prop] = c.get("value")
+                value = str(c.get("value") or "")
+                if prop and (normalise_phone(value) is not None or excel_mangled(value)):
+                    props[prop] = value  # an Excel-mangled one: the write path refuses it
+                elif prop:  # a local number of another country (no country code)
+                    self.dropped[f"persons.contact_details.{kind}{_INVALID}"] += 1
                 else:
                     self.dropped[f"persons.contact_details.{kind or '?'}"] += 1
             self._count_dropped("persons", p, _PERSON_KEYS)
@@ -369,6 +374,12 @@ def load_popolo(store: GraphStore, path: str | Path, *, dry_run: bool = False,
         if part not in _USED_PARTS and items:
             ld.dropped[part] += len(items) if isinstance(items, list) else 1
     for what, n in sorted(ld.dropped.items()):
+        if what.endswith(_INVALID):
+            what = what[: -len(_INVALID)]
+            ld.warn(what, n, "not_kept", f"{what}：{n} 个不是有效的电话号码（缺少国家或地区区号），"
+                    "未导入", f"{what}: {n} left out, not valid phone numbers (no country or "
+                    "area code)")
+            continue
         ld.warn(what, n, "not_kept", f"{what}：{n} 项在图模式中没有对应，未导入",
                 f"{what}: {n} left out (the graph has no place for it)")
     if not report.ok:

@@ -29,7 +29,8 @@ def client(store: GraphStore) -> Iterator[TestClient]:
 def test_kinds_and_template(client: TestClient) -> None:
     kinds = {k["kind"]: k for k in client.get("/api/v1/rosters").json()}
     assert set(kinds) == {"party_orgs", "party_members", "residents", "buildings", "grids",
-                          "deployed_staff", "enterprises", "posts", "cases"}
+                          "deployed_staff", "enterprises", "posts", "cases", "building_heads",
+                          "shop_managers", "property_staff", "security_guards", "grid_workers"}
     cols = {c["header"]: c for c in kinds["party_members"]["columns"]}
     assert cols["所在党组织"]["required"] and cols["所在党组织"]["link"] == "MEMBER_OF"
     assert "身份证号" in cols["公民身份号码"]["aliases"]
@@ -88,3 +89,36 @@ def test_odd_file_names_stay_in_the_upload_directory(client: TestClient, filenam
     r = client.post("/api/v1/rosters/party_members", files={"file": (filename, b"x,y\n1,2\n")})
     assert r.status_code == 422  # an empty name is no file at all for FastAPI
     assert r.json()["issues"][0]["rule"] in ("no_header", "file_type") if filename else True
+
+
+def test_upload_refuses_an_excel_mangled_id_number(client: TestClient, store: GraphStore) -> None:
+    """The API path: 5.11025E+17 (an ID number Excel turned into a float) is refused with
+    what to do about it, and nothing is written."""
+    before = snapshot(store)
+    body = (HEAD + "甲,5.11025E+17,2001-07-01,上星第一支部\n").encode()
+    r = client.post("/api/v1/rosters/party_members", files={"file": ("r.csv", body)})
+    assert r.status_code == 422
+    (issue,) = r.json()["issues"]
+    assert (issue["column"], issue["rule"]) == ("B", "id_number_as_number")
+    assert "Excel" in issue["message_zh"] and "文本" in issue["message_zh"]
+    assert snapshot(store) == before
+
+
+def test_upload_reports_what_it_changes_per_node(client: TestClient, store: GraphStore) -> None:
+    """A dry run of a roster re-listing 张三 (found by his ID number, whoever wrote him)
+    with a new phone says what would change on his node, masked."""
+    from tests.graphs import node
+
+    p1 = store.get_node("p1")
+    store.upsert([node("p1", *p1.labels, **{**p1.properties, "id_number": A})])
+    body = ("姓名,身份证号,入党日期,所在党组织,党内职务,手机号\n"
+            f"张三,{A},2020-07-01,上星第一支部,书记,139 1234 5678\n").encode()
+    r = client.post("/api/v1/rosters/party_members", params={"dry_run": True,
+                                                             "keep_missing": True},
+                    files={"file": ("r.csv", body)})
+    assert r.status_code == 200, r.text
+    (diff,) = r.json()["diffs"]
+    assert diff["id"] == "p1" and diff["properties"] == {"phone": ["138****0000",
+                                                                   "139****5678"]}
+    assert r.json()["changes"]["nodes_added"] == 0
+    assert "13912345678" not in r.text

@@ -187,3 +187,56 @@ def test_bad_personal_values_are_not_echoed(tmp_path: Path) -> None:
     assert [(i.rule, i.value) for i in report.issues] == [("wrong_type", "p1")]
     assert "hidden: personal data" in report.issues[0].message_en
     assert "1980-02-30" not in str(report.to_dict())
+
+
+def test_hand_edits_take_the_values_rosters_take(store: GraphStore, tmp_path: Path) -> None:
+    """A file edited by hand in Excel: Chinese names of choices (基础网格, 男, 支部党员大会),
+    dates re-saved as 2026/11/26 or typed to the month, 是 for true: all read as the
+    schema says, as a roster would (before: refused)."""
+    store.upsert(*tiny_street())
+    d = tmp_path / "csv"
+    d.mkdir()
+    _write(d / "nodes_Grid.csv", [["id:ID", ":LABEL", "name", "kind"],
+                                  ["g1", "Grid", "上星一格", "基础网格"]])
+    _write(d / "nodes_Person.csv", [["id:ID", ":LABEL", "name", "gender", "birth_date:date",
+                                     "household_registered:boolean"],
+                                    ["p9", "Person", "甲", "男", "1980/1/2", "是"]])
+    _write(d / "nodes_Activity.csv", [["id:ID", ":LABEL", "name", "kind", "date:date"],
+                                      ["a1", "Activity", "十一月党员大会", "支部党员大会",
+                                       "2026/11/26"]])
+    _write(d / "rels.csv", [[":START_ID", ":END_ID", ":TYPE", "since:date"],
+                            ["p9", "b1", "LIVES_IN", "2019.03"], ["br1", "a1", "HELD", ""]])
+    report = load_graph_csv(store, d)
+    assert report.ok and report.written, report.lines()
+    assert store.get_node("g1").properties["kind"] == "base"
+    p9 = store.get_node("p9").properties
+    assert (p9["gender"], p9["birth_date"], p9["household_registered"]) == (
+        "male", "1980-01-02", True)
+    assert store.get_node("a1").properties == {"name": "十一月党员大会",
+                                               "kind": "members_meeting", "date": "2026-11-26"}
+    (home,) = store.neighbours("p9", ["LIVES_IN"], "out")
+    assert home.rel.properties == {"since": "2019-03-01", "since_precision": "month"}
+
+
+def test_a_rejected_node_is_reported_once_with_what_depends_on_it(tmp_path: Path) -> None:
+    """One bad cell (gender 未知) rejects its node only; the three relationships to that
+    node are one line after the root error (before: the whole batch rejected and every
+    relationship to it reported as a missing end)."""
+    d = tmp_path / "csv"
+    d.mkdir()
+    people = [["id:ID", ":LABEL", "name", "gender"], ["ok", "Person", "甲", "女"],
+              ["bad", "Person", "乙", "未知"]]
+    _write(d / "nodes_Person.csv", people)
+    _write(d / "nodes_Building.csv", [["id:ID", ":LABEL", "name"], ["b1", "Building", "一号楼"],
+                                      ["b2", "Building", "二号楼"], ["b3", "Building", "三号楼"]])
+    _write(d / "rels_LIVES_IN.csv", [[":START_ID", ":END_ID", ":TYPE"], ["bad", "b1", "LIVES_IN"],
+                                     ["bad", "b2", "LIVES_IN"], ["bad", "b3", "LIVES_IN"],
+                                     ["ok", "b1", "LIVES_IN"], ["ok", "b9", "LIVES_IN"]])
+    with EmbeddedStore(tmp_path / "g.db") as s:
+        report = load_graph_csv(s, d)
+        assert [(i.sheet, i.row, i.rule, i.value) for i in report.issues] == [
+            ("nodes_Person.csv", 3, "not_in_enum", "bad"),
+            ("rels_LIVES_IN.csv", 6, "missing_end", "LIVES_IN:ok->b9"),  # its own error
+            ("nodes_Person.csv", 3, "depends_on_rejected", "bad")]
+        assert "另有 3 条关系" in report.issues[2].message_zh
+        assert s.counts().nodes == 0

@@ -118,3 +118,20 @@ def test_community_filter(gov: GraphStore) -> None:
         middle_weakening(gov, community="nowhere")
     with pytest.raises(InvalidParameter, match="not a community"):
         middle_weakening(gov, community="brOK")
+
+
+def test_newest_joining_date_known_to_the_month_on_the_cutoff(store: GraphStore) -> None:
+    """As of 2024-06-30 no_new_members looks back to 2019-06-30. The branch's newest
+    member joined "2019.06": taken as 2019-06-01, the branch is flagged, and the report
+    says which day it assumed."""
+    store.upsert([node("pwc", "WorkingCommittee"), node("c1", "Community"),
+                  node("cc1", "Committee"), node("b1", "Branch"),
+                  node("m1", "PartyMember", joined_party_on="2019.06", full_member=True)],
+                 [rel("LEADS", "cc1", "c1"), rel("SUB_ORG_OF", "cc1", "pwc"),
+                  rel("SUB_ORG_OF", "b1", "cc1"),
+                  rel("MEMBER_OF", "m1", "b1", role="secretary", since="2019-07-01")])
+    r = middle_weakening(store, as_of="2024-06-30")
+    (b,) = r.weak_branches
+    assert "no_new_members" in [x.reason for x in b.reasons]
+    assert [(a.node, a.given, a.assumed, a.cutoff) for a in r.assumptions] == [
+        ("b1", "2019-06", "2019-06-01", "2019-06-30")]

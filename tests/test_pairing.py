@@ -271,3 +271,25 @@ def test_alliance_members_do_not_belong_to_the_community(store: GraphStore) -> N
     p = pairing_proposal(store, as_of=DAY)
     assert p.pairs == [] and [(u.member.id, u.reason) for u in p.unpaired] == [
         ("U", "no_community")]
+
+
+def test_a_joining_date_known_to_the_month_on_a_cutoff_is_an_assumption(
+        store: GraphStore) -> None:
+    """As of 2024-06-30 a new member joined on or after 2019-06-30. n1 joined "2019.06"
+    (stored as 2019-06-01, to the month): taken as 2019-06-01 she is not new — the
+    proposal says it assumed so. n2 joined "2019.07": new either way, nothing said;
+    v1 joined "2004.06" (the veteran cutoff is 2004-06-30): a veteran, assumed."""
+    s = Street()
+    s.community("c1")
+    s.branch("b1", "c1")
+    s.member("n1", "b1", "2019.06", born="1960-01-01")
+    s.member("n2", "b1", "2019.07", born="1960-01-01")
+    s.member("v1", "b1", "2004.06")
+    s.load(store)
+    p = pairing_proposal(store, as_of=DAY)
+    assert pairs_of(p) == {("v1", "n2")}
+    got = [(a.node, a.given, a.assumed, a.cutoff) for a in p.assumptions]
+    assert got == [("n1", "2019-06", "2019-06-01", "2019-06-30"),
+                   ("v1", "2004-06", "2004-06-01", "2004-06-30")]
+    assert p.assumptions[0].message_zh == (
+        "入党日期只知道到 2019-06，按 2019-06-01 计（与 2019-06-30 比较）")

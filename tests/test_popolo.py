@@ -165,3 +165,43 @@ def test_party_membership_in_chinese(tmp_path: Path) -> None:
         assert m.rel.properties == {"role": "secretary", "since": "2020-01-01"}
         (up,) = s.neighbours("o1", ["SUB_ORG_OF"], "out")
         assert up.node.id == "c1" and up.node.has("Committee")
+
+
+ESTONIA = Path(__file__).parent / "data" / "estonia-riigikogu-ep-popolo-v1.0.json"
+
+
+def test_real_popolo_file_of_estonia_keeps_parties_identifiers_and_says_what_it_drops(
+        store: GraphStore, tmp_path: Path) -> None:
+    """EveryPolitician's Riigikogu file: 193 persons, the legislature and 7 parties, 299
+    memberships of the legislature each on behalf of a party. Each becomes a seat
+    (HOLDS_POST) and a party membership (MEMBER_OF) for the same dates; identifiers
+    stay; phones without a country code and what the graph has no place for are
+    counted. Exported back: all 8 organisations (before: 1, the parties had no
+    memberships of their own)."""
+    report = load_popolo(store, ESTONIA, classifications={"legislature": "SocialOrganization",
+                                                          "party": "PartyOrg"})
+    assert report.ok and report.written, report.lines()
+    c = store.counts()
+    assert (c.labels["Person"], c.labels["PartyMember"], c.labels["PartyOrg"],
+            c.labels["SocialOrganization"]) == (193, 193, 7, 1)
+    assert c.relationships == {"HOLDS_POST": 299, "MEMBER_OF": 299}
+    # Urve Palo sat for SDE four times: two stints in term 12 (from its start,
+    # 2011-03-27), two in term 13 (from its start 2015-03-30, and from 2015-09-15)
+    palo = "cdb00a6d-65c7-4f22-a8d5-57dd296b30a3"
+    party = sorted((n.node.id, n.rel.properties.get("since"), n.rel.properties.get("until"))
+                   for n in store.neighbours(palo, ["MEMBER_OF"], "out"))
+    assert party == [("SDE", "2011-03-27", "2013-03-15"), ("SDE", "2013-06-15", "2014-03-26"),
+                     ("SDE", "2015-03-30", "2015-04-08"), ("SDE", "2015-09-15", None)]
+    assert store.get_node(palo).properties["joined_party_on"] == "2011-03-27"
+    assert store.get_node("KESK").properties["identifiers"] == "wikidata:Q928652"
+    dropped = {i.sheet: int(i.value or 0) for i in report.issues if i.rule == "not_kept"}
+    assert (dropped["persons.contact_details.phone"], dropped["persons.contact_details.email"],
+            dropped["persons.images"], dropped["areas"]) == (111, 124, 181, 12)
+    n = export_popolo(store, tmp_path / "back.json")
+    assert (n["organizations"], n["persons"]) == (8, 193)
+    doc = json.loads((tmp_path / "back.json").read_text(encoding="utf-8"))
+    kesk = next(o for o in doc["organizations"] if o["id"] == "KESK")
+    assert kesk["identifiers"] == [{"scheme": "wikidata", "identifier": "Q928652"}]
+    again = load_popolo(store, tmp_path / "back.json")
+    assert again.ok and again.changes["nodes_updated"] == 0, again.lines()
+    assert again.changes["rels_added"] == 0

@@ -465,3 +465,68 @@ def test_buildings_and_enterprises(street: EmbeddedStore, tmp_path: Path) -> Non
     e = street.get_node("91440300MA5X")
     assert e.properties == {"name": "新桥电子", "employees": 1200}
     assert [n.node.id for n in street.neighbours(e.id, ["IN"], "out")] == ["c1"]
+
+
+# ------------------------------------------------------------ 两长两员 and grid workers
+def test_building_heads_roster_one_person_several_buildings(store: GraphStore,
+                                                            tmp_path: Path) -> None:
+    """楼栋长: a row per building; 甲 heads two. The next roster gives 二号楼 to 乙: 甲's
+    HEADS of it ends on that roster's date, his 一号楼 stays."""
+    store.upsert(*tiny_street())
+    store.upsert([{"id": "b2", "labels": ["Building"], "properties": {"name": "上星一巷2号"}}])
+    head = ["姓名", "身份证号", "联系电话", "负责楼栋", "任职日期"]
+    v1 = write_csv(tmp_path / "h1.csv", [head,
+                                         ["甲", A, "13812345678", "上星一巷1号", "2022-03-01"],
+                                         ["甲", A, "", "上星一巷2号", "2023-05-01"]])
+    r1 = load_roster(store, v1, "楼栋长", as_of="2026-01-01")
+    assert r1.ok and (r1.changes["nodes_added"], r1.changes["rels_added"]) == (1, 2), r1.lines()
+    v2 = write_csv(tmp_path / "h2.csv", [head, ["甲", A, "", "上星一巷1号", "2022-03-01"],
+                                         ["乙", B, "", "上星一巷2号", ""]])
+    r2 = load_roster(store, v2, "building_heads", as_of="2026-06-30")
+    assert r2.ok and r2.changes["rels_ended"] == 1 and r2.changes["rels_added"] == 1
+    people = {n.name: n.id for n in store.nodes("BuildingHead")}
+    heads = sorted((n.node.id, n.rel.properties.get("since"), n.rel.properties.get("until"))
+                   for p in people.values() for n in store.neighbours(p, ["HEADS"], "out"))
+    assert heads == [("b1", "2022-03-01", None), ("b2", "2023-05-01", "2026-06-30"),
+                     ("b2", "2026-06-30", None)]
+    clash = write_csv(tmp_path / "h3.csv", [head, ["甲", A, "13812345678", "上星一巷1号", ""],
+                                            ["甲", A, "13900000000", "上星一巷2号", ""]])
+    assert [(i.cell, i.rule) for i in load_roster(store, clash, "楼栋长").issues] == [
+        ("C3", "conflicting_rows")]
+
+
+@pytest.mark.parametrize("kind, label, rel_type, column, target", [
+    ("shop_managers", "ShopManager", "WORKS_AT", "所在门店", "ent1"),
+    ("property_staff", "PropertyStaff", "WORKS_AT", "所在物业公司", "pc1"),
+    ("security_guards", "SecurityGuard", "WORKS_AT", "所在单位", "ent1"),
+    ("grid_workers", "GridWorker", "RESPONSIBLE_FOR", "负责网格", "grid1"),
+])
+def test_the_other_role_rosters(street: EmbeddedStore, tmp_path: Path, kind: str, label: str,
+                                rel_type: str, column: str, target: str) -> None:
+    street.upsert([{"id": "ent1", "labels": ["Enterprise"], "properties": {"name": "星光商行"}},
+                   {"id": "pc1", "labels": ["PropertyCompany"],
+                    "properties": {"name": "新桥物业公司"}},
+                   {"id": "grid1", "labels": ["Grid"],
+                    "properties": {"name": "上星一格", "kind": "base"}}])
+    name = street.get_node(target).name
+    f = write_csv(tmp_path / "r.csv", [["姓名", "身份证号", column, "任职日期"],
+                                       ["甲", A, name, "2024-01-01"]])
+    report = load_roster(street, f, kind, as_of="2026-06-30")
+    assert report.ok, report.lines()
+    (p,) = street.nodes(label)
+    (link,) = street.neighbours(p.id, [rel_type], "out")
+    assert (link.node.id, link.rel.properties) == (target, {"since": "2024-01-01"})
+
+
+def test_every_roster_kind_has_a_template_that_loads_back(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from loaders.roster_mapping import get_mapping, mapping_kinds
+    from loaders.xlsx import write_template
+
+    for kind, zh, _ in mapping_kinds():
+        path = write_template(kind, tmp_path / f"{kind}.xlsx")
+        wb = load_workbook(path)
+        assert wb.sheetnames == [zh, "填写说明"]
+        headers = [str(c.value).rstrip("*") for c in wb[zh][1]]
+        assert headers == [c.header for c in get_mapping(kind).all_columns]

@@ -382,3 +382,14 @@ def test_load_scenario_into_store():
     assert meta["name"] == "xinqiao" and meta["residents"] == 5_000 and meta["seed"] == 3
     assert meta["as_of"] == A and meta["planted"] is out["planted"]
     json.dumps(meta)
+
+
+def test_party_organisations_carry_the_names_clerks_write(run):
+    """Every party organisation has its short name (简称), as clerks write it; rosters
+    find organisations by it."""
+    orgs = {n["id"]: n["properties"] for n in with_label(run, "PartyOrg")}
+    assert all(p.get("short_name") for p in orgs.values())
+    assert orgs["wc-xinqiao"]["short_name"] == "新桥街道党工委"
+    assert orgs["committee-shangxing"]["short_name"] == "上星社区党委"
+    branch = next(p for i, p in orgs.items() if p["name"] == "中共上星社区第一支部委员会")
+    assert branch["short_name"] == "上星社区第一党支部"

@@ -1,0 +1,264 @@
+"""One person, one node; merge, never replace; history kept — whatever path writes.
+
+Each test reproduces a defect of issue 13 on a small hand-built store (both backends):
+people who came from the scenario, graph CSV or Popolo met by a roster, a name-only
+CSV row or Popolo person, three successive rosters of one branch, an Excel-mangled ID
+number on every path.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.errors import ValidationError
+from graph.store import GraphStore
+from loaders.graph_csv import load_graph_csv
+from loaders.popolo import load_popolo
+from loaders.roster import load_roster
+from queries.leadership_chain import leadership_chain
+from tests.graphs import idn, node, rel, tiny_street
+from tests.rosters import snapshot, write_csv
+
+HEAD = ["姓名", "性别", "身份证号", "手机号", "入党日期", "所在党组织", "党内职务"]
+P1 = idn("44030619750301123")  # 张三, the branch's secretary in tiny_street
+#: (id as the scenario makes it, name, ID number, joined)
+STORED = [("person-000001", "李明", idn("44030619800101123"), "2005-07-01"),
+          ("person-000002", "王芳", idn("44030619820202124"), "2010-07-01"),
+          ("person-000003", "陈伟", idn("44030619900303125"), "2018-07-01")]
+
+
+def stored_street(store: GraphStore) -> None:
+    """tiny_street, 张三 with his ID number, and three members of br1 written as the
+    scenario (or a graph CSV, or Popolo) writes people: ids of their own, ID numbers,
+    phones, addresses, homes, memberships since 2019."""
+    nodes, rels = tiny_street()
+    nodes[-1]["properties"]["id_number"] = P1
+    for pid, name, number, joined in STORED:
+        nodes.append(node(pid, "PartyMember", "Resident", name=name, id_number=number,
+                          phone="13800000" + pid[-3:], address="新桥街道上星社区上星一巷1号",
+                          joined_party_on=joined, full_member=True))
+        rels += [rel("MEMBER_OF", pid, "br1", role="member", since="2019-01-01"),
+                 rel("LIVES_IN", pid, "b1", since="2019-01-01")]
+    store.upsert(nodes, rels)
+
+
+def member_row(name: str, number: str, role: str = "", joined: str = "2005-07-01",
+               phone: str = "", gender: str = "") -> list[Any]:
+    return [name, gender, number, phone, joined, "上星第一支部", role]
+
+
+def roster_rows() -> list[list[Any]]:
+    return [HEAD, member_row("张三", P1, "书记", "2020-07-01")] + [
+        member_row(name, number, joined=joined) for _, name, number, joined in STORED]
+
+
+# ------------------------------------------------------------ one person, one node
+def test_roster_relisting_stored_people_creates_no_node_and_ends_nothing(
+        store: GraphStore, tmp_path: Path) -> None:
+    """The branch's roster re-lists its four members with their real ID numbers: they
+    are found by number (the ids the scenario gave them kept), no node is added and no
+    membership ends. (Before: four new people with the same numbers, four ended.)"""
+    stored_street(store)
+    before = snapshot(store)
+    f = write_csv(tmp_path / "r.csv", roster_rows())
+    report = load_roster(store, f, "party_members", as_of="2026-06-30")
+    assert report.ok, report.lines()
+    c = report.changes
+    assert (c["nodes_added"], c["rels_added"], c["rels_ended"]) == (0, 0, 0)
+    assert c["nodes_unchanged"] == 4 and c["rels_unchanged"] == 4
+    assert snapshot(store) == before
+    people = {n.id for n in store.nodes("Person")}
+    assert people == {"p1", "person-000001", "person-000002", "person-000003"}
+
+
+def test_a_person_found_by_id_number_gets_the_rosters_new_values(
+        store: GraphStore, tmp_path: Path) -> None:
+    """The same roster with a new phone for 李明 updates the stored node (no copy) and
+    says so per node; 王芳's stored phone stays where her cell is empty."""
+    stored_street(store)
+    rows = roster_rows()
+    rows[2][3] = "139 0000 0001"  # 李明's new phone, typed with spaces
+    report = load_roster(store, write_csv(tmp_path / "r.csv", rows), "party_members",
+                         as_of="2026-06-30")
+    assert report.ok and report.changes["nodes_updated"] == 1
+    (diff,) = report.diffs
+    assert diff["id"] == "person-000001" and diff["given_id"].startswith("person-")
+    assert diff["properties"] == {"phone": ["138****0001", "139****0001"]}  # masked
+    assert store.get_node("person-000001").properties["phone"] == "13900000001"
+    assert store.get_node("person-000002").properties["phone"] == "13800000002"
+
+
+def test_store_finds_a_person_by_id_number_on_every_write(store: GraphStore) -> None:
+    """Any writer (the API, a loader) naming a new id for a stored ID number writes into
+    the stored node; its relationships follow; another node may not take the number."""
+    stored_street(store)
+    _, name, number, _ = STORED[0]
+    result = store.upsert([node("other-id", "Volunteer", name=name, id_number=number.lower())],
+                          [rel("LIVES_IN", "other-id", "b1", since="2026-01-01")])
+    assert result.changes.remap == {"other-id": "person-000001"}
+    assert store.get_nodes(["other-id"]) == {}
+    n = store.get_node("person-000001")
+    assert set(n.labels) == {"Person", "PartyMember", "Resident", "Volunteer"}
+    with pytest.raises(ValidationError) as e:
+        store.upsert([node("person-000002", "Person", name="王芳", id_number=number)])
+    assert "id_number_taken" in [v.rule for v in e.value.violations]
+
+
+# ------------------------------------------------------------ merge, never replace
+def test_name_only_csv_row_keeps_every_property_and_label(store: GraphStore,
+                                                          tmp_path: Path) -> None:
+    """A one-row ``id,name`` graph CSV naming a stored party member: nothing of hers is
+    wiped, her membership still leads up (the chain has no break). Before: id_number,
+    phone, address and the PartyMember label gone, MEMBER_OF left hanging."""
+    stored_street(store)
+    before = snapshot(store)
+    chain = leadership_chain(store, "person-000002", "2026-06-30")
+    d = tmp_path / "csv"
+    d.mkdir()
+    with open(d / "nodes.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["id:ID", "name"], ["person-000002", "王芳"]])
+    report = load_graph_csv(store, d)
+    assert report.ok and report.written, report.lines()
+    assert report.changes["nodes_unchanged"] == 1
+    assert snapshot(store) == before
+    after = leadership_chain(store, "person-000002", "2026-06-30")
+    assert after == chain
+    assert [(s.node.id, s.leader.name if s.leader else None) for s in after.steps][:2] == [
+        ("person-000002", None), ("br1", "张三")]
+
+
+def test_csv_rename_is_reported_and_replace_is_explicit(store: GraphStore,
+                                                       tmp_path: Path) -> None:
+    stored_street(store)
+    d = tmp_path / "csv"
+    d.mkdir()
+    with open(d / "nodes.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["id:ID", ":LABEL", "name"],
+                                 ["person-000002", "Person", "王 芳芳"]])
+    dry = load_graph_csv(store, d, dry_run=True)
+    assert dry.ok and not dry.written
+    assert [(i.rule, i.value) for i in dry.issues] == [("renames", "王芳芳")]
+    assert dry.diffs[0]["properties"]["name"] == ["王芳", "王芳芳"]
+    assert store.get_node("person-000002").name == "王芳"  # dry: nothing written
+    replaced = load_graph_csv(store, d, replace=True)
+    assert replaced.ok and replaced.written
+    n = store.get_node("person-000002")
+    assert (n.labels, n.properties) == (("Person",), {"name": "王芳芳",
+                                                      "name_as_typed": "王 芳芳"})
+
+
+def test_popolo_person_with_a_name_only_keeps_everything(store: GraphStore,
+                                                         tmp_path: Path) -> None:
+    stored_street(store)
+    before = snapshot(store)
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"persons": [{"id": "person-000003", "name": "陈伟"}]},
+                            ensure_ascii=False), encoding="utf-8")
+    report = load_popolo(store, f)
+    assert report.ok and report.written, report.lines()
+    assert snapshot(store) == before
+
+
+def test_popolo_reload_reports_a_renamed_shared_organisation(store: GraphStore,
+                                                             tmp_path: Path) -> None:
+    """Estonia's file and then Ireland's both have an organisation IND: the second load
+    says it renames it (before: silently)."""
+    def popolo(name: str) -> Path:
+        f = tmp_path / f"{name}.json"
+        f.write_text(json.dumps({"organizations": [
+            {"id": "IND", "name": name, "classification": "party"}]}), encoding="utf-8")
+        return f
+
+    classes = {"party": "SocialOrganization"}
+    assert load_popolo(store, popolo("Independent"), classifications=classes).ok
+    again = load_popolo(store, popolo("Independents"), classifications=classes,
+                        dry_run=True)
+    assert again.ok and [(i.rule, i.value) for i in again.issues] == [
+        ("renames", "Independents")]
+    assert store.get_node("IND").name == "Independent"
+
+
+# ------------------------------------------------------------ history
+def test_three_rosters_keep_every_secretary(store: GraphStore, tmp_path: Path) -> None:
+    """January: 甲 secretary; April: 乙 (甲 a member again); July: 丙, written 支部书记.
+    As of a day between two rosters the chain names that roster's secretary; before
+    January, 张三 (tiny_street), whose membership January's roster ended.
+    (Before: a role change overwrote the membership, so the past secretaries were lost.)"""
+    store.upsert(*tiny_street())
+    a, b, c = idn("44030619800101001"), idn("44030619820202002"), idn("44030619830303003")
+
+    def roster(day: str, roles: tuple[str, str, str]) -> None:
+        rows = [HEAD] + [member_row(n, x, role) for n, x, role in
+                         zip(("甲", "乙", "丙"), (a, b, c), roles, strict=True)]
+        r = load_roster(store, write_csv(tmp_path / f"{day}.csv", rows), "party_members",
+                        as_of=day)
+        assert r.ok, r.lines()
+
+    roster("2026-01-01", ("书记", "", ""))
+    roster("2026-04-01", ("党员", "书记", ""))
+    roster("2026-07-01", ("", "党员", "支部书记"))
+
+    def secretary(day: str) -> str | None:
+        step = leadership_chain(store, "br1", day).steps[0]
+        return step.leader.name if step.leader else None
+
+    assert [secretary(d) for d in ("2025-12-31", "2026-02-15", "2026-05-01", "2026-08-01")
+            ] == ["张三", "甲", "乙", "丙"]
+    people = {n.name: n.id for n in store.nodes("PartyMember")}
+
+    def stints(name: str) -> list[tuple[Any, ...]]:
+        return sorted((n.rel.properties.get("since"), n.rel.properties.get("until"),
+                       n.rel.properties["role"], n.rel.properties.get("title"))
+                      for n in store.neighbours(people[name], ["MEMBER_OF"], "out"))
+
+    # 甲 joined 2005: a member since, secretary from January's roster to April's
+    assert stints("甲") == [("2005-07-01", "2026-01-01", "member", None),
+                           ("2026-01-01", "2026-04-01", "secretary", None),
+                           ("2026-04-01", None, "member", None)]
+    assert stints("丙") == [("2005-07-01", "2026-07-01", "member", None),
+                           ("2026-07-01", None, "secretary", "支部书记")]
+
+
+# ------------------------------------------------------------ Excel-mangled numbers
+MANGLED = "5.11025E+17"
+
+
+def test_excel_mangled_id_number_refused_by_the_store(store: GraphStore) -> None:
+    store.upsert(*tiny_street())
+    with pytest.raises(ValidationError) as e:
+        store.upsert([node("x", "Person", name="甲", id_number=MANGLED,
+                           phone="1.70675E+10")])
+    got = sorted((v.field, v.rule) for v in e.value.violations)
+    assert got == [("id_number", "id_number_as_number"), ("phone", "excel_number")]
+    assert all("Excel" in v.message and "hidden: personal data" in v.message
+               for v in e.value.violations)
+
+
+def test_excel_mangled_id_number_refused_by_roster_csv_and_popolo(store: GraphStore,
+                                                                  tmp_path: Path) -> None:
+    store.upsert(*tiny_street())
+    before = snapshot(store)
+    roster = load_roster(store, write_csv(tmp_path / "r.csv", [
+        HEAD, member_row("甲", MANGLED, phone="1.70675E+10")]), "party_members")
+    assert sorted((i.cell, i.rule) for i in roster.issues) == [
+        ("C2", "id_number_as_number"), ("D2", "excel_number")]
+    assert "Excel" in roster.issues[0].message_zh
+    d = tmp_path / "csv"
+    d.mkdir()
+    with open(d / "nodes.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["id:ID", ":LABEL", "name", "id_number", "phone"],
+                                 ["x", "Person", "甲", MANGLED, "1.70675E+10"]])
+    graph_csv = load_graph_csv(store, d)
+    assert sorted(i.rule for i in graph_csv.issues) == ["excel_number", "id_number_as_number"]
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps({"persons": [{"id": "x", "name": "甲", "identifiers": [
+        {"scheme": "gb11643", "identifier": MANGLED}]}]}), encoding="utf-8")
+    popolo = load_popolo(store, pf)
+    assert [i.rule for i in popolo.issues] == ["id_number_as_number"]
+    assert not (roster.written or graph_csv.written or popolo.written)
+    assert snapshot(store) == before
