@@ -199,6 +199,19 @@ class Neo4jStore:
         self.close()
 
     # ------------------------------------------------------------ writes
+    def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        idl = sorted(set(node_ids))
+
+        def work(tx: ManagedTransaction) -> dict[str, tuple[str, ...]]:
+            out: dict[str, tuple[str, ...]] = {}
+            for i in range(0, len(idl), CHUNK):
+                text, params = Q["lookup_labels"](ids=idl[i:i + CHUNK])
+                for rec in tx.run(text, params):
+                    out[rec["id"]] = _labels(rec["labels"])
+            return out
+
+        return self._read(work) if idl else {}
+
     def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
         nums = sorted(set(numbers))
 

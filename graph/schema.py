@@ -63,6 +63,13 @@ class PropertyDef:
     #: a property that describes this one's value and goes when the value is set
     #: without it (a date's ``<name>_precision``, a name's ``name_as_typed``)
     companion: str | None = None
+    #: which of the write path's quick checks applies (graph/write.py: FAST_*)
+    fast: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        quick = (self.type if self.type != "string" else "enum" if self.enum is not None
+                 else self.format or "text")
+        object.__setattr__(self, "fast", quick)
 
     def public(self) -> dict[str, Any]:
         return {

@@ -54,6 +54,11 @@ class GraphStore(Protocol):
         """
         ...
 
+    def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The labels of the nodes among these ids that exist (no properties: the write
+        path checks a relationship's ends with them)."""
+        ...
+
     def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
         """ID number (normalised: upper case) -> the id of the person holding it."""
         ...

@@ -33,17 +33,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from graph.formats import check_id_number, excel_mangled, normalise_name, normalise_phone
+from graph.formats import (
+    check_id_number,
+    excel_mangled,
+    normalise_name,
+    normalise_phone,
+    valid_id_number,
+)
 from graph.geo import parse_geometry
 
 if TYPE_CHECKING:
     from graph.schema import PropertyDef
 
-__all__ = ["Coerced", "ValueProblem", "coerce", "parse_date", "TRUE_WORDS", "FALSE_WORDS",
-           "DATE_RANGE"]
+__all__ = ["Coerced", "ValueProblem", "coerce", "coerce_fast", "parse_date", "TRUE_WORDS",
+           "FALSE_WORDS", "DATE_RANGE"]
 
 TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "t", "是的", "有"})
 FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "f", "不是", "无"})
@@ -70,10 +78,14 @@ class ValueProblem(ValueError):
         self.rule, self.zh, self.en = rule, zh, en
 
 
-@dataclass(frozen=True, slots=True)
-class Coerced:
+_NO_COMPANIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+class Coerced(NamedTuple):
+    """A stored value and the companion properties it brings."""
+
     value: Any
-    companions: dict[str, Any] = field(default_factory=dict)
+    companions: Mapping[str, Any] = _NO_COMPANIONS
 
 
 def parse_date(v: Any) -> tuple[str, str | None]:
@@ -133,25 +145,64 @@ def _number_text(v: Any) -> str | None:
 
 def coerce(p: PropertyDef, v: Any) -> Coerced:
     """The stored value of a non-empty ``v`` for property ``p``; raises ValueProblem."""
+    value, companions = coerce_fast(p, v)
+    return Coerced(value, companions) if companions else Coerced(value)
+
+
+def coerce_fast(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
+    """:func:`coerce` as ``(value, companions or None)``: the write path's hot loop
+    (a value already in its stored form returns at once)."""
     t = p.type
     if t == "string":
+        if type(v) is str and p.enum is None:
+            fmt = p.format
+            if fmt is None:
+                return v.strip(), None
+            if fmt == "name" and _normal_name(v):
+                return v, None
+            if fmt == "phone" and len(v) == 11 and v.isascii() and v.isdigit() and (
+                    v[0] == "1" and v[1] in "3456789"):
+                return v, None
+            if fmt == "id_number" and valid_id_number(v):
+                return v, None
         return _string(p, v)
-    if t in ("integer", "float"):
-        return Coerced(_number(t, v))
-    if t == "boolean":
-        return Coerced(_boolean(p, v))
     if t == "date":
+        if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-":
+            try:
+                dt.date.fromisoformat(v)
+            except ValueError:
+                pass
+            else:
+                if _LO <= v <= _HI:
+                    return v, None
         value, precision = parse_date(v)
-        return Coerced(value, {f"{p.name}_precision": precision} if precision else {})
+        return value, ({f"{p.name}_precision": precision} if precision else None)
+    if t == "boolean":
+        return (v if type(v) is bool else _boolean(p, v)), None
+    if t in ("integer", "float"):
+        if t == "integer" and type(v) is int:
+            return v, None
+        if t == "float" and type(v) is float and math.isfinite(v):
+            return v, None
+        return _number(t, v), None
     if t == "geojson":
         try:
-            return Coerced(parse_geometry(v))
+            return parse_geometry(v), None
         except ValueError as e:
             raise ValueProblem("geometry", f"不是有效的边界：{e}", str(e)) from None
     raise AssertionError(f"unhandled property type {t}")  # schema load forbids this
 
 
-def _string(p: PropertyDef, v: Any) -> Coerced:
+_LO, _HI = DATE_RANGE[0].isoformat(), DATE_RANGE[1].isoformat()
+
+
+def _normal_name(v: str) -> bool:
+    """A name already as stored (most are): no space at all (isprintable is False for
+    every other kind of space), NFKC."""
+    return " " not in v and v.isprintable() and unicodedata.is_normalized("NFKC", v)
+
+
+def _string(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
     fmt = p.format
     if not isinstance(v, str):
         digits = _number_text(v)
@@ -172,7 +223,7 @@ def _string(p: PropertyDef, v: Any) -> Coerced:
         why = check_id_number(s)
         if why is not None:
             raise ValueProblem("id_number", "不是有效的公民身份号码（GB 11643）", why)
-        return Coerced(s)
+        return s, None
     if fmt == "phone":
         phone = normalise_phone(s)
         if phone is None:
@@ -181,25 +232,26 @@ def _string(p: PropertyDef, v: Any) -> Coerced:
                 "不是有效的电话号码（手机 11 位，以 13-19 开头；座机带区号，如 0755-27012345）",
                 "not a phone number: a mobile (11 digits starting 13-19) or a landline with "
                 "its area code (0755-27012345)")
-        return Coerced(phone)
+        return phone, None
     if fmt == "name":
         name = normalise_name(s)
         if not name:
             raise ValueProblem("required", "不能为空", "must not be empty")
-        return Coerced(name, {"name_as_typed": v} if name != v else {})
-    return Coerced(s)
+        return name, ({"name_as_typed": v} if name != v else None)
+    return s, None
 
 
-def _enum(p: PropertyDef, s: str) -> Coerced:
+def _enum(p: PropertyDef, s: str) -> tuple[Any, dict[str, Any] | None]:
     assert p.enum is not None
+    if s in p.enum:  # already a code
+        return s, None
     low = s.lower()
     for code, zh in p.enum.items():
         if s == zh or low == code.lower():
-            return Coerced(code)
+            return code, None
     for code, aliases in (p.aliases or {}).items():
         if s in aliases or low in aliases:
-            keep = {p.typed_into: s} if p.typed_into else {}
-            return Coerced(code, keep)
+            return code, ({p.typed_into: s} if p.typed_into else None)
     shown = "、".join(p.enum.values())
     raise ValueProblem("enum", f"应为以下之一：{shown}",
                        f"must be one of {sorted(p.enum)} ({', '.join(p.enum.values())})")

@@ -43,21 +43,22 @@ run shows it; unchanged items are not written at all.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graph.errors import ValidationError, Violation
-from graph.formats import id_birth_date
+from graph.formats import valid_id_number
 from graph.model import Node, Rel, rel_id
 from graph.schema import PropertyDef, Schema
-from graph.values import ValueProblem, coerce
+from graph.values import DATE_RANGE, ValueProblem, coerce_fast
 
 __all__ = ["StoredView", "StoreView", "MemoryView", "Changes", "NodeDiff", "Plan",
-           "plan_batch", "MAX_DIFFS", "stint_id", "follow"]
+           "plan_batch", "MAX_DIFFS", "stint_id", "follow", "unchanged_node",
+           "unchanged_rel"]
 
 #: node diffs kept per batch (the counts are always exact)
 MAX_DIFFS = 10_000
@@ -69,6 +70,10 @@ class StoredView(Protocol):
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The stored nodes among these ids."""
+        ...
+
+    def node_labels(self, ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+        """The labels of the stored nodes among these ids (a relationship's ends)."""
         ...
 
     def people_by_id_number(self, numbers: Collection[str]) -> dict[str, str]:
@@ -174,6 +179,8 @@ def stint_id(base: str, start: str | None, taken: Collection[str]) -> str:
 
 # ---------------------------------------------------------------- items
 def _parts_node(n: Any) -> tuple[Any, Any, Any]:
+    if type(n) is dict:  # the common case first: an isinstance of Mapping is slow
+        return n.get("id"), n.get("labels"), n.get("properties")
     if isinstance(n, Node):
         return n.id, n.labels, n.properties
     if isinstance(n, Mapping):
@@ -182,6 +189,8 @@ def _parts_node(n: Any) -> tuple[Any, Any, Any]:
 
 
 def _parts_rel(r: Any) -> tuple[Any, Any, Any, Any, Any]:
+    if type(r) is dict:
+        return r.get("id"), r.get("type"), r.get("start"), r.get("end"), r.get("properties")
     if isinstance(r, Rel):
         return r.id, r.type, r.start, r.end, r.properties
     if isinstance(r, Mapping):
@@ -199,12 +208,15 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
     """The properties checked and converted, with their companions."""
     if props is None:
         return {}
-    if not isinstance(props, Mapping):
+    if type(props) is not dict and not isinstance(props, Mapping):
         errors.append(Violation(item, kind, "wrong_type", "properties must be a mapping"))
         return {}
     clean: dict[str, Any] = {}
     for k, v in props.items():
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if v is None:
+            continue
+        tv = type(v)
+        if tv is str and (not v or v.isspace()):
             continue  # an empty value keeps what is stored
         pd = pdefs.get(k)
         if pd is None or k == "id":
@@ -212,8 +224,38 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
                    else f"property {k!r} is not defined for {label}")
             errors.append(Violation(item, kind, "unknown_property", why, label, str(k)))
             continue
+        # values already in their stored form (most of a big load) pass at once
+        fast = pd.fast
+        if tv is str:
+            if fast == "text":
+                clean[k] = v.strip()
+                continue
+            if fast == "date" and len(v) == 10 and v[4] == "-" and v[7] == "-" and (
+                    _LO <= v <= _HI) and _real_day(v):
+                clean[k] = v
+                continue
+            if fast == "enum" and v in pd.enum:  # type: ignore[operator]
+                clean[k] = v
+                continue
+            if fast == "name" and " " not in v and v.isprintable() and _is_nfkc("NFKC", v):
+                clean[k] = v
+                continue
+            if fast == "phone" and len(v) == 11 and v.isascii() and v.isdigit() and (
+                    v[0] == "1" and v[1] in "3456789"):
+                clean[k] = v
+                continue
+            if fast == "id_number" and valid_id_number(v):
+                clean[k] = v
+                continue
+        elif tv is bool:
+            if fast == "boolean":
+                clean[k] = v
+                continue
+        elif tv is int and fast == "integer":
+            clean[k] = v
+            continue
         try:
-            c = coerce(pd, v)
+            value, companions = coerce_fast(pd, v)
         except ValueProblem as e:
             rule = ("not_in_enum" if e.rule == "enum" else e.rule
                     if e.rule in ("id_number", "phone", "excel_number", "id_number_as_number")
@@ -221,11 +263,24 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
             errors.append(Violation(item, kind, rule,
                                     f"property {k!r} {e.en} (value {_shown(pd, v)})", label, k))
             continue
-        clean[k] = c.value
-        for ck, cv in c.companions.items():
-            if ck not in props or props[ck] in (None, ""):
-                clean[ck] = cv
+        clean[k] = value
+        if companions:
+            for ck, cv in companions.items():
+                if props.get(ck) in (None, ""):
+                    clean[ck] = cv
     return clean
+
+
+_LO, _HI = DATE_RANGE[0].isoformat(), DATE_RANGE[1].isoformat()
+_is_nfkc = unicodedata.is_normalized
+
+
+def _real_day(v: str) -> bool:
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
 
 
 def _merge(stored: dict[str, Any], given: dict[str, Any],
@@ -240,26 +295,45 @@ def _merge(stored: dict[str, Any], given: dict[str, Any],
     return out
 
 
+def unchanged_node(schema: Schema, old: Node, labels: Iterable[str],
+                   props: dict[str, Any]) -> bool:
+    """Whether writing ``labels`` and (checked) ``props`` into ``old`` would change
+    nothing, by the write path's own merge: a loader leaves such items out of a
+    batch (a monthly reload of the same people plans only what changed)."""
+    if not set(labels) <= set(old.labels):
+        return False
+    merged = _merge(old.properties, props, schema.node_properties(old.labels))
+    return merged == old.properties and (
+        "id_number" not in merged or "birth_date" in merged)
+
+
+def unchanged_rel(schema: Schema, old: Rel, props: dict[str, Any]) -> bool:
+    """As :func:`unchanged_node`, for ``props`` written into the relationship ``old``
+    (no history property of it changes, since that would start a stint)."""
+    return _merge(old.properties, props,
+                  schema.relationships[old.type].properties) == old.properties
+
+
 def _person_rules(node_id: str, props: dict[str, Any], label: str,
                   errors: list[Violation]) -> None:
     """An ID number carries the birth date: filled in when missing, and a birth date
     that disagrees is an error (to the month, when only the month was given)."""
     number = props.get("id_number")
-    if not isinstance(number, str):
+    if not isinstance(number, str) or len(number) != 18:
         return
-    born = id_birth_date(number)
-    if born is None:
-        return
+    born = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"  # valid: the write checked it
     have = props.get("birth_date")
+    if have == born:
+        return
     precision = props.get("birth_date_precision")
-    if have is None or (precision and have[:{"month": 7, "year": 4}[precision]]
-                        == born.isoformat()[:{"month": 7, "year": 4}[precision]]):
-        props["birth_date"] = born.isoformat()
+    n = {"month": 7, "year": 4}.get(precision or "", 10)
+    if have is None or have[:n] == born[:n]:
+        props["birth_date"] = born
         props.pop("birth_date_precision", None)
-    elif have != born.isoformat():
+    else:
         errors.append(Violation(node_id, "node", "birth_date_mismatch",
                                 f"birth date differs from the one in the ID number "
-                                f"(the ID number says {born.year})", label, "birth_date"))
+                                f"(the ID number says {born[:4]})", label, "birth_date"))
 
 
 @dataclass
@@ -288,7 +362,6 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
     items: list[_Item] = []
     given_ids: set[str] = set()
     numbers: dict[str, list[str]] = defaultdict(list)  # ID number -> given ids
-    person_pd = schema.labels[_PERSON].properties.get("id_number")
     for i, n in enumerate(nodes):
         nid, labels, props = _parts_node(n)
         item = nid if isinstance(nid, str) and nid else f"#{i}"
@@ -301,8 +374,7 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
                                     f"id {nid!r} appears more than once in this batch"))
             continue
         given_ids.add(nid)
-        if isinstance(labels, str) or (labels is not None and not isinstance(
-                labels, list | tuple)):
+        if labels is not None and type(labels) is not list and type(labels) is not tuple:
             errors.append(Violation(item, "node", "no_labels", "a node needs a list of labels"))
             continue
         bad = [lab for lab in labels or () if lab not in known]
@@ -313,20 +385,19 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
             continue
         canon = schema.closure(labels) if labels else ()
         items.append(_Item(nid, nid, canon, props))
-        if person_pd is not None and isinstance(props, Mapping) and (
-                not canon or _PERSON in canon):
+        if (not canon or _PERSON in canon) and (type(props) is dict or isinstance(
+                props, Mapping)):
             raw = props.get("id_number")
-            if raw not in (None, ""):
-                with contextlib.suppress(ValueProblem):  # reported with the others below
-                    numbers[coerce(person_pd, raw).value].append(nid)
+            if type(raw) is str and raw.strip():  # its checks come with the others below
+                numbers[raw.replace(" ", "").strip().upper()].append(nid)
     holders = view.people_by_id_number(set(numbers)) if numbers else {}
 
     raw_rels = []
     for i, r in enumerate(rels):
         raw_rels.append((i, *_parts_rel(r)))
-    ends = {e for _, _, _, s, e, _ in raw_rels for e in (s, e) if isinstance(e, str)}
-    want = given_ids | set(holders.values()) | ends
+    want = given_ids | set(holders.values())
     stored = view.nodes(want) if want else {}
+    ends = {e for _, _, _, s, e, _ in raw_rels for e in (s, e) if type(e) is str} - want
 
     remap: dict[str, str] = {}
     for number, ids in numbers.items():
@@ -369,6 +440,7 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
     out_nodes: list[Node] = []
     final: dict[str, tuple[str, ...]] = {}
     new_people: list[Node] = []
+    info: dict[tuple[str, ...], tuple[Mapping[str, PropertyDef], str, tuple[str, ...]]] = {}
     for it in items:
         old = stored.get(it.id)
         if old is None and not it.labels:
@@ -379,16 +451,20 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
             labels = it.labels
         else:
             labels = schema.closure((*old.labels, *it.labels))
-        pdefs = schema.node_properties(labels)
-        shown = schema.display_label(labels)
+        got = info.get(labels)
+        if got is None:
+            pdefs_ = schema.node_properties(labels)
+            got = info[labels] = (pdefs_, schema.display_label(labels), tuple(
+                k for k, pd in pdefs_.items() if pd.required and k != "id"))
+        pdefs, shown, required = got
         before = len(errors)
         clean = _clean(it.raw, pdefs, it.given, "node", shown, errors)
         props = clean if old is None or replace else _merge(old.properties, clean, pdefs)
         if _PERSON in labels:
             _person_rules(it.given, props, shown, errors)
-        for k, pd in pdefs.items():
-            if pd.required and k != "id" and k not in props and not any(
-                    v.item == it.given and v.field == k for v in errors[before:]):
+        for k in required:
+            if k not in props and not any(v.item == it.given and v.field == k
+                                          for v in errors[before:]):
                 errors.append(Violation(it.given, "node", "missing_required",
                                         f"required property {k!r} is missing", shown, k))
         final[it.id] = labels
@@ -399,6 +475,9 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
             out_nodes.append(Node(it.id, labels, props))
             if _PERSON in labels and "id_number" not in props and props.get("birth_date"):
                 new_people.append(out_nodes[-1])
+            continue
+        if props == old.properties and labels == old.labels:  # most of a reload
+            changes.nodes_unchanged += 1
             continue
         diff = NodeDiff(it.id, it.given,
                         tuple(x for x in labels if x not in old.labels),
@@ -425,14 +504,18 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
                 changes.candidates[n.id] = sorted(same)
 
     # -- relationships -------------------------------------------------------------------
+    end_labels = view.node_labels(ends) if ends else {}
+
     def labels_of(nid: str) -> tuple[str, ...] | None:
-        if nid in final:
-            return final[nid]
+        got = final.get(nid)
+        if got is not None:
+            return got
         s = stored.get(nid)
-        return s.labels if s is not None else None
+        return s.labels if s is not None else end_labels.get(nid)
 
     planned: list[tuple[Rel, bool]] = []  # (rel, id was the default)
     seen: set[str] = set()
+    allowed: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = {}
     for i, rid, rtype, start, end, props in raw_rels:
         if not isinstance(start, str) or not start or not isinstance(end, str) or not end:
             item = rid if isinstance(rid, str) and rid else f"#{i}"
@@ -443,13 +526,14 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
             errors.append(Violation(f"#{i}", "relationship", "missing_id",
                                     "a relationship id must be a string"))
             continue
-        s2, e2 = remap.get(start, start), remap.get(end, end)
-        base = rel_id(str(rtype), start, end)
-        default = not rid or rid == base or rid.startswith(base + "@")
+        s2, e2 = (remap.get(start, start), remap.get(end, end)) if remap else (start, end)
         if not rid:
-            rid = rel_id(str(rtype), s2, e2)
-        elif (s2, e2) != (start, end) and default:
-            rid = rel_id(str(rtype), s2, e2) + rid[len(base):]
+            rid, default = f"{rtype}:{s2}->{e2}", True
+        else:
+            base = f"{rtype}:{start}->{end}"
+            default = rid == base or rid.startswith(base + "@")
+            if default and (s2, e2) != (start, end):
+                rid = f"{rtype}:{s2}->{e2}" + rid[len(base):]
         if rid in seen:
             errors.append(Violation(
                 rid, "relationship", "duplicate_id",
@@ -463,31 +547,31 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
                                     field="type"))
             continue
         clean = _clean(props, rdef.properties, rid, "relationship", rtype, errors)
-        ok = True
-        end_labels = []
-        for which, eid in (("start", s2), ("end", e2)):
-            labs = labels_of(eid)
-            if labs is None:
-                ok = False
-                errors.append(Violation(
-                    rid, "relationship", "missing_end",
-                    f"{which} node {eid!r} does not exist (not in this batch nor in the store)",
-                    field=which))
-            end_labels.append(labs)
-        if ok and not rdef.allows(end_labels[0] or (), end_labels[1] or ()):
+        s_labs, e_labs = labels_of(s2), labels_of(e2)
+        if s_labs is None or e_labs is None:
+            for which, eid, labs in (("start", s2, s_labs), ("end", e2, e_labs)):
+                if labs is None:
+                    errors.append(Violation(
+                        rid, "relationship", "missing_end",
+                        f"{which} node {eid!r} does not exist (not in this batch nor in the "
+                        "store)", field=which))
+            continue
+        key = (rtype, s_labs, e_labs)
+        fits = allowed.get(key)
+        if fits is None:
+            fits = allowed[key] = rdef.allows(s_labs, e_labs)
+        if not fits:
             errors.append(Violation(
                 rid, "relationship", "end_not_allowed",
-                f"{rtype} may not go from ({'|'.join(end_labels[0] or ())}) to "
-                f"({'|'.join(end_labels[1] or ())}); allowed: {rdef.describe_allowed()}",
-                field="type"))
-            ok = False
-        if ok:
-            planned.append((Rel(rtype, s2, e2, clean, rid), default))
+                f"{rtype} may not go from ({'|'.join(s_labs)}) to ({'|'.join(e_labs)}); "
+                f"allowed: {rdef.describe_allowed()}", field="type"))
+            continue
+        planned.append((Rel(rtype, s2, e2, clean, rid), default))
 
     out_rels = _plan_rels(schema, planned, view, day, replace, changes, errors, history)
     if errors:
         raise ValidationError(errors)
-    dels = [d for d in dict.fromkeys(delete)]
+    dels = list(dict.fromkeys(delete))
     if dels:
         gone = view.nodes(dels)
         changes.nodes_deleted = len(gone)
@@ -503,16 +587,20 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
     relationship between the same two nodes."""
     if not planned:
         return []
+    # a relationship of a type with history, at its default id and current, is found
+    # by its two ends; every other by its id
+    by_pair = {r.id for r, default in planned if history and default and "until" not in
+               r.properties and schema.relationships[r.type].history}
     ids_by_type: dict[str, set[str]] = defaultdict(set)
+    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r, _ in planned:
-        ids_by_type[r.type].add(r.id)
+        if r.id not in by_pair:
+            ids_by_type[r.type].add(r.id)
+        if history and schema.relationships[r.type].history and "until" not in r.properties:
+            pairs[r.type].add((r.start, r.end))
     by_id: dict[str, Rel] = {}
     for t, ids in sorted(ids_by_type.items()):
         by_id.update(view.rels(t, ids))
-    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for r, _ in planned:
-        if history and schema.relationships[r.type].history and "until" not in r.properties:
-            pairs[r.type].add((r.start, r.end))
     between = {t: view.rels_between(t, ps) for t, ps in pairs.items()}
     taken = set(by_id)
     for found in between.values():
@@ -520,9 +608,16 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
             taken.update(x.id for x in rs)
     out: list[Rel] = []
 
+    required: dict[str, tuple[str, ...]] = {}
+
     def complete(r: Rel, props: dict[str, Any]) -> bool:
-        missing = [k for k, p in schema.relationships[r.type].properties.items()
-                   if p.required and k not in props]
+        need = required.get(r.type)
+        if need is None:
+            need = required[r.type] = tuple(
+                k for k, p in schema.relationships[r.type].properties.items() if p.required)
+        if not need:
+            return True
+        missing = [k for k in need if k not in props]
         for k in missing:
             errors.append(Violation(r.id, "relationship", "missing_required",
                                     f"required property {k!r} is missing", r.type, k))
@@ -626,6 +721,9 @@ class StoreView:
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return dict(self.store.get_nodes(ids))
 
+    def node_labels(self, ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+        return dict(self.store.node_labels(ids))
+
     def people_by_id_number(self, numbers: Collection[str]) -> dict[str, str]:
         return dict(self.store.people_by_id_number(numbers))
 
@@ -680,6 +778,13 @@ class MemoryView:
         rest = [i for i in ids if i not in out]
         if self.base is not None and rest:
             out.update(self.base.nodes(rest))
+        return out
+
+    def node_labels(self, ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+        out = {i: self._nodes[i].labels for i in ids if i in self._nodes}
+        rest = [i for i in ids if i not in out]
+        if self.base is not None and rest:
+            out.update(self.base.node_labels(rest))
         return out
 
     def people_by_id_number(self, numbers: Collection[str]) -> dict[str, str]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from graph.model import Node, Rel, rel_id
 from graph.store import GraphStore
-from graph.write import Changes, stint_id
+from graph.write import Changes, stint_id, unchanged_node, unchanged_rel
 from loaders.roster import BATCH, LINK_SINCE, STINT_SINCE, Pass1
 
 __all__ = ["write_rows", "ROSTER_DATES"]
@@ -67,7 +67,8 @@ def _dated(props: dict[str, Any], key: str, into: dict[str, Any]) -> bool:
 def _links(p: Pass1, nid: str, props: dict[str, Any], links: list[Any],
            stored: dict[tuple[str, str], list[Rel]], has_type: set[str],
            resolved: dict[tuple[str, str], str], as_of: str,
-           present: dict[str, set[tuple[str, str]]], seen: dict[str, str]) -> list[Rel]:
+           present: dict[str, set[tuple[str, str]]], seen: dict[str, str],
+           unchanged: Changes) -> list[Rel]:
     """A row's links as relationships for the store, and what they end."""
     m, schema = p.mapping, p.schema
     out: list[Rel] = []
@@ -98,6 +99,9 @@ def _links(p: Pass1, nid: str, props: dict[str, Any], links: list[Any],
             continue
         if current:  # the same link: the store updates it (a new role: a new stint)
             _dated(raw, STINT_SINCE, lp)
+            if len(current) == 1 and unchanged_rel(schema, current[0], lp):
+                unchanged.rels_unchanged += 1  # nothing to plan
+                continue
             out.append(Rel(t, nid, end, lp))
             continue
         if temporal and "since" not in lp and not _dated(raw, LINK_SINCE, lp):
@@ -145,19 +149,25 @@ def write_rows(store: GraphStore, p: Pass1, spool: str, resolved: dict[tuple[str
     for recs in _batches(spool, size):
         ids = [p.remap.get(r[0], r[0]) for r in recs]
         adj = store.adjacent_many(ids, types, "out") if types else {}
+        known = store.get_nodes(ids) if m.subject == "node" else {}
         nodes: list[Node] = []
         rels: list[Rel] = []
         for nid, (_, labels, props, links) in zip(ids, recs, strict=True):
+            old = known.get(nid)
             if m.subject == "node":
-                nodes.append(Node(nid, labels, props))
+                if old is not None and unchanged_node(p.schema, old, labels, props):
+                    total.nodes_unchanged += 1  # the same as stored: nothing to plan
+                else:
+                    nodes.append(Node(nid, labels, props))
             stored: dict[tuple[str, str], list[Rel]] = defaultdict(list)
             for a in adj.get(nid, ()):
                 stored[(a.rel.type, a.other)].append(a.rel)
             has_type = {a.rel.type for a in adj.get(nid, ())}
             rels.extend(_links(p, nid, props, links, stored, has_type, resolved, as_of,
-                               present, seen))
-        result = store.upsert(nodes, rels, as_of=as_of, dry_run=not write)
-        total.add(result.changes)
+                               present, seen, total))
+        if nodes or rels:
+            result = store.upsert(nodes, rels, as_of=as_of, dry_run=not write)
+            total.add(result.changes)
     if end_missing:
         total.add(_end_missing(store, p, present, resolved, as_of, write))
         if write and m.ends:  # the organisations this roster is complete for, and when
