@@ -118,7 +118,9 @@ class Neo4jStore:
                 # retries of transient errors give up soon, so an outage becomes a
                 # prompt 503 rather than a hung request
                 max_transaction_retry_time=min(2.0, connect_timeout),
-                user_agent="govgraph")
+                user_agent="govgraph",
+                # a property no node has yet (a date's precision) is no news to report
+                notifications_disabled_classifications=["UNRECOGNIZED"])
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
@@ -277,10 +279,11 @@ class Neo4jStore:
     def _prepare(self, nodes: Iterable[Node | dict[str, Any]],
                  rels: Iterable[Rel | dict[str, Any]], *, as_of: str | None = None,
                  replace: bool = False, delete: Iterable[str] = (), history: bool = True,
-                 pending: list[Plan] | None = None) -> _Prepared:
+                 pending: list[Plan] | None = None, base: Any = None) -> _Prepared:
         """Plan a batch (graph/write.py) and build its statements. ``pending`` holds
-        the plans of batches being written right now: they count as stored."""
-        view: Any = StoreView(self)
+        the plans of batches being written right now: they count as stored; ``base``
+        is what else is stored (default: ask the server)."""
+        view: Any = base if base is not None else StoreView(self)
         if pending:
             view = MemoryView(view)
             for p in pending:
@@ -385,6 +388,9 @@ class Neo4jStore:
                 if progress is not None:
                     progress(done["nodes"] + done["rels"])
 
+        # Into an empty database (a first load, a restore), what is stored is what this
+        # stream wrote: the planner asks the server only about items given twice.
+        fresh = _StreamView(self, self.schema) if self._empty() else None
         thread = threading.Thread(target=writer, name="neo4j-writer", daemon=True)
         thread.start()
         # Not yet committed while the next batch is planned: the batch in the queue
@@ -395,15 +401,24 @@ class Neo4jStore:
                 if failed:
                     break
                 prepared = self._prepare(nodes, rels, as_of=as_of, replace=replace,
-                                         pending=list(recent))
+                                         pending=list(recent), base=fresh)
                 todo.put(prepared)  # waits while the writer is busy with two batches
                 recent.append(prepared.plan)
+                if fresh is not None:
+                    fresh.add(prepared.plan)
         finally:
             todo.put(None)
             thread.join()
         if failed:
             raise failed[0]
         return total
+
+    def _empty(self) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
+            rec = tx.run(Q["count_nodes"].literal).single()
+            return rec is None or not rec["n"]
+
+        return self._read(work)
 
     # ------------------------------------------------------------ reads
     def get_node(self, node_id: str) -> Node:
@@ -598,3 +613,55 @@ class Neo4jStore:
         while self._write(work):
             pass
 
+
+class _StreamView:
+    """The stored graph for a stream of batches into a database that was empty when it
+    began: everything in it came from this stream, so only ids, labels, ID numbers
+    and names the stream wrote are kept, and the server is asked only about an item
+    the stream gives again (a :class:`graph.write.StoredView`)."""
+
+    def __init__(self, store: Neo4jStore, schema: Schema) -> None:
+        self.store, self.schema = store, schema
+        self.labels: dict[str, tuple[str, ...]] = {}
+        self.numbers: dict[str, str] = {}
+        self.rel_ids: set[str] = set()
+        self.pairs: set[tuple[str, str, str]] = set()
+        self.names: set[str] = set()
+
+    def add(self, plan: Plan) -> None:
+        for n in plan.nodes:
+            self.labels[n.id] = n.labels
+            number = n.properties.get("id_number")
+            if number is not None:
+                self.numbers[number] = n.id
+            if "Person" in n.labels:
+                self.names.add(n.name)
+        for r in plan.rels:
+            self.rel_ids.add(r.id)
+            if self.schema.relationships[r.type].history:
+                self.pairs.add((r.type, r.start, r.end))
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        again = [i for i in ids if i in self.labels]
+        return self.store.get_nodes(again) if again else {}
+
+    def node_labels(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        labels = self.labels
+        return {i: labels[i] for i in ids if i in labels}
+
+    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
+        held = self.numbers
+        return {n: held[n] for n in numbers if n in held}
+
+    def rels(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
+        again = [i for i in ids if i in self.rel_ids]
+        return self.store.rels_by_id(type_, again) if again else {}
+
+    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Rel]]:
+        again = [p for p in pairs if (type_, *p) in self.pairs]
+        return self.store.rels_between(type_, again) if again else {}
+
+    def people_named(self, names: Iterable[str]) -> dict[str, list[Node]]:
+        again = [n for n in names if n in self.names]
+        return self.store.nodes_named("Person", again) if again else {}
