@@ -126,13 +126,17 @@ class NodeRef(BaseModel):
     label: str
     label_zh: str
     labels: list[str]
+    #: the name people use (上星社区第一党支部), when the node has one
+    short_name: str | None = None
 
 
 def node_ref(schema: Schema, node: Node) -> NodeRef:
     label = schema.display_label(node.labels)
+    short = node.properties.get("short_name")
     return NodeRef(id=node.id, name=node.name, label=label,
                    label_zh=schema.labels[label].name_zh if label else "",
-                   labels=list(node.labels))
+                   labels=list(node.labels), short_name=short if isinstance(short, str)
+                   else None)
 
 
 #: Party organisation levels, lowest first.

@@ -133,7 +133,10 @@
     const color = st.color || '#6b7280';
     const shape = st.shape || 'dot';
     const inside = ['box', 'ellipse', 'circle', 'database', 'text'].includes(shape);
-    return Object.assign({ id: ref.id, label: ref.name, ref, shape, size: 14, borderWidth: 1,
+    // a party organisation drawn by the name people use (上星社区第一党支部); its
+    // record name is in the details
+    return Object.assign({ id: ref.id, label: ref.short_name || ref.name, ref, shape,
+      size: 14, borderWidth: 1,
       color: { background: color, border: color, highlight: { background: color, border: '#111827' } },
       font: { color: inside ? '#ffffff' : '#1f2937', face: 'Noto Sans CJK SC, sans-serif' },
       title: `${labelName(ref.label)} · ${ref.id}` }, extra || {});
