@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -77,8 +77,10 @@ def people_merge(
                       f"people merge {keep} {other}", "合并重复人员", [keep, other], 200)
         finally:
             sec.close()
-    if as_json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    if as_json:  # personal values masked, as in the text below
+        data = report.model_dump(mode="json")
+        data["conflicts"] = [_masked(c) for c in data["conflicts"]]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     verb = "merged" if apply else "would merge (dry run; --apply writes it)"
     out.print(f"{verb}: {report.other.name} ({other}) into {report.keep.name} ({keep}); "
@@ -88,16 +90,22 @@ def people_merge(
               f"properties added: {', '.join(report.properties_added) or '-'}",
               highlight=False)
     if report.conflicts:
-        import datetime as dt
-
-        from graph.masking import mask_value
-        from graph.schema import get_schema
-
-        sensitive = get_schema().sensitive_properties(["Person"])
-        today = dt.date.today().isoformat()
         out.print("conflicts (the kept value stays) 冲突（保留前者）:")
         for c in report.conflicts:
-            kept, dropped = ((mask_value(c.property, c.kept, today),
-                              mask_value(c.property, c.dropped, today))
-                             if c.property in sensitive else (c.kept, c.dropped))
-            out.print(f"  {c.property}: {kept} (kept) / {dropped} (dropped)", highlight=False)
+            m = _masked(c.model_dump(mode="json"))
+            out.print(f"  {m['property']}: {m['kept']} (kept) / {m['dropped']} (dropped)",
+                      highlight=False)
+
+
+def _masked(conflict: dict[str, Any]) -> dict[str, Any]:
+    """A conflict with personal values masked (the CLI's output ends up in logs)."""
+    import datetime as dt
+
+    from graph.masking import mask_value
+    from graph.schema import get_schema
+
+    if conflict["property"] not in get_schema().sensitive_properties(["Person"]):
+        return conflict
+    today = dt.date.today().isoformat()
+    return {**conflict, "kept": mask_value(conflict["property"], conflict["kept"], today),
+            "dropped": mask_value(conflict["property"], conflict["dropped"], today)}

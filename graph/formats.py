@@ -10,7 +10,7 @@ two-character names (卢　芳) taken out.
 >>> check_digit("11010519491231002")
 'X'
 >>> check_id_number("11010519491231002X"), check_id_number("110105194912310021")
-(None, 'check digit is 1, GB 11643 wants X')
+(None, 'the check digit (the last character) is wrong (GB 11643)')
 >>> normalise_phone("138 1234 5678"), normalise_phone("+86 138-1234-5678")
 ('13812345678', '13812345678')
 >>> normalise_phone("0755 2701 2345"), normalise_phone("(0755)27012345-801")
@@ -51,13 +51,13 @@ import time
 import unicodedata
 from typing import Any
 
-__all__ = ["check_digit", "check_id_number", "valid_id_number", "id_birth_date",
-           "normalise_phone",
+__all__ = ["check_digit", "check_id_number", "valid_id_number", "id_number_key", "id_birth_date",
+           "id_gender", "normalise_phone",
            "check_phone", "normalise_name", "excel_mangled", "org_key", "short_org_name"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID = re.compile(r"^\d{17}[\dX]$")
+_ID = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits: \d takes full-width ones too
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.I)
 _HYPHEN_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,6})$")
@@ -89,21 +89,41 @@ def id_birth_date(id_number: str) -> dt.date | None:
         return None
 
 
+def id_number_key(value: str) -> str:
+    """An ID number as stored: NFKC (full-width digits, as Chinese input methods type
+    them, made ASCII), no spaces, an upper-case X.
+
+    >>> id_number_key(" ４４０３０６ 199001011236 "), id_number_key("11010519491231002x")
+    ('440306199001011236', '11010519491231002X')
+    """
+    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+
+
+def id_gender(id_number: str) -> str | None:
+    """The gender an ID number carries (its 17th digit: odd for men), or None.
+
+    >>> id_gender("11010519491231002X"), id_gender("440306199001011236")
+    ('female', 'male')
+    """
+    c = id_number[16:17]
+    return None if not c.isdigit() else "male" if int(c) % 2 else "female"
+
+
 def check_id_number(value: str, birth_date: str | None = None) -> str | None:
     """None when ``value`` is a valid 18-digit ID number (consistent with
-    ``birth_date`` when given), else what is wrong (English; callers name the item)."""
+    ``birth_date`` when given), else what is wrong (English; callers name the item).
+    The reason never shows digits: with the masked value beside it (440306********1234)
+    they would give the number back."""
     v = value.strip().upper()
     if not _ID.match(v):
         return "must be 18 characters: 17 digits and a digit or X"
     born = id_birth_date(v)
     if born is None or not dt.date(1900, 1, 1) <= born <= _today():
-        return f"birth date {v[6:14]} in the ID number is not a real date"
-    want = check_digit(v[:17])
-    if v[17] != want:
-        return f"check digit is {v[17]}, GB 11643 wants {want}"
+        return "the birth date in the ID number is not a real date"
+    if v[17] != check_digit(v[:17]):
+        return "the check digit (the last character) is wrong (GB 11643)"
     if birth_date is not None and born.isoformat() != birth_date:
-        return (f"birth date {born.isoformat()} in the ID number differs from "
-                f"birth_date {birth_date}")
+        return "the birth date in the ID number differs from birth_date"
     return None
 
 

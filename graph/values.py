@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from graph.formats import (
     check_id_number,
     excel_mangled,
+    id_number_key,
     normalise_name,
     normalise_phone,
     valid_id_number,
@@ -102,7 +103,7 @@ def parse_date(v: Any) -> tuple[str, str | None]:
     if isinstance(v, dt.date):
         return _in_range(v), None
     if isinstance(v, str):
-        s = v.strip()
+        s = unicodedata.normalize("NFKC", v).strip()  # full-width digits made ASCII
         for pattern, precision in ((_DAY, None), (_DAY8, None), (_MONTH, "month"),
                                    (_MONTH6, "month"), (_YEAR, "year")):
             m = pattern.match(s)
@@ -167,7 +168,7 @@ def coerce_fast(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
                 return v, None
         return _string(p, v)
     if t == "date":
-        if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-":
+        if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-" and v.isascii():
             try:
                 dt.date.fromisoformat(v)
             except ValueError:
@@ -206,8 +207,12 @@ def _string(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
     fmt = p.format
     if not isinstance(v, str):
         digits = _number_text(v)
-        if fmt == "id_number" and isinstance(v, int | float) and not isinstance(v, bool):
-            raise _excel("身份证号", "ID number", f"{v:.6g}" if isinstance(v, float) else str(v))
+        if fmt == "id_number" and isinstance(v, float):
+            raise _excel("身份证号", "ID number", f"{v:.6g}")
+        if fmt == "id_number" and isinstance(v, int) and not isinstance(v, bool):
+            raise ValueProblem("id_number_as_number",
+                               "身份证号应填写为文字（文本格式），不能是数字",
+                               "the ID number must be text, not a number")
         if digits is None or fmt != "phone":
             raise ValueProblem("wrong_type", "应为文字",
                                f"must be a string, got {type(v).__name__}")
@@ -219,7 +224,7 @@ def _string(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
     if p.enum is not None:
         return _enum(p, s)
     if fmt == "id_number":
-        s = s.replace(" ", "").upper()
+        s = id_number_key(s)
         why = check_id_number(s)
         if why is not None:
             raise ValueProblem("id_number", "不是有效的公民身份号码（GB 11643）", why)

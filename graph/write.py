@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graph.errors import ValidationError, Violation
-from graph.formats import valid_id_number
+from graph.formats import id_gender, id_number_key, valid_id_number
 from graph.model import Node, Rel, rel_id
 from graph.schema import PropertyDef, Schema
 from graph.values import DATE_RANGE, ValueProblem, coerce_fast
@@ -231,7 +231,7 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
                 clean[k] = v.strip()
                 continue
             if fast == "date" and len(v) == 10 and v[4] == "-" and v[7] == "-" and (
-                    _LO <= v <= _HI) and _real_day(v):
+                    v.isascii() and _LO <= v <= _HI) and _real_day(v):
                 clean[k] = v
                 continue
             if fast == "enum" and v in pd.enum:  # type: ignore[operator]
@@ -321,6 +321,11 @@ def _person_rules(node_id: str, props: dict[str, Any], label: str,
     number = props.get("id_number")
     if not isinstance(number, str) or len(number) != 18:
         return
+    gender = props.get("gender")
+    if gender is not None and gender != id_gender(number):
+        errors.append(Violation(node_id, "node", "gender_mismatch",
+                                "the gender differs from the one the ID number gives (its "
+                                "17th digit)", label, "gender"))
     born = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"  # valid: the write checked it
     have = props.get("birth_date")
     if have == born:
@@ -332,8 +337,8 @@ def _person_rules(node_id: str, props: dict[str, Any], label: str,
         props.pop("birth_date_precision", None)
     else:
         errors.append(Violation(node_id, "node", "birth_date_mismatch",
-                                f"birth date differs from the one in the ID number "
-                                f"(the ID number says {born[:4]})", label, "birth_date"))
+                                "the birth date differs from the one in the ID number",
+                                label, "birth_date"))
 
 
 @dataclass
@@ -389,7 +394,7 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
                 props, Mapping)):
             raw = props.get("id_number")
             if type(raw) is str and raw.strip():  # its checks come with the others below
-                numbers[raw.replace(" ", "").strip().upper()].append(nid)
+                numbers[id_number_key(raw)].append(nid)
     holders = view.people_by_id_number(set(numbers)) if numbers else {}
 
     raw_rels = []
@@ -624,6 +629,16 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
         return not missing
 
     def merged(old: Rel, r: Rel) -> None:
+        if history and schema.relationships[r.type].history and (
+                (old.start, old.end) != (r.start, r.end)):
+            # a membership or a post is someone's in one organisation: it ends, it does
+            # not move (moving it would give one person another's past)
+            errors.append(Violation(
+                r.id, "relationship", "cannot_move",
+                f"{r.type} {old.id!r} is between {old.start!r} and {old.end!r}: it cannot "
+                "move to other ends; end it (until) and give the new one its own id",
+                r.type, "start"))
+            return
         pdefs = schema.relationships[r.type].properties
         props = dict(r.properties) if replace else _merge(old.properties, r.properties, pdefs)
         if not complete(r, props):

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from graph.errors import GraphError, ValidationError
-from graph.formats import excel_mangled, normalise_phone
+from graph.formats import excel_mangled, id_number_key, normalise_phone, valid_id_number
 from graph.model import Rel, rel_id
 from graph.schema import Schema
 from graph.store import GraphStore
@@ -150,8 +150,12 @@ class _Load:
         for ident in item.get("identifiers") or []:
             scheme = str(ident.get("scheme", ""))
             prop = m["identifier_schemes"].get(scheme.lower())
+            value = ident.get("identifier")
+            if prop is None and isinstance(value, str) and valid_id_number(
+                    id_number_key(value)):
+                prop = "id_number"  # whatever the scheme says: personal, so masked
             if prop:
-                props[prop] = ident.get("identifier")
+                props[prop] = value
             elif ident.get("identifier") and (scheme, str(ident["identifier"])) not in kept:
                 kept.append((scheme, str(ident["identifier"])))
         if kept:

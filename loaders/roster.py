@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.formats import id_birth_date
+from graph.errors import ValidationError
+from graph.formats import id_birth_date, id_gender
 from graph.masking import mask_value
 from graph.schema import Schema
 from graph.store import GraphStore
@@ -113,8 +114,12 @@ class Pass1:
     #: reference rosters: the rows naming each node (sheet, row, name given)
     subjects: dict[str, list[tuple[str, int, str | None]]] = field(
         default_factory=lambda: defaultdict(list))
-    #: ID number -> (id the row has, sheet, row, column, whether the id was given)
-    numbers: dict[str, tuple[str, str, int, int, bool]] = field(default_factory=dict)
+    #: ID number -> (id the row has, sheet, row, column, whether the id was given, the
+    #: row's name, whether it gives a birth date)
+    numbers: dict[str, tuple[str, str, int, int, bool, str | None, bool]] = field(
+        default_factory=dict)
+    #: rename the people the roster finds by ID number (else a new name is an error)
+    allow_rename: bool = False
     #: derived-by-name id -> (name, sheet, row): found in the graph by name at the end
     by_name: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     #: row id -> the stored node it is (found by ID number or by name)
@@ -362,7 +367,7 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
         i_num = p.by_prop.get("id_number")
         if number not in p.numbers:
             p.numbers[number] = (node_id, sheet.name, rno, i_num if i_num is not None else -1,
-                                 given_id)
+                                 given_id, props.get("name"), "birth_date" in props)
     if m.subject == "reference":
         rows = p.subjects[node_id]
         if len(rows) < _REF_ROWS:
@@ -426,8 +431,15 @@ def _member_status(props: dict[str, Any], link_props: dict[str, dict[str, Any]],
 def _birth_rules(p: Pass1, props: dict[str, Any], cols: dict[int, Column],
                  bad: Callable[..., None]) -> None:
     """A birth date the sheet gives must agree with the ID number (to the month, when
-    the sheet gives only the month)."""
+    the sheet gives only the month), and so must the gender (the 17th digit: odd for
+    men)."""
     number, born_given = props.get("id_number"), props.get("birth_date")
+    if isinstance(number, str) and id_gender(number) not in (None, props.get("gender",
+                                                                           id_gender(number))):
+        i = p.by_prop["gender"]
+        bad(i, cols[i], props["gender"], "gender_mismatch",
+            "与身份证号（第 17 位）所示的性别不一致：请核对性别或身份证号",
+            "differs from the gender the ID number gives (its 17th digit)")
     if not isinstance(number, str) or not isinstance(born_given, str):
         return
     born = id_birth_date(number)
@@ -436,10 +448,9 @@ def _birth_rules(p: Pass1, props: dict[str, Any], cols: dict[int, Column],
     n = {"month": 7, "year": 4}.get(props.get("birth_date_precision") or "", 10)
     if born.isoformat()[:n] != born_given[:n]:
         i = p.by_prop["birth_date"]
-        shown = born.isoformat()[:n]
+        # neither date is shown: beside the masked ID number it would give its digits
         bad(i, cols[i], born_given[:n], "birth_date_mismatch",
-            f"与身份证号中的出生日期 {shown} 不一致", f"differs from the birth date {shown} in "
-            "the ID number")
+            "与身份证号中的出生日期不一致", "differs from the birth date in the ID number")
 
 
 def _label_of(schema: Schema, col: Column, v: Any) -> str:
@@ -488,26 +499,48 @@ def _case_rules(props: dict[str, Any], by_prop: dict[str | None, int], cols: dic
 # ------------------------------------------------------------ after pass 1
 def _identify(store: GraphStore, p: Pass1) -> None:
     """Who the rows are: a person by ID number (whoever wrote them first), a node the
-    roster names by its name (buildings, organisations) by that name; an id the row
-    gives must agree with the ID number."""
+    roster names by its name (buildings, organisations) by that name. An id the row
+    gives must agree with the ID number; a person found by ID number must have the
+    row's name (a new name is an error unless ``allow_rename``: most often the ID
+    number was mistyped and belongs to someone else) and a stored birth date that
+    agrees with it."""
     r = p.report
     held = store.people_by_id_number(p.numbers) if p.numbers else {}
-    given = [rid for rid, _, _, _, g in p.numbers.values() if g]
-    exists = store.get_nodes(given) if given else {}
-    for number, (rid, sheet, rno, col, was_given) in p.numbers.items():
+    given = {v[0] for v in p.numbers.values() if v[4]}
+    stored = store.get_nodes({*held.values(), *given}) if p.numbers else {}
+    head = p.mapping.match_header("身份证号")
+    id_header = head.header if head else "身份证号"
+    for number, (rid, sheet, rno, col, was_given, name, has_birth) in p.numbers.items():
         holder = held.get(number)
-        if holder is None or holder == rid:
-            continue
-        if was_given and rid in exists:
-            head = p.mapping.match_header("身份证号")
-            r.add(sheet, rno, col if col >= 0 else None, head.header if head else "身份证号",
-                  mask_value("id_number", number, p.today), "id_number_taken",
+        shown = mask_value("id_number", number, p.today)
+        at = col if col >= 0 else None
+        if holder is not None and holder != rid and was_given and rid in stored:
+            r.add(sheet, rno, at, id_header, shown, "id_number_taken",
                   f"这个身份证号属于图中的另一个人（{holder}），与“{p.mapping.id.header}”"
                   f"{rid} 不一致：若是同一人，请用 govgraph people merge 合并",
                   f"the ID number belongs to another person in the graph ({holder}), not to "
                   f"{rid}: if they are one person, merge them (govgraph people merge)")
             continue
-        p.remap[rid] = holder
+        node = stored.get(holder or rid)
+        if node is not None:
+            if name and node.name != name and not p.allow_rename:
+                r.add(sheet, rno, at, id_header, shown, "name_mismatch",
+                      f"这个身份证号在图中属于“{node.name}”，与本行姓名“{name}”不一致："
+                      "请核对身份证号；若确是改名，请加 --allow-rename 重新导入",
+                      f"this ID number belongs to {node.name!r} in the graph, not {name!r}: "
+                      "check the number; if the person was renamed, load with --allow-rename")
+                continue
+            born = node.properties.get("birth_date")
+            n = {"month": 7, "year": 4}.get(node.properties.get("birth_date_precision") or "",
+                                            10)
+            from_number = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+            if not has_birth and isinstance(born, str) and born[:n] != from_number[:n]:
+                r.add(sheet, rno, at, id_header, shown, "birth_date_mismatch",
+                      "与图中此人的出生日期不一致：请核对身份证号",
+                      "differs from this person's birth date in the graph: check the number")
+                continue
+        if holder is not None and holder != rid:
+            p.remap[rid] = holder
     if p.by_name and p.mapping.labels:
         label = p.mapping.labels[0]
         found = store.nodes_named(label, {name for name, _, _ in p.by_name.values()})
@@ -593,10 +626,13 @@ def _id_key(store: GraphStore, dry_run: bool) -> tuple[bytes, bool]:
 def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                 as_of: str | dt.date | None = None, dry_run: bool = False,
                 end_missing: bool = True, batch_size: int | None = None,
-                progress: Callable[[int], Any] | None = None) -> LoadReport:
+                progress: Callable[[int], Any] | None = None,
+                allow_rename: bool = False) -> LoadReport:
     """Validate a roster file and, when it has no error and this is not a dry run,
     write it. Returns the report; it never raises for a problem of the file.
-    ``end_missing=False`` loads a partial roster: nothing absent from it is ended."""
+    ``end_missing=False`` loads a partial roster: nothing absent from it is ended.
+    ``allow_rename``: a person found by ID number takes the row's new name (without
+    it, a name that differs from the stored one is an error)."""
     from loaders.roster_write import write_rows
 
     m = get_mapping(kind)
@@ -612,7 +648,7 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
     fd, spool_path = tempfile.mkstemp(prefix="govgraph-roster-", suffix=".spool")
     try:
         with os.fdopen(fd, "wb") as spool:
-            p = Pass1(m, store.schema, report, key, spool, day)
+            p = Pass1(m, store.schema, report, key, spool, day, allow_rename=allow_rename)
             try:
                 _read(p, table, progress)
             except TableError as e:
@@ -625,7 +661,21 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
         if new_key:
             store.put_meta(ID_KEY_META, key.hex())
         size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
-        write_rows(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
+        try:
+            write_rows(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
+        except ValidationError as e:  # what pass 1 cannot see: the stored graph's rules
+            back = {v: k for k, v in p.remap.items()}
+            for v in e.violations:
+                sheet, rno = p.seen.get(back.get(v.item, v.item), (None, None))
+                report.add(sheet, rno, None, v.field, v.item, v.rule,
+                           f"与图中已有数据冲突：{v.message}", v.message)
+            report.add(None, None, None, None, None, "stopped",
+                       "写入在此停止" + ("（预演，未写入）" if dry_run else
+                                   "：此前的批次已写入，其后的未写入"),
+                       "the load stopped here" + (" (a dry run: nothing written)" if dry_run
+                                                 else ": earlier batches are written, "
+                                                 "later ones are not"))
+            return report
         report.written = not dry_run and report.ok
         return report
     finally:

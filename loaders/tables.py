@@ -255,17 +255,39 @@ def _xlsx_sheets(p: Path) -> Iterator[Sheet]:
         except CalamineError as e:
             raise TableError("corrupt_xlsx", f"工作表“{name}”无法读取：{e}",
                              f"sheet {name!r} cannot be read: {e}") from e
-        yield Sheet(name, _calamine_rows(sh), list(sh.merged_cell_ranges or []),
-                    formulas.get(name, set()))
+        merged = list(sh.merged_cell_ranges or [])
+        yield Sheet(name, _calamine_rows(sh, merged), merged, formulas.get(name, set()))
 
 
-def _calamine_rows(sh: Any) -> Any:
+def _calamine_rows(sh: Any, merged: list[Any]) -> Any:
+    """The rows, a cell merged down over several rows (a branch's name beside all its
+    members, 姓名 over a two-row header) given in each of them: clerks merge cells to
+    say "the same"."""
+    down: dict[int, list[tuple[int, int]]] = {}  # first row (0-based) -> [(col, last row)]
+    for (r0, c0), (r1, c1) in merged:
+        if r1 > r0 and c1 == c0:
+            down.setdefault(r0, []).append((c0, r1))
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         if sh.start is None:
             return
         r0, c0 = sh.start
         pad = [""] * c0
-        for i, row in enumerate(sh.iter_rows()):
-            yield r0 + i + 1, pad + list(row) if c0 else list(row)
+        carry: dict[int, tuple[Any, int]] = {}  # col -> (value, last row)
+        for i, raw in enumerate(sh.iter_rows()):
+            rno = r0 + i  # 0-based
+            row = pad + list(raw) if c0 else list(raw)
+            for col, last in down.get(rno, ()):
+                if col < len(row):
+                    carry[col] = (row[col], last)
+            for col, (value, last) in list(carry.items()):
+                if rno > last:
+                    del carry[col]
+                    continue
+                while len(row) <= col:
+                    row.append("")
+                if row[col] in (None, ""):
+                    row[col] = value
+            yield rno + 1, row
     return rows
 

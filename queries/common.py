@@ -75,49 +75,6 @@ def current(adjs: Iterable[Adjacent], day: str) -> list[Adjacent]:
     return [a for a in adjs if is_current(a.rel.properties, day)]
 
 
-class Assumption(BaseModel):
-    """A date known only to the month or year (2009.05) that the answer compared with a
-    day: which day was taken (the first of the period), and that the answer might be
-    otherwise."""
-
-    node: str
-    property: str
-    given: str  # as precise as known: 2009-05 or 2009
-    assumed: str  # the day taken: 2009-05-01
-    cutoff: str  # the day it was compared with
-    message_zh: str
-    message: str
-
-
-_CUT = {"month": 7, "year": 4}
-
-
-def assumed_day(node_id: str, prop: str, value: str | None, precision: str | None,
-                cutoffs: Iterable[str]) -> Assumption | None:
-    """The assumption a query made when ``value`` (stored as the first day of its
-    month or year) was compared with a cutoff inside that month or year, else None.
-
-    >>> a = assumed_day("m1", "joined_party_on", "2021-06-01", "month", ["2021-06-30"])
-    >>> a.given, a.assumed, a.message_zh
-    ('2021-06', '2021-06-01', '入党日期只知道到 2021-06，按 2021-06-01 计（与 2021-06-30 比较）')
-    >>> assumed_day("m1", "joined_party_on", "2021-06-01", "month", ["2021-07-01"]) is None
-    True
-    """
-    if not value or precision not in _CUT:
-        return None
-    n = _CUT[precision]
-    for cut in cutoffs:
-        if cut[:n] == value[:n]:
-            zh = {"joined_party_on": "入党日期", "since": "起始日期", "until": "终止日期"}.get(
-                prop, prop)
-            return Assumption(
-                node=node_id, property=prop, given=value[:n], assumed=value, cutoff=cut,
-                message_zh=f"{zh}只知道到 {value[:n]}，按 {value} 计（与 {cut} 比较）",
-                message=f"{prop} is known to {precision} only ({value[:n]}): taken as "
-                        f"{value} against {cut}")
-    return None
-
-
 class NodeRef(BaseModel):
     """A node as results show it: id, name and its most specific label (Chinese too)."""
 
@@ -137,6 +94,52 @@ def node_ref(schema: Schema, node: Node) -> NodeRef:
                    label_zh=schema.labels[label].name_zh if label else "",
                    labels=list(node.labels), short_name=short if isinstance(short, str)
                    else None)
+
+
+class Assumption(BaseModel):
+    """A date known only to the month or year (2009.05) that the answer compared with a
+    day: which day was taken (the first of the period), and that the answer might be
+    otherwise. ``node`` is a node as answers show it, so redaction and the audit see
+    it like any other."""
+
+    node: NodeRef
+    property: str
+    given: str  # as precise as known: 2009-05 or 2009
+    assumed: str  # the day taken: 2009-05-01
+    cutoff: str  # the day it was compared with
+    message_zh: str
+    message: str
+
+
+_CUT = {"month": 7, "year": 4}
+
+
+def assumed_day(node: NodeRef, prop: str, value: str | None, precision: str | None,
+                cutoffs: Iterable[str]) -> Assumption | None:
+    """The assumption a query made when ``value`` (stored as the first day of its
+    month or year) was compared with a cutoff inside that month or year, else None.
+
+    >>> m1 = NodeRef(id="m1", name="甲", label="PartyMember", label_zh="党员",
+    ...              labels=["PartyMember", "Person"])
+    >>> a = assumed_day(m1, "joined_party_on", "2021-06-01", "month", ["2021-06-30"])
+    >>> a.given, a.assumed, a.message_zh
+    ('2021-06', '2021-06-01', '入党日期只知道到 2021-06，按 2021-06-01 计（与 2021-06-30 比较）')
+    >>> assumed_day(m1, "joined_party_on", "2021-06-01", "month", ["2021-07-01"]) is None
+    True
+    """
+    if not value or precision not in _CUT:
+        return None
+    n = _CUT[precision]
+    for cut in cutoffs:
+        if cut[:n] == value[:n]:
+            zh = {"joined_party_on": "入党日期", "since": "起始日期", "until": "终止日期"}.get(
+                prop, prop)
+            return Assumption(
+                node=node, property=prop, given=value[:n], assumed=value, cutoff=cut,
+                message_zh=f"{zh}只知道到 {value[:n]}，按 {value} 计（与 {cut} 比较）",
+                message=f"{prop} is known to {precision} only ({value[:n]}): taken as "
+                        f"{value} against {cut}")
+    return None
 
 
 #: Party organisation levels, lowest first.

@@ -322,7 +322,8 @@ def middle_weakening(store: GraphStore, community: str | None = None,
         if b.newest is None or b.newest < joined_from:
             flags.append(("no_new_members", f"newest member joined {b.newest or 'never'}; "
                                             f"none since {joined_from}"))
-        a = assumed_day(b.id, "joined_party_on", b.newest, b.newest_precision, [joined_from])
+        a = assumed_day(refs[b.id], "joined_party_on", b.newest, b.newest_precision,
+                        [joined_from])
         if a is not None:
             assumed.append(a)
         reasons = [Reason(reason=code, message_zh=REASONS[code][0], message=REASONS[code][1],

@@ -165,7 +165,7 @@ def _facts(store: GraphStore, day: str) -> list[_Facts]:
 
 
 def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
-             young_age: int, assumed: list[Assumption] | None = None
+             young_age: int, assumed: list[tuple[str, str, str]] | None = None
              ) -> tuple[dict[str, _Member], list[_Facts]]:
     d = dt.date.fromisoformat(day)
     new_from = years_before(d, new_years)
@@ -188,10 +188,8 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
         new = (f.joined is not None and new_from <= f.joined <= day) or (
             f.birth is not None and f.birth > born_after)
         veteran = f.joined is not None and f.joined <= veteran_by and not new
-        a = assumed_day(f.id, "joined_party_on", f.joined, f.joined_precision,
-                        (new_from, veteran_by))
-        if a is not None and assumed is not None:
-            assumed.append(a)
+        if f.joined_precision and assumed is not None:  # (who, date, precision)
+            assumed.append((f.id, f.joined or "", f.joined_precision))
         out[f.id] = _Member(f.id, community,
                             frozenset(o for o, labels, _ in f.memberships if "Branch" in labels),
                             frozenset(f.groups), frozenset(f.grids), management, new, veteran)
@@ -221,8 +219,8 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
     schema = store.schema
-    assumed: list[Assumption] = []
-    members, facts = _members(store, day, new_years, veteran_years, young_age, assumed)
+    partial: list[tuple[str, str, str]] = []
+    members, facts = _members(store, day, new_years, veteran_years, young_age, partial)
     found = store.get_nodes(sorted({*members, *(m.community for m in members.values()
                                                  if m.community)}))
     refs = {i: node_ref(schema, n) for i, n in found.items()}
@@ -303,11 +301,14 @@ def pairing_proposal(store: GraphStore, community: str | None = None, capacity: 
     objective = Objective(
         management_paired=sum(p.mentee_management_post for p in pairs),
         paired=len(pairs), total_score=sum(p.score for p in pairs))
-    if community is not None:
-        assumed = [a for a in assumed if members[a.node].community == community]
+    cutoffs = (years_before(dt.date.fromisoformat(day), new_years),
+               years_before(dt.date.fromisoformat(day), veteran_years))
+    assumed = [a for who, joined, precision in sorted(partial)
+               if community is None or members[who].community == community
+               if (a := assumed_day(ref(who), "joined_party_on", joined, precision, cutoffs))]
     return PairingProposal(as_of=day, community=community, capacity=capacity, pairs=pairs,
                            unpaired=unpaired, kept=kept, objective=objective,
-                           assumptions=sorted(assumed, key=lambda a: a.node))
+                           assumptions=assumed)
 
 
 def _pair(ref, mentor: _Member, mentee: _Member, score: int,  # type: ignore[no-untyped-def]

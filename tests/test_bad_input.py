@@ -156,3 +156,12 @@ def test_one_bad_item_rejects_the_whole_batch(seeded: GraphStore) -> None:
     nodes.append(node("nb-bad", "Building", name="坏", floors=2.5))
     rejected(seeded, nodes, [rel("PART_OF", f"nb{i}", "rg1") for i in range(100)])
     assert seeded.get_nodes([f"nb{i}" for i in range(100)]) == {}
+
+
+def test_a_membership_does_not_move_to_another_person(seeded: GraphStore) -> None:
+    """A hand-edited row giving p1's membership (its id) to someone else would hand
+    them p1's past as secretary: refused (a home, with no history, may move)."""
+    seeded.upsert([node("p2", "PartyMember", name="李四", joined_party_on="2022-07-01")])
+    e = rejected(seeded, [], [rel("MEMBER_OF", "p2", "br1", "MEMBER_OF:p1->br1",
+                                  role="member")])
+    assert [(v.item, v.rule) for v in e.violations] == [("MEMBER_OF:p1->br1", "cannot_move")]

@@ -94,8 +94,9 @@ HEAD = ["编号", "姓名", "性别", "身份证号", "手机号", "入党日期
 
 def _row(i: int) -> list[str]:
     """A valid row; every i a different person."""
-    return ["", "甲", "男", idn(f"440306198001010{i:02d}"), "13812345678", "2001-07-01",
-            "上星第一支部", "党员", "2020-01-01"]
+    number = idn(f"440306198001010{i:02d}")
+    return ["", "甲", "男" if number[16] in "13579" else "女", number, "13812345678",
+            "2001-07-01", "上星第一支部", "党员", "2020-01-01"]
 
 
 @pytest.mark.parametrize("col", range(len(HEAD)))

@@ -133,5 +133,5 @@ def test_newest_joining_date_known_to_the_month_on_the_cutoff(store: GraphStore)
     r = middle_weakening(store, as_of="2024-06-30")
     (b,) = r.weak_branches
     assert "no_new_members" in [x.reason for x in b.reasons]
-    assert [(a.node, a.given, a.assumed, a.cutoff) for a in r.assumptions] == [
+    assert [(a.node.id, a.given, a.assumed, a.cutoff) for a in r.assumptions] == [
         ("b1", "2019-06", "2019-06-01", "2019-06-30")]

@@ -288,8 +288,10 @@ def test_a_joining_date_known_to_the_month_on_a_cutoff_is_an_assumption(
     s.load(store)
     p = pairing_proposal(store, as_of=DAY)
     assert pairs_of(p) == {("v1", "n2")}
-    got = [(a.node, a.given, a.assumed, a.cutoff) for a in p.assumptions]
+    got = [(a.node.id, a.given, a.assumed, a.cutoff) for a in p.assumptions]
     assert got == [("n1", "2019-06", "2019-06-01", "2019-06-30"),
                    ("v1", "2004-06", "2004-06-01", "2004-06-30")]
+    # a node as answers show it: redaction and the audit see the member
+    assert "PartyMember" in p.assumptions[0].node.labels
     assert p.assumptions[0].message_zh == (
         "入党日期只知道到 2019-06，按 2019-06-01 计（与 2019-06-30 比较）")
