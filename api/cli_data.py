@@ -50,6 +50,10 @@ def load_roster_cmd(
     keep_missing: Annotated[bool, typer.Option(
         "--keep-missing", help="A partial roster: do not end memberships and posts that "
         "are not in it")] = False,
+    allow_rename: Annotated[bool, typer.Option(
+        "--allow-rename", help="People found by their ID number take the roster's name "
+        "(without it a different name is an error: the number may be someone else's)")
+    ] = False,
     lang: Lang = "zh",
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
 ) -> None:
@@ -66,7 +70,7 @@ def load_roster_cmd(
     day = _parse_date(as_of, "--as-of")
     with _open() as store:
         report = load_roster(store, file, m.kind, as_of=day, dry_run=dry_run,
-                             end_missing=not keep_missing)
+                             end_missing=not keep_missing, allow_rename=allow_rename)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

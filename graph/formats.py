@@ -52,7 +52,7 @@ import unicodedata
 from typing import Any
 
 __all__ = ["check_digit", "check_id_number", "valid_id_number", "id_number_key", "id_birth_date",
-           "id_gender", "normalise_phone",
+           "id_gender", "normalise_phone", "post_key",
            "check_phone", "normalise_name", "excel_mangled", "org_key", "short_org_name"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -61,6 +61,9 @@ _ID = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits: \d takes full-width ones
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.I)
 _HYPHEN_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,6})$")
+_NOTE = re.compile(r"\s*\([^()\d]*\)\s*$")  # a trailing (本人) (after NFKC: ASCII brackets)
+#: what separates two numbers typed in one cell
+PHONE_SEPARATORS = re.compile(r"\s*[/、,;，；]\s*|\s+或\s*")
 _SERVICE = re.compile(r"^([48]00)(\d{3})(\d{4})$")  # 400 / 800 numbers
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
 # Excel shows a long number it stored as a float in scientific notation
@@ -96,7 +99,8 @@ def id_number_key(value: str) -> str:
     >>> id_number_key(" ４４０３０６ 199001011236 "), id_number_key("11010519491231002x")
     ('440306199001011236', '11010519491231002X')
     """
-    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+    # (a leading apostrophe is how Excel keeps a number as text)
+    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().lstrip("'").upper()
 
 
 def id_gender(id_number: str) -> str | None:
@@ -159,7 +163,10 @@ def normalise_phone(value: str) -> str | None:
     a service number ``400-123-4567``, another country's number ``+3726316629``; None
     when it is none of these. Area codes starting 01 or 02 have three digits (010
     Beijing, 020 Guangzhou …), others four."""
-    raw = value.strip()
+    # NFKC: full-width digits as typed with a Chinese input method; a trailing note in
+    # brackets (本人), the apostrophe Excel keeps text with, long dashes
+    raw = unicodedata.normalize("NFKC", value).strip().lstrip("'")
+    raw = _NOTE.sub("", raw).replace("—", "-").replace("–", "-").strip()
     ext = ""
     m = _EXTENSION.match(raw)
     if m:
@@ -202,11 +209,37 @@ def check_phone(value: str) -> str | None:
         "area code (0755-27012345)")
 
 
+#: the dots people type between the parts of a transliterated name (阿卜杜·热合曼)
+_DOTS = str.maketrans(dict.fromkeys("•・‧∙˙･⋅", "·"))
+_CJK_DOT = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff])\.(?=[\u2e80-\u9fff\uf900-\ufaff])")
+
+
+_NAME_ODD = frozenset("•・‧∙˙･⋅.")
+
+
+def is_normal_name(v: str) -> bool:
+    """Whether a name is already as :func:`normalise_name` makes it, quickly (most
+    are): no space at all (isprintable is False for every other kind of space), no dot
+    but the middle one, NFKC.
+
+    >>> [is_normal_name(n) for n in ("张三", "阿卜杜·热合曼", "阿卜杜•热合曼", "卢　芳")]
+    [True, True, False, False]
+    """
+    return (" " not in v and v.isprintable() and _NAME_ODD.isdisjoint(v)
+            and unicodedata.is_normalized("NFKC", v))
+
+
 def normalise_name(value: str) -> str:
-    """A name as stored: NFKC (full-width letters and spaces made plain), no spaces
-    between Chinese characters, other runs of spaces one space."""
-    s = unicodedata.normalize("NFKC", value).strip()
-    s = _CJK_SPACE.sub("", s)
+    """A name as stored: NFKC (full-width letters and spaces made plain), one middle
+    dot for all the dots typed between a name's parts, no spaces between Chinese
+    characters, other runs of spaces one space.
+
+    >>> names = ("阿卜杜•热合曼", "阿卜杜˙热合曼", "阿卜杜.热合曼", "阿卜杜．热合曼")
+    >>> {normalise_name(n) for n in names}, normalise_name("J. Smith")
+    ({'阿卜杜·热合曼'}, 'J. Smith')
+    """
+    s = unicodedata.normalize("NFKC", value.translate(_DOTS)).strip()
+    s = _CJK_DOT.sub("·", _CJK_SPACE.sub("", s))
     return _SPACES.sub(" ", s)
 
 
@@ -224,10 +257,26 @@ _SUFFIXES = (("党总支部委员会", "总支"), ("总支部委员会", "总支
              ("党委", "委"), ("党小组", "小组"))
 
 
+def _cn_number(m: re.Match[str]) -> str:
+    n = int(m[1])
+    if not 0 < n < 100:
+        return m[0]
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    text = ("" if tens < 2 else digits[tens]) + ("十" if tens else "") + (
+        digits[ones] if ones else "")
+    return f"第{text}"
+
+
 def org_key(name: str) -> str:
     """A party organisation's name with the ways of writing it made one: no 中共,
-    支部委员会 / 党支部 → 支部, 委员会 / 党委 → 委 (and so on)."""
+    支部委员会 / 党支部 → 支部, 委员会 / 党委 → 委, 第1 → 第一 (and so on).
+
+    >>> org_key("上星社区第12党支部") == org_key("中共上星社区第十二支部委员会")
+    True
+    """
     s = _PREFIX.sub("", normalise_name(name).replace(" ", ""))
+    s = re.sub(r"第(\d+)", _cn_number, s)
     for long, short in _SUFFIXES:
         s = s.replace(long, short)
     return s
@@ -247,3 +296,18 @@ def short_org_name(name: str) -> str:
         if s.endswith(long):
             return s[: -len(long)] + short
     return s
+
+
+def post_key(title: str) -> str:
+    """A post's title with the ways of writing it made one (党支部书记, 支部书记, 书记 of
+    a branch are one post; 组织委员 and 宣传委员 are two).
+
+    >>> post_key("党支部书记") == post_key("支部书记") == post_key("书记")
+    True
+    >>> post_key("组织委员") == post_key("宣传委员")
+    False
+    """
+    s = normalise_name(title).replace(" ", "")
+    for part in ("中共", "党支部", "党总支", "党委", "党工委", "总支", "支部", "党"):
+        s = s.replace(part, "")
+    return s or title

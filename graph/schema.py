@@ -60,6 +60,8 @@ class PropertyDef:
     aliases: Mapping[str, tuple[str, ...]] | None = None
     #: an enum given by an alias keeps the typed text in this property (组织委员 → title)
     typed_into: str | None = None
+    #: codes whose aliases are only other words for them, not kept (普通党员 is a member)
+    untyped: tuple[str, ...] = ()
     #: a property that describes this one's value and goes when the value is set
     #: without it (a date's ``<name>_precision``, a name's ``name_as_typed``)
     companion: str | None = None
@@ -230,7 +232,7 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
         if not isinstance(name, str) or not name or name.startswith("_"):
             raise SchemaError(f"{w}: property names are non-empty and do not start with '_'")
         unknown = set(spec) - {"type", "required", "sensitive", "name_zh", "enum", "format",
-                               "aliases", "typed_into"}
+                               "aliases", "typed_into", "untyped"}
         if unknown:
             raise SchemaError(f"{w}: unknown key(s) {sorted(unknown)}")
         ptype = spec.get("type")
@@ -246,6 +248,9 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
         typed_into = spec.get("typed_into")
         if typed_into is not None and (enum is None or typed_into not in raw):
             raise SchemaError(f"{w}: typed_into names a property of the same item, on an enum")
+        untyped = tuple(spec.get("untyped") or ())
+        if untyped and (typed_into is None or set(untyped) - set(enum or ())):
+            raise SchemaError(f"{w}: untyped lists enum codes, beside typed_into")
         precision = f"{name}_precision"
         companion = (NAME_AS_TYPED if fmt == "name" else precision if ptype == "date"
                      else None)
@@ -261,6 +266,7 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
             format=fmt,
             aliases=aliases,
             typed_into=typed_into,
+            untyped=untyped,
             companion=companion,
         )
         if ptype == "date":  # a partial date (2009-05) is stored as its first day

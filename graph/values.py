@@ -39,9 +39,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graph.formats import (
+    PHONE_SEPARATORS,
     check_id_number,
     excel_mangled,
     id_number_key,
+    is_normal_name,
     normalise_name,
     normalise_phone,
     valid_id_number,
@@ -119,6 +121,29 @@ def parse_date(v: Any) -> tuple[str, str | None]:
                        "must be a valid date YYYY-MM-DD (or a month, 2001-07)")
 
 
+def excel_date_text(v: float) -> str:
+    """A date a spreadsheet cell holds as a number, as text for :func:`parse_date`:
+    1983 (a year), 198507 (a month), 19830701, an Excel serial day (39934), 2009.05 (a
+    month typed 2009.05). Only for spreadsheet cells: elsewhere a number is not a date.
+
+    >>> [parse_date(excel_date_text(v)) for v in (198507, 2009.05, 39934)]
+    [('1985-07-01', 'month'), ('2009-05-01', 'month'), ('2009-05-01', None)]
+    """
+    if isinstance(v, float) and not v.is_integer():
+        text = repr(v)
+        if text.endswith(".1"):  # 2009.10 and 2009.1 are both stored as 2009.1
+            raise ValueProblem(
+                "excel_number", "被 Excel 存成了数字：2009.10（10月）和 2009.1（1月）都会存成"
+                "2009.1，无法分辨：请把该列设为“文本”格式后重新填写",
+                "Excel stored the month as a number (2009.10 and 2009.1 both become 2009.1): "
+                "format the column as Text and type it again")
+        return text
+    n = int(v)
+    if 10_000 <= n <= 99_999:  # an Excel serial day (1 = 1900-01-01, with its 1900 bug)
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=n)).isoformat()
+    return str(n)
+
+
 def _in_range(d: dt.date) -> str:
     lo, hi = DATE_RANGE
     if not lo <= d <= hi:
@@ -159,7 +184,7 @@ def coerce_fast(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
             fmt = p.format
             if fmt is None:
                 return v.strip(), None
-            if fmt == "name" and _normal_name(v):
+            if fmt == "name" and is_normal_name(v):
                 return v, None
             if fmt == "phone" and len(v) == 11 and v.isascii() and v.isdigit() and (
                     v[0] == "1" and v[1] in "3456789"):
@@ -197,12 +222,6 @@ def coerce_fast(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
 _LO, _HI = DATE_RANGE[0].isoformat(), DATE_RANGE[1].isoformat()
 
 
-def _normal_name(v: str) -> bool:
-    """A name already as stored (most are): no space at all (isprintable is False for
-    every other kind of space), NFKC."""
-    return " " not in v and v.isprintable() and unicodedata.is_normalized("NFKC", v)
-
-
 def _string(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
     fmt = p.format
     if not isinstance(v, str):
@@ -231,6 +250,11 @@ def _string(p: PropertyDef, v: Any) -> tuple[Any, dict[str, Any] | None]:
         return s, None
     if fmt == "phone":
         phone = normalise_phone(s)
+        parts = [x for x in PHONE_SEPARATORS.split(s) if x]
+        if phone is None and len(parts) > 1 and all(normalise_phone(x) for x in parts):
+            raise ValueProblem(
+                "phone", f"一格填了 {len(parts)} 个号码：请只留一个（另一个可写在备注里）",
+                f"holds {len(parts)} numbers: keep one (note the other elsewhere)")
         if phone is None:
             raise ValueProblem(
                 "phone",
@@ -251,15 +275,42 @@ def _enum(p: PropertyDef, s: str) -> tuple[Any, dict[str, Any] | None]:
     if s in p.enum:  # already a code
         return s, None
     low = s.lower()
+    found = _enum_word(p, s)
+    if found is None and p.typed_into:
+        # a post written with another (支部书记兼组织委员, 书记、主任) or with a note
+        # (委员（组织）): the highest it names (aliases are listed highest first)
+        codes = [c for part in _PARTS.split(_BRACKET_NOTE.sub("", s))
+                 if part and (c := _enum_word(p, part)) is not None]
+        order = list(p.aliases or {}) + list(p.enum)
+        found = min(codes, key=order.index) if codes else None
+        if found is not None:
+            return found, ({p.typed_into: s} if found not in p.untyped else None)
+    if found is not None:
+        alias = s not in (found, p.enum.get(found)) and low != found.lower()
+        keep = alias and p.typed_into and found not in p.untyped
+        return found, ({p.typed_into: s} if keep else None)  # type: ignore[dict-item]
+    shown = "、".join(p.enum.values())
+    examples = [a for words in (p.aliases or {}).values() for a in words[:1]]
+    more = f"（也可写{'、'.join(examples)}等）" if examples else ""
+    raise ValueProblem("enum", f"应为以下之一：{shown}{more}",
+                       f"must be one of {sorted(p.enum)} ({', '.join(p.enum.values())})")
+
+
+_PARTS = re.compile(r"[兼、，,/／;；\s]+")
+_BRACKET_NOTE = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _enum_word(p: PropertyDef, s: str) -> str | None:
+    """The code a word names: the code, its Chinese name, or one of its aliases."""
+    assert p.enum is not None
+    low = s.lower()
     for code, zh in p.enum.items():
         if s == zh or low == code.lower():
-            return code, None
+            return code
     for code, aliases in (p.aliases or {}).items():
         if s in aliases or low in aliases:
-            return code, ({p.typed_into: s} if p.typed_into else None)
-    shown = "、".join(p.enum.values())
-    raise ValueProblem("enum", f"应为以下之一：{shown}",
-                       f"must be one of {sorted(p.enum)} ({', '.join(p.enum.values())})")
+            return code
+    return None
 
 
 def _number(t: str, v: Any) -> int | float:

@@ -44,14 +44,13 @@ run shows it; unchanged items are not written at all.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graph.errors import ValidationError, Violation
-from graph.formats import id_gender, id_number_key, valid_id_number
+from graph.formats import id_gender, id_number_key, is_normal_name, post_key, valid_id_number
 from graph.model import Node, Rel, rel_id
 from graph.schema import PropertyDef, Schema
 from graph.values import DATE_RANGE, ValueProblem, coerce_fast
@@ -237,7 +236,7 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
             if fast == "enum" and v in pd.enum:  # type: ignore[operator]
                 clean[k] = v
                 continue
-            if fast == "name" and " " not in v and v.isprintable() and _is_nfkc("NFKC", v):
+            if fast == "name" and is_normal_name(v):
                 clean[k] = v
                 continue
             if fast == "phone" and len(v) == 11 and v.isascii() and v.isdigit() and (
@@ -268,11 +267,23 @@ def _clean(props: Any, pdefs: Mapping[str, PropertyDef], item: str, kind: str, l
             for ck, cv in companions.items():
                 if props.get(ck) in (None, ""):
                     clean[ck] = cv
+    for k, v in clean.items():
+        if k[-10:] == "_precision" and v in _FIRST_DAY:
+            day = clean.get(k[:-10])
+            if isinstance(day, str) and not day.endswith(_FIRST_DAY[v]):
+                errors.append(Violation(
+                    item, kind, "precision",
+                    f"property {k!r} says {v!r}, but {k[:-10]!r} is "
+                    f"{_shown(pdefs[k[:-10]], day)}: a date known "
+                    f"to the {v} is stored as its first day", label, k))
     return clean
 
 
+#: a date known only to the month or the year is stored as its first day
+_FIRST_DAY = {"month": "-01", "year": "-01-01"}
+
+
 _LO, _HI = DATE_RANGE[0].isoformat(), DATE_RANGE[1].isoformat()
-_is_nfkc = unicodedata.is_normalized
 
 
 def _real_day(v: str) -> bool:
@@ -281,6 +292,14 @@ def _real_day(v: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _same_post(a: Any, b: Any) -> bool:
+    """Whether two values of a history property name the same thing: a role code, or a
+    post written two ways (支部书记, 党支部书记)."""
+    if a == b:
+        return True
+    return isinstance(a, str) and isinstance(b, str) and post_key(a) == post_key(b)
 
 
 def _merge(stored: dict[str, Any], given: dict[str, Any],
@@ -393,8 +412,10 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
         if (not canon or _PERSON in canon) and (type(props) is dict or isinstance(
                 props, Mapping)):
             raw = props.get("id_number")
-            if type(raw) is str and raw.strip():  # its checks come with the others below
-                numbers[id_number_key(raw)].append(nid)
+            if type(raw) is str and raw.strip():
+                number = id_number_key(raw)
+                if valid_id_number(number):  # an invalid one is reported by its own rule
+                    numbers[number].append(nid)
     holders = view.people_by_id_number(set(numbers)) if numbers else {}
 
     raw_rels = []
@@ -678,13 +699,18 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
             out.append(Rel(r.type, r.start, r.end, r.properties, rid))
             continue
         cur = current[-1]
-        changed = [h for h in rdef.history
-                   if h in r.properties and r.properties[h] != cur.properties.get(h)]
-        start = str(r.properties.get("since") or day)
+        changed = [h for h in rdef.history if h in r.properties and not _same_post(
+            r.properties[h], cur.properties.get(h))]
+        given = r.properties.get("since")
         began = cur.properties.get("since")
-        if not changed or (began is not None and start <= began):
+        if not changed or (given is not None and began is not None and given < began):
             merged(cur, r)  # the same stint (or a correction of how it began)
             continue
+        # the new stint starts on its own date, if the item gives a later one than the
+        # current stint's; a role changed in place (an edited export, the same since)
+        # starts on the write's day
+        later = given is not None and (began is None or given > began)
+        start = str(given) if later else day
         end_props = {**cur.properties, "until": start}
         end_props.pop("until_precision", None)
         out.append(Rel(cur.type, cur.start, cur.end, end_props, cur.id))
@@ -696,6 +722,8 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
                 if k not in ("since", "until", "since_precision", "until_precision")
                 and k not in rdef.history}
         props = {**keep, **r.properties, "since": start}
+        if not later:
+            props.pop("since_precision", None)
         if not complete(r, props):
             continue
         out.append(Rel(r.type, r.start, r.end, props, rid))

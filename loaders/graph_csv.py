@@ -38,6 +38,7 @@ from graph.schema import PropertyDef
 from graph.store import GraphStore
 from graph.write import Changes, MemoryView, StoreView, follow, plan_batch
 from loaders.report import LoadReport
+from loaders.tables import TableError, sniff_encoding
 
 __all__ = ["export_graph_csv", "load_graph_csv", "header_field", "BASE_LABEL"]
 
@@ -144,9 +145,10 @@ def header_field(text: str) -> tuple[str, str]:
 class _File:
     """One CSV file: its kind (nodes or rels) and the role of each column."""
 
-    def __init__(self, path: Path, header: list[str], sensitive: frozenset[str] = frozenset()
-                 ) -> None:
+    def __init__(self, path: Path, header: list[str], sensitive: frozenset[str] = frozenset(),
+                 encoding: str = "utf-8-sig") -> None:
         self.path = path
+        self.encoding = encoding
         self.sensitive = sensitive
         self.fields = [header_field(h) for h in header]
         types = [t for _, t in self.fields]
@@ -160,7 +162,7 @@ class _File:
                 if t not in _SPECIAL and t not in ok]
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        with open(self.path, encoding="utf-8-sig", newline="") as f:
+        with open(self.path, encoding=self.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
             yield from enumerate(reader, start=2)
@@ -341,14 +343,16 @@ def _files(d: Path, report: LoadReport, sensitive: frozenset[str]) -> list[_File
         return []
     files = []
     for path in sorted(d.glob("*.csv")):
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:  # UTF-8 as neo4j-admin writes it, or GBK as Excel saves it on Chinese Windows
+            encoding = sniff_encoding(path)
+            with open(path, encoding=encoding, newline="") as fh:
                 header = next(csv.reader(fh), [])
-        except UnicodeDecodeError:
-            report.add(path.name, 1, None, None, None, "encoding", "不是 UTF-8 编码",
-                       "not UTF-8 (neo4j-admin CSV is UTF-8)")
+        except (TableError, UnicodeDecodeError):
+            report.add(path.name, 1, None, None, None, "encoding",
+                       "编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV",
+                       "unrecognised encoding: save the CSV as UTF-8 or GBK")
             continue
-        f = _File(path, header, sensitive)
+        f = _File(path, header, sensitive, encoding)
         if not f.kind:
             report.add(path.name, 1, None, None, None, "no_id_column",
                        "表头既没有 :ID 列（节点）也没有 :START_ID/:END_ID 列（关系）",
@@ -383,8 +387,10 @@ def _chunks(f: _File, report: LoadReport
                 yield chunk, where
                 chunk, where = [], {}
     except UnicodeDecodeError:
-        report.add(f.path.name, None, None, None, None, "encoding", "不是 UTF-8 编码",
-                   "not UTF-8 (neo4j-admin CSV is UTF-8)")
+        report.add(f.path.name, None, None, None, None, "encoding",
+                   f"文件中有不是 {f.encoding} 编码的字节：文件混用了编码，请重新保存为 UTF-8",
+                   f"bytes that are not {f.encoding}: the file mixes encodings; save it "
+                   "again as UTF-8")
     except csv.Error as e:
         report.add(f.path.name, None, None, None, None, "csv", f"不是合法的 CSV：{e}",
                    f"not valid CSV: {e}")

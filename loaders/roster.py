@@ -57,7 +57,8 @@ _REF_ROWS = 20
 _SPOOL_CHUNK = 2_000  # rows per marshal record (one record per row loads 10x slower)
 #: the first cell of a row that is a sheet's footer, not a person
 _FOOTER = re.compile(r"^\s*(填表人|填报人|制表人|审核人|审批人|负责人|联系人|经办人|填表日期|"
-                     r"填报日期|制表日期|合\s*计|总\s*计|小\s*计|共\s*计)")
+                     r"填报日期|制表日期|制表时间|填表时间|合\s*计|总\s*计|小\s*计|共\s*计|"
+                     r"以上共|注[:：]|说明[:：]|备注[:：])")
 #: link property keys that are the roster's, not the schema's
 LINK_SINCE, STINT_SINCE = "__link_since", "__stint_since"
 
@@ -152,8 +153,13 @@ class Pass1:
             self.pending = []
 
 
+#: what clerks write in a cell to say "nothing": a dash, a slash
+#: what clerks write in a cell for "nothing" (斜杠, dashes): read as an empty cell
+EMPTY_MARKS = frozenset({"-", "—", "–", "－", "/", "／", "\\", "——", "--"})
+
+
 def _empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    return v is None or (isinstance(v, str) and (not v.strip() or v.strip() in EMPTY_MARKS))
 
 
 def _shown(col: Column, v: Any, today: str) -> Any:
@@ -237,7 +243,12 @@ def _header_issues(p: Pass1, sheet: Sheet, h: Header) -> bool:
                   f"header cells {column_letter(c0)}{rno}:{column_letter(c1)}{rno} are merged: "
                   "every column needs its own header; unmerge them")
     present = set(h.cols.values())
-    needed = [c for c in m.all_columns if c.required and c not in present]
+    filled = {c.fills() for c in present}
+    needed = []
+    for c in m.all_columns:
+        if c.required and c.fills() not in filled:
+            needed.append(c)
+            filled.add(c.fills())
     if m.subject == "reference" and m.id not in present and not any(
             c.property == "id_number" for c in present):
         needed.insert(0, m.id)
@@ -262,6 +273,14 @@ def _header_issues(p: Pass1, sheet: Sheet, h: Header) -> bool:
     return ok
 
 
+def _filled_elsewhere(cols: dict[int, Column], values: list[Any], i: int, col: Column
+                      ) -> bool:
+    """Another column of the row fills what this empty required one would, or an
+    earlier one is reported empty already (入党日期 and 入党年月: one error)."""
+    return any(j != i and c.fills() == col.fills() and (
+        j < i or j < len(values) and not _empty(values[j])) for j, c in cols.items())
+
+
 def _header_text(h: Header, i: int) -> str | None:
     for rno, values in h.rows:
         if rno == h.at.get(i) and i < len(values):
@@ -284,6 +303,7 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
     node_id: str | None = None
     label: str | None = None
     id_col = None
+    role_text: str | None = None  # MEMBER_OF.role as written (正式党员 says a status)
 
     def bad(i: int, col: Column, v: Any, rule: str, zh: str, en: str) -> None:
         r.add(sheet.name, rno, i, col.header, _shown(col, v, today), rule,
@@ -307,7 +327,8 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
                       "the sheet has formulas: their last calculated values were used",
                       "warning")
         if _empty(v):
-            if col.required and col is not m.id:
+            if col.required and col is not m.id and not _filled_elsewhere(
+                    cols, values, i, col):
                 bad(i, col, v, "required", "必须填写", "is required")
             continue
         try:
@@ -319,6 +340,8 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
             elif col.link:
                 links[col.link] = [str(v).strip(), i]
             elif col.link_property or col.stint_since or col.link_since:
+                if col.link_property == ("MEMBER_OF", "role"):
+                    role_text = str(v).strip()
                 c = convert_cell(col, v)
                 lt: str | None
                 if col.link_property:
@@ -338,7 +361,7 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
                 props.update(c.companions)
         except CellError as e:
             bad(i, col, v, e.rule, e.zh, e.en)
-    _member_status(props, link_props, p.schema)
+    _member_status(props, role_text, p.schema)
     _birth_rules(p, props, cols, bad)
     _case_rules(props, p.by_prop, cols, bad)
     # defaults and the links' own properties
@@ -394,8 +417,12 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
             col = cols[at] if at is not None else m.id
             r.add(sheet.name, rno, at, col.header, _shown(col, values[at] if at is not None
                                                           else node_id, today),
-                  "duplicate_id", f"与第 {first[1]} 行重复（同一编号或身份证号）",
-                  f"duplicates row {first[1]} (same id or ID number)")
+                  "duplicate_id",
+                  (f"与第 {first[1]} 行重复（同一编号或身份证号）" if first[0] == sheet.name
+                   else f"与工作表“{first[0]}”第 {first[1]} 行重复（同一编号或身份证号）"),
+                  f"duplicates row {first[1]}" + ("" if first[0] == sheet.name else
+                                                  f" of sheet {first[0]!r}")
+                  + " (same id or ID number)")
             return
         p.seen[node_id] = (sheet.name, rno)
         if not given_id and m.id.derive == "name":
@@ -412,20 +439,16 @@ def _row(p: Pass1, sheet: Sheet, rno: int, values: list[Any], cols: dict[int, Co
         p.flush()
 
 
-def _member_status(props: dict[str, Any], link_props: dict[str, dict[str, Any]],
-                   schema: Schema) -> None:
+def _member_status(props: dict[str, Any], role_text: str | None, schema: Schema) -> None:
     """正式党员 / 预备党员 written in the role column: the person's full_member (the
     schema's aliases of full_member say which words mean which)."""
-    role = link_props.get("MEMBER_OF", {})
-    title = role.get("title")
     pd = schema.labels["PartyMember"].properties.get("full_member")
-    if not isinstance(title, str) or pd is None or not pd.aliases:
+    if role_text is None or pd is None or not pd.aliases:
         return
     for value, words in (("true", pd.aliases.get("true", ())),
                          ("false", pd.aliases.get("false", ()))):
-        if title in words:
+        if role_text in words:
             props.setdefault("full_member", value == "true")
-            role.pop("title", None)  # a status, not a post
 
 
 def _birth_rules(p: Pass1, props: dict[str, Any], cols: dict[int, Column],
@@ -682,6 +705,23 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
         os.unlink(spool_path)
 
 
+def _is_data(lead: str, row: list[Any], cols: dict[int, Column], sheet: Sheet, rno: int
+             ) -> bool:
+    """Whether a row with one filled cell is a person all the same: the cell is in the
+    name column (a sheet may list names only), not a heading across the columns (merged
+    over them, or saying a group: 第一党小组, 一、在职党员)."""
+    i = next(i for i, v in enumerate(row) if not _empty(v))
+    col = cols.get(i)
+    if col is None or col.property != "name" or len(lead) > 20 or _HEADING.search(lead):
+        return False
+    return not any(r0 + 1 == rno and c0 == i and c1 > c0
+                   for (r0, c0), (_, c1) in sheet.merged)
+
+
+_HEADING = re.compile(r"党小组|小组|支部|总支|党委|委员会|社区|网格|片区|楼栋|党员$|"
+                      r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十\d]+[）)]")
+
+
 def _read(p: Pass1, table: Table, progress: Callable[[int], Any] | None) -> None:
     r, m = p.report, p.mapping
     for sheet in table.sheets():
@@ -696,11 +736,19 @@ def _read(p: Pass1, table: Table, progress: Callable[[int], Any] | None) -> None
         for rno, row in sheet.rows():
             if rno <= h.last or all(_empty(v) for v in row):
                 continue
-            lead = next((v for v in row if not _empty(v)), None)
+            filled = [v for v in row if not _empty(v)]
+            lead = filled[0] if filled else None
             if isinstance(lead, str) and _FOOTER.match(lead):
                 r.add(sheet.name, rno, None, None, lead[:30], "footer_row",
-                      "表尾行（合计、填表人等），已跳过", "a footer row (total, signatures): "
-                      "skipped", "warning")
+                      "表尾行（合计、填表人、注等），已跳过", "a footer row (total, signatures, "
+                      "a note): skipped", "warning")
+                continue
+            if len(filled) == 1 and isinstance(lead, str) and not _is_data(
+                    lead, row, cols, sheet, rno):
+                r.add(sheet.name, rno, None, None, lead[:30], "heading_row",
+                      "表中的小标题行（如“第一党小组”），已跳过",
+                      "a heading inside the sheet (a party group's name …): skipped",
+                      "warning")
                 continue
             r.rows += 1
             _row(p, sheet, rno, row, cols)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ import yaml
 
 from graph.errors import GraphError
 from graph.schema import PropertyDef, Schema, get_schema
-from graph.values import Coerced, ValueProblem, coerce
+from graph.values import Coerced, ValueProblem, coerce, excel_date_text
 
 __all__ = ["Column", "Mapping", "CellError", "get_mapping", "mapping_kinds",
            "convert_cell", "normalise_header", "GEOMETRY_ZH", "IGNORED_HEADERS"]
@@ -69,10 +69,21 @@ class Column:
     stint_since: str | None = None
     #: the date this link began, for a link new to the graph (转入日期 of MEMBER_OF)
     link_since: str | None = None
+    #: headers that say the column holds only months (出生年月, 入党年月): a date cell
+    #: under one of them (Excel makes 1985-07-01 of 1985.7) keeps only its month
+    month_aliases: tuple[str, ...] = ()
+    #: "month" for the column as read under one of its month_aliases
+    precision: str | None = None
     ignore: bool = False  # a known column that fills nothing (序号)
 
     def headers(self) -> tuple[str, ...]:
-        return (self.header, *self.aliases)
+        return (self.header, *self.aliases, *self.month_aliases)
+
+    def fills(self) -> tuple[Any, ...]:
+        """What the column fills: 入党日期 and 入党年月 are one requirement, met by
+        either."""
+        return (self.property, self.link, self.link_property, self.stint_since,
+                self.link_since)
 
 
 @dataclass(frozen=True)
@@ -102,20 +113,30 @@ class Mapping:
         return (self.id, *extra, *(c for c in self.columns if not c.ignore))
 
     def match_header(self, text: Any) -> Column | None:
-        return self._by_header.get(normalise_header(text))
+        """The column a header names; a note in brackets after it (身份证号码（18位）,
+        入党时间（年月）) is read past."""
+        key = normalise_header(text)
+        col = self._by_header.get(key)
+        if col is None and key.endswith(")"):
+            col = self._by_header.get(_HEADER_NOTE.sub("", key))
+        return col
 
     def link_types(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.link for c in self.columns if c.link))
 
 
 def normalise_header(text: Any) -> str:
-    """A header as typed, without spaces, required-markers or bracket variants.
+    """A header as typed, without spaces, line breaks, required-markers or bracket
+    variants.
 
-    >>> normalise_header(" 姓 名* "), normalise_header("面积（平方公里）")
-    ('姓名', '面积(平方公里)')
+    >>> [normalise_header(h) for h in (" 姓 名* ", "面积（平方公里）", "入党\\n时间")]
+    ['姓名', '面积(平方公里)', '入党时间']
     """
     s = str(text or "").strip().replace("（", "(").replace("）", ")")
     return re.sub(r"[\s*＊:：]", "", s).lower()
+
+
+_HEADER_NOTE = re.compile(r"\([^()]*\)$")
 
 
 def _as_text(v: Any) -> Any:
@@ -143,7 +164,13 @@ def convert_cell(col: Column, v: Any) -> Coerced:
             return coerce(p, v)
         except ValueProblem as e:
             raise CellError("geometry", f"不是有效的边界（{GEOMETRY_ZH}）：{e.en}", e.en) from None
-    return coerce(p, v)
+    if p.type == "date" and isinstance(v, int | float) and not isinstance(v, bool):
+        v = excel_date_text(v)  # a date Excel keeps as a number (198507, 2009.05, a serial)
+    c = coerce(p, v)
+    if col.precision == "month" and p.type == "date" and not c.companions:
+        # 出生年月 1985-07-01 as a date cell: the month is what the column says
+        return Coerced(c.value[:7] + "-01", {f"{p.name}_precision": "month"})
+    return c
 
 
 def _column(raw: dict[str, Any], schema: Schema, labels: tuple[str, ...], kind: str
@@ -159,7 +186,8 @@ def _column(raw: dict[str, Any], schema: Schema, labels: tuple[str, ...], kind: 
                  sample=raw.get("sample", ""), choices=tuple(raw.get("choices") or ()),
                  derive=raw.get("derive"), prefix=str(raw.get("prefix", "")),
                  stint_since=raw.get("stint_since"), link_since=raw.get("link_since"),
-                 ignore=bool(raw.get("ignore", False)))
+                 ignore=bool(raw.get("ignore", False)),
+                 month_aliases=tuple(raw.get("month_aliases") or ()))
     pdef: PropertyDef | None = None
     if col.stint_since or col.link_since:
         rdef = schema.relationships.get(col.stint_since or col.link_since or "")
@@ -225,11 +253,15 @@ def _load(path: Path, schema: Schema) -> Mapping:
                 since_from={t: tuple(v) for t, v in (raw.get("since_from") or {}).items()},
                 repeat=bool(raw.get("repeat", False)))
     for c in (*m.all_columns, *(c for c in m.columns if c.ignore)):
+        if c.month_aliases and (c.pdef is None or c.pdef.type != "date"):
+            raise GraphError(f"roster mapping {kind!r}: {c.header} has month_aliases but "
+                             "is not a date")
+        monthly = replace(c, precision="month")
         for h in c.headers():
             key = normalise_header(h)
             if key in m._by_header:
                 raise GraphError(f"roster mapping {kind!r}: header {h!r} is used twice")
-            m._by_header[key] = c
+            m._by_header[key] = monthly if h in c.month_aliases else c
     for t, props in m.since_from.items():
         if t not in m.link_types() or any(x not in schema.node_properties(
                 schema.closure(labels or ("Person",))) for x in props):

@@ -146,8 +146,11 @@ def write_rows(store: GraphStore, p: Pass1, spool: str, resolved: dict[tuple[str
     types = list(m.link_types())
     size = 10**9 if p.self_ref else batch
     seen: dict[str, str] = store.get_meta(ROSTER_DATES) or {}
+    subjects: list[str] = []  # a repeat roster's people: each with all their links
     for recs in _batches(spool, size):
         ids = [p.remap.get(r[0], r[0]) for r in recs]
+        if m.repeat:
+            subjects.extend(ids)
         adj = store.adjacent_many(ids, types, "out") if types else {}
         known = store.get_nodes(ids) if m.subject == "node" else {}
         nodes: list[Node] = []
@@ -169,7 +172,7 @@ def write_rows(store: GraphStore, p: Pass1, spool: str, resolved: dict[tuple[str
             result = store.upsert(nodes, rels, as_of=as_of, dry_run=not write)
             total.add(result.changes)
     if end_missing:
-        total.add(_end_missing(store, p, present, resolved, as_of, write))
+        total.add(_end_missing(store, p, present, resolved, subjects, as_of, write))
         if write and m.ends:  # the organisations this roster is complete for, and when
             for (t, _), target in resolved.items():
                 if t in m.ends and seen.get(f"{t}:{target}", "") < as_of:
@@ -181,26 +184,34 @@ def write_rows(store: GraphStore, p: Pass1, spool: str, resolved: dict[tuple[str
 
 
 def _end_missing(store: GraphStore, p: Pass1, present: dict[str, set[tuple[str, str]]],
-                 resolved: dict[tuple[str, str], str], as_of: str, write: bool) -> Changes:
-    """Relationships of an ``ends`` type into a node the roster names, from a node with
-    the roster's labels, absent from the roster: ``until`` = the roster's date."""
+                 resolved: dict[tuple[str, str], str], subjects: list[str], as_of: str,
+                 write: bool) -> Changes:
+    """Relationships of an ``ends`` type absent from the roster get ``until`` = the
+    roster's date: those into a node the roster names, from a node with the roster's
+    labels; on a ``repeat`` roster (one row per link) also those from a person it
+    lists, whose rows are all their links (a grid worker's grids)."""
     m = p.mapping
     total = Changes()
     for t in m.ends:
         targets = sorted({nid for (lt, _), nid in resolved.items() if lt == t})
         labels = list(m.labels) or None
-        todo = []
+        seen: list[tuple[str, str, Rel]] = []  # (from, to, stored relationship)
         for i in range(0, len(targets), BATCH):
             adj = store.adjacent_many(targets[i:i + BATCH], [t], "in", labels)
-            for end, rels in adj.items():
-                for a in rels:
-                    props = a.rel.properties
-                    if props.get("until") is not None or (a.other, end) in present[t]:
-                        continue
-                    if props.get("since") is not None and props["since"] > as_of:
-                        continue
-                    todo.append(Rel(t, a.other, end, {**props, "until": as_of}, a.rel.id))
-        for i in range(0, len(todo), BATCH):
-            total.add(store.upsert([], todo[i:i + BATCH], as_of=as_of,
+            seen.extend((a.other, end, a.rel) for end, rels in adj.items() for a in rels)
+        for i in range(0, len(subjects), BATCH):
+            adj = store.adjacent_many(subjects[i:i + BATCH], [t], "out")
+            seen.extend((src, a.other, a.rel) for src, rels in adj.items() for a in rels)
+        todo: dict[str, Rel] = {}
+        for src, end, rel in seen:
+            props = rel.properties
+            if props.get("until") is not None or (src, end) in present[t]:
+                continue
+            if props.get("since") is not None and props["since"] > as_of:
+                continue
+            todo[rel.id] = Rel(t, src, end, {**props, "until": as_of}, rel.id)
+        ends = list(todo.values())
+        for i in range(0, len(ends), BATCH):
+            total.add(store.upsert([], ends[i:i + BATCH], as_of=as_of,
                                    dry_run=not write).changes)
     return total

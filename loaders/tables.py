@@ -164,6 +164,23 @@ def open_table(path: str | Path) -> Table:
 
 def _sniff_csv(p: Path) -> tuple[str, str]:
     """Encoding and delimiter of a CSV from its first 64 KiB."""
+    head, encoding = _sniff(p)
+    text = head.decode(encoding, errors="ignore")
+    first = text.splitlines()[0] if text else ""
+    delimiter = max(",\t;|", key=first.count) if first else ","
+    if first.count(delimiter) == 0:
+        delimiter = ","
+    return encoding, delimiter
+
+
+def sniff_encoding(p: Path) -> str:
+    """A CSV's encoding from its first 64 KiB: UTF-8 (with or without a BOM), UTF-16,
+    or GB18030 (a superset of the GBK Excel saves on Chinese Windows); TableError if
+    none of them."""
+    return _sniff(p)[1]
+
+
+def _sniff(p: Path) -> tuple[bytes, str]:
     with open(p, "rb") as f:
         head = f.read(_SNIFF)
     if head.startswith(codecs.BOM_UTF8):
@@ -183,12 +200,7 @@ def _sniff_csv(p: Path) -> tuple[str, str]:
             raise TableError(
                 "encoding", f"{p.name} 的编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV",
                 f"{p.name}: unrecognised encoding; save the CSV as UTF-8 or GBK")
-    text = head.decode(encoding, errors="ignore")
-    first = text.splitlines()[0] if text else ""
-    delimiter = max(",\t;|", key=first.count) if first else ","
-    if first.count(delimiter) == 0:
-        delimiter = ","
-    return encoding, delimiter
+    return head, encoding
 
 
 def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:

@@ -75,6 +75,14 @@ def current(adjs: Iterable[Adjacent], day: str) -> list[Adjacent]:
     return [a for a in adjs if is_current(a.rel.properties, day)]
 
 
+def latest_secretary(adjs: Iterable[Adjacent]) -> Adjacent | None:
+    """Of an organisation's current MEMBER_OF links, the secretary's: when a roster
+    left two open (an old one not yet ended), the one who took the post last."""
+    sec = [a for a in adjs if a.rel.properties.get("role") == "secretary"]
+    return max(sec, key=lambda a: (str(a.rel.properties.get("since") or ""), a.other),
+               default=None)
+
+
 class NodeRef(BaseModel):
     """A node as results show it: id, name and its most specific label (Chinese too)."""
 
@@ -193,10 +201,8 @@ def community_of_committee(store: GraphStore, committee_id: str) -> str | None:
 
 def secretary_of(store: GraphStore, org_id: str, day: str) -> tuple[str, str] | None:
     """(person id, role) of the current secretary, else None."""
-    for a in current(store.adjacent(org_id, ["MEMBER_OF"], "in"), day):
-        if a.rel.properties.get("role") == "secretary":
-            return a.other, "secretary"
-    return None
+    a = latest_secretary(current(store.adjacent(org_id, ["MEMBER_OF"], "in"), day))
+    return (a.other, "secretary") if a is not None else None
 
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))

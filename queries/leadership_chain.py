@@ -35,6 +35,7 @@ from queries.common import (
     NodeRef,
     current,
     day_of,
+    latest_secretary,
     node_ref,
     parent_org,
     party_level,
@@ -183,10 +184,9 @@ class _Walk:
         return None
 
     def party_org(self, nid: str, labs: set[str]) -> Adjacent | None:
-        sec = [a for a in self.cur(nid, ["MEMBER_OF"], "in")
-               if a.rel.properties.get("role") == "secretary"]
-        if sec:
-            self.lead(sec[0].other, "secretary")
+        sec = latest_secretary(self.cur(nid, ["MEMBER_OF"], "in"))
+        if sec is not None:
+            self.lead(sec.other, "secretary")
         else:
             self.brk(nid, "no_secretary")
         if "WorkingCommittee" in labs:

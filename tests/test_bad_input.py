@@ -165,3 +165,22 @@ def test_a_membership_does_not_move_to_another_person(seeded: GraphStore) -> Non
     e = rejected(seeded, [], [rel("MEMBER_OF", "p2", "br1", "MEMBER_OF:p1->br1",
                                   role="member")])
     assert [(v.item, v.rule) for v in e.violations] == [("MEMBER_OF:p1->br1", "cannot_move")]
+
+
+def test_a_precision_the_date_contradicts(seeded: GraphStore) -> None:
+    """A date known to the month is stored as its first day: 1980-05-17 said to be
+    known only to the month is a contradiction, and the birth date is not shown."""
+    e = rejected(seeded, [GOOD, node("p9", "Person", name="赵六", birth_date="1980-05-17",
+                                     birth_date_precision="month"),
+                          node("p8", "PartyMember", name="钱七", joined_party_on="2001-07-01",
+                               joined_party_on_precision="year")], [])
+    got = sorted((v.item, v.rule, v.field) for v in e.violations)
+    assert got == [("p8", "precision", "joined_party_on_precision"),
+                   ("p9", "precision", "birth_date_precision")]
+    msgs = {v.item: v.message for v in e.violations}
+    assert "1980" not in msgs["p9"] and "hidden" in msgs["p9"]
+    assert "'2001-07-01'" in msgs["p8"]
+    # the first day of the month (of the year) agrees
+    seeded.upsert([node("p9", "Person", name="赵六", birth_date="1980-05-01",
+                        birth_date_precision="month")])
+    assert seeded.get_node("p9").properties["birth_date_precision"] == "month"

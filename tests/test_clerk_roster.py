@@ -182,3 +182,71 @@ def test_a_two_level_header_missing_a_column_says_so(store: GraphStore, tmp_path
     assert [(i.rule, i.header) for i in report.issues] == [("missing_column", "所在党组织")]
     if not merge_down:  # (merged down, 序号 and 姓名 are in the second row too)
         assert "已读取第 1–2 行的两级表头" in report.issues[0].message_zh
+
+
+def test_a_messier_sheet_loads_as_typed(store: GraphStore, tmp_path: Path) -> None:
+    """What else clerks' sheets have: a party group's name as a heading row inside the
+    sheet, a note in a header's brackets, dates Excel stored as numbers (1985.07,
+    196003) or as a date cell under a header of months (入党年月), a dash or a slash for
+    nothing, a branch cell merged down over two people, a compound post (支部副书记兼
+    组织委员: the higher rank, the post as written kept), a phone with a note, a name's
+    dot typed as a full stop, 第1 for 第一. Worked out by hand from the rows below."""
+    import datetime as dt
+
+    street(store)
+    rows = [
+        ["姓名", "身份证号码（18位）", "出生年月", "联系电话", "入党年月", "转正时间",
+         "所在党支部", "党内职务"],
+        ["第一党小组"],
+        ["卢芳", LU, 1985.07, "13812345678（本人）", dt.datetime(2009, 5, 17), "—",
+         "上星社区第1党支部", "支部副书记兼组织委员"],
+        ["王建国", WANG, 196003, "138 1234 5678", 198307, "/", None, "支部书记"],
+        ["第二党小组"],
+        ["阿依古丽.买买提", LI, 1998.02, "13912345678", "2025.11", "", "上星社区第二党支部",
+         "党员"],
+    ]
+    f = write_xlsx(tmp_path / "r.xlsx", {"花名册": rows}, merge=[("花名册", "G3:G4")])
+    report = load_roster(store, f, "党员", as_of=DAY)
+    assert report.ok and report.rows == 3, report.lines()
+    assert [(i.row, i.rule) for i in report.issues] == [(2, "heading_row"), (5, "heading_row")]
+    people = by_name(store)
+    assert set(people) == {"卢芳", "王建国", "阿依古丽·买买提"}
+    lu = people["卢芳"].properties
+    assert (lu["birth_date"], lu["phone"], lu["joined_party_on"],
+            lu["joined_party_on_precision"]) == ("1985-07-12", "13812345678", "2009-05-01",
+                                                 "month")
+    assert "full_member_on" not in lu
+    wang = people["王建国"].properties
+    assert (wang["birth_date"], wang["joined_party_on"], wang["joined_party_on_precision"]
+            ) == ("1960-03-15", "1983-07-01", "month")
+    ay = people["阿依古丽·买买提"]
+    assert ay.properties["name_as_typed"] == "阿依古丽.买买提"
+    assert stints(store, people["卢芳"].id) == [
+        ("br1", "2009-05-01", DAY, "member", None),
+        ("br1", DAY, None, "deputy", "支部副书记兼组织委员")]
+    assert stints(store, people["王建国"].id) == [
+        ("br1", "1983-07-01", DAY, "member", None), ("br1", DAY, None, "secretary", "支部书记")]
+    assert stints(store, ay.id) == [("br2", "2025-11-01", None, "member", None)]
+
+
+def test_a_column_of_months_meets_the_required_date(store: GraphStore, tmp_path: Path) -> None:
+    """入党年月 is 入党日期 to the month: either column meets the requirement, a row
+    needs one of them filled, and the template shows one column (before: a sheet with
+    入党年月 only was said to lack 入党日期, or a day in it was kept)."""
+    street(store)
+    months = write_xlsx(tmp_path / "m.xlsx", {"党员": [
+        ["姓名", "身份证号", "入党年月", "所在党支部"],
+        ["卢芳", LU, "2009.05", "上星社区第一党支部"]]})
+    assert load_roster(store, months, "党员", as_of=DAY).ok
+    both = write_xlsx(tmp_path / "b.xlsx", {"党员": [
+        ["姓名", "身份证号", "入党日期", "入党年月", "所在党支部"],
+        ["卢芳", LU, None, "2009.05", "上星社区第一党支部"],
+        ["王建国", WANG, "1983-07-01", None, "上星社区第一党支部"],
+        ["孙红", SUN, None, None, "上星社区第一党支部"]]})
+    before = snapshot(store)
+    report = load_roster(store, both, "党员", as_of=DAY)
+    assert [(i.cell, i.rule) for i in report.issues] == [("C4", "required")]
+    assert snapshot(store) == before
+    from loaders.roster_mapping import get_mapping
+    headers = [c.header for c in get_mapping("party_members").all_columns]
+    assert "入党日期" in headers and "入党年月" not in headers

@@ -65,8 +65,8 @@ def _read(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
+def _write(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
+    with open(path, "w", encoding=encoding, newline="") as f:
         csv.writer(f).writerows(rows)
 
 
@@ -216,6 +216,28 @@ def test_hand_edits_take_the_values_rosters_take(store: GraphStore, tmp_path: Pa
                                                "kind": "members_meeting", "date": "2026-11-26"}
     (home,) = store.neighbours("p9", ["LIVES_IN"], "out")
     assert home.rel.properties == {"since": "2019-03-01", "since_precision": "month"}
+
+
+def test_a_file_excel_saved_as_gbk_loads(store: GraphStore, tmp_path: Path) -> None:
+    """Opened in Excel on Chinese Windows and saved as CSV, the file is GBK: read as
+    such (before: refused as not UTF-8). A file in neither says so and writes nothing."""
+    store.upsert(*tiny_street())
+    d = tmp_path / "csv"
+    d.mkdir()
+    _write(d / "nodes_Branch.csv", [["id:ID", ":LABEL", "name", "short_name"],
+                                    ["br2", "Branch", "中共上星社区第二支部委员会",
+                                     "上星社区第二党支部"]], encoding="gbk")
+    _write(d / "rels.csv", [[":START_ID", ":END_ID", ":TYPE"], ["br2", "cc1", "SUB_ORG_OF"]],
+           encoding="gbk")
+    report = load_graph_csv(store, d)
+    assert report.ok and report.written, report.lines()
+    assert store.get_node("br2").properties == {"name": "中共上星社区第二支部委员会",
+                                                "short_name": "上星社区第二党支部"}
+    (d / "nodes_X.csv").write_bytes(b"id:ID,:LABEL,name\nx1,Branch,\x00\xff\xfe\n")
+    before = snapshot(store)
+    bad = load_graph_csv(store, d)
+    assert [(i.sheet, i.rule) for i in bad.issues] == [("nodes_X.csv", "encoding")]
+    assert not bad.written and snapshot(store) == before
 
 
 def test_a_rejected_node_is_reported_once_with_what_depends_on_it(tmp_path: Path) -> None:

@@ -300,3 +300,105 @@ def test_a_stream_of_batches_finds_what_it_wrote_itself(store: GraphStore) -> No
     assert stints == [("2019-01-01", "2026-01-01", "member"), ("2026-01-01", None, "secretary")]
     assert [n.node.id for n in store.neighbours("p1", ["LIVES_IN"], "out")] == ["b1"]
     assert store.counts().nodes == 6
+
+
+# ------------------------------------------------------------ review: hostile inputs
+def test_a_mistyped_id_number_does_not_take_someone_over(store: GraphStore,
+                                                         tmp_path: Path) -> None:
+    """A row for 李四 carrying 张三's ID number (a typo): refused, 张三 untouched. A
+    real rename passes with allow_rename; the gender must agree with the number."""
+    stored_street(store)
+    before = snapshot(store)
+    rows = [HEAD, member_row("李四", P1, "党员", "2020-07-01")]
+    report = load_roster(store, write_csv(tmp_path / "r.csv", rows), "party_members",
+                         as_of="2026-06-30")
+    assert [(i.cell, i.rule) for i in report.issues] == [("C2", "name_mismatch")]
+    assert "张三" in report.issues[0].message_zh and P1 not in str(report.to_dict())
+    assert snapshot(store) == before
+    rows[1][1] = "女"  # P1's 17th digit is odd: a man
+    report = load_roster(store, write_csv(tmp_path / "g.csv", rows), "party_members",
+                         as_of="2026-06-30", allow_rename=True)
+    assert ("B2", "gender_mismatch") in [(i.cell, i.rule) for i in report.issues]
+    rows[1][1] = ""
+    renamed = load_roster(store, write_csv(tmp_path / "ok.csv", rows), "party_members",
+                          as_of="2026-06-30", allow_rename=True, end_missing=False)
+    assert renamed.ok and store.get_node("p1").name == "李四"
+    assert [i.rule for i in renamed.issues] == ["renames"]
+
+
+def test_full_width_digits_are_the_same_person(store: GraphStore, tmp_path: Path) -> None:
+    """An ID number typed with a Chinese input method's full-width digits is the same
+    number (before: it passed the check as typed and made a second 张三)."""
+    stored_street(store)
+    wide = P1.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows = [HEAD, member_row("张三", wide, "书记", "２０２０-０７-０１",
+                             "１３８ ００００ ００００")]
+    report = load_roster(store, write_csv(tmp_path / "w.csv", rows), "party_members",
+                         as_of="2026-06-30", end_missing=False)
+    assert report.ok and report.changes["nodes_added"] == 0, report.lines()
+    p1 = store.get_node("p1").properties
+    assert (p1["id_number"], p1["phone"]) == (P1, "13800000000")
+    assert p1["birth_date"].isascii()
+
+
+def test_no_message_gives_digits_of_an_id_number(store: GraphStore, tmp_path: Path) -> None:
+    """Beside the masked value (440306********1234) a message that named the birth date
+    part or the check digit gave the number back; an integer was echoed whole."""
+    store.upsert(*tiny_street())
+    typo = "440306199013011234"  # month 13
+    report = load_roster(store, write_csv(tmp_path / "r.csv", [HEAD, member_row("甲", typo)]),
+                         "party_members")
+    text = json.dumps(report.to_dict(), ensure_ascii=False)
+    assert "19901301" not in text and "1990" not in text and "440306********1234" in text
+    with pytest.raises(ValidationError) as e:
+        store.upsert([node("x", "Person", name="甲", id_number=440306199001011236)])
+    assert "440306199001011236" not in str(e.value)
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"persons": [{"id": "x", "name": "甲", "identifiers": [
+        {"scheme": "身份证号", "identifier": "440306199001011236"}]}]}), encoding="utf-8")
+    assert load_popolo(store, f).ok
+    x = store.get_node("x").properties
+    assert x["id_number"] == "440306199001011236" and "identifiers" not in x  # masked
+
+
+def test_a_stored_birth_date_the_row_contradicts_writes_nothing(store: GraphStore,
+                                                               tmp_path: Path) -> None:
+    """张三 is stored with a birth date; a roster names him by his id and gives an ID
+    number saying another birthday: refused in the checks, nothing written (before:
+    the store refused it halfway through the load, after earlier batches)."""
+    store.upsert(*tiny_street())
+    store.upsert([node("p1", "PartyMember", name="张三", birth_date="1975-03-01",
+                       joined_party_on="2020-07-01")])
+    before = snapshot(store)
+    f = write_csv(tmp_path / "r.csv", [["编号", *HEAD], ["person-x", *member_row(
+        "李明", STORED[0][2])], ["p1", *member_row("张三", idn("44030619900101123"))]])
+    report = load_roster(store, f, "party_members", as_of="2026-06-30", batch_size=1)
+    assert [(i.row, i.rule) for i in report.issues] == [(3, "birth_date_mismatch")]
+    assert not report.written and snapshot(store) == before
+
+
+def test_an_invalid_id_number_twice_is_reported_once_per_row(store: GraphStore) -> None:
+    """Two new people with the same mistyped ID number: each gets the number's own
+    error, not also 'the same person' (the number identifies nobody)."""
+    store.upsert(*tiny_street())
+    bad = P1[:17] + ("0" if P1[17] != "0" else "1")  # a wrong check digit
+    with pytest.raises(ValidationError) as e:
+        store.upsert([node("x1", "Person", name="甲", id_number=bad),
+                      node("x2", "Person", name="乙", id_number=bad)])
+    assert sorted((v.item, v.rule) for v in e.value.violations) == [
+        ("x1", "id_number"), ("x2", "id_number")]
+
+
+def test_the_chain_names_the_secretary_who_took_the_post_last(store: GraphStore) -> None:
+    """Two open secretary stints in one branch (an old store, or a hand-edited graph
+    CSV, that never ended the first): the chain names the later one, on either backend
+    and whatever order the store returns them in (before: the first found)."""
+    store.upsert(*tiny_street())  # 张三 (p1) secretary of br1 since 2021
+    store.upsert([node("p9", "PartyMember", name="李四", joined_party_on="2010-07-01")],
+                 [rel("MEMBER_OF", "p9", "br1", role="secretary", since="2024-05-01")])
+    step = next(s for s in leadership_chain(store, "br1", as_of="2025-01-01").steps
+                if s.node.id == "br1")
+    assert step.leader is not None and (step.leader.id, step.leader.role) == ("p9", "secretary")
+    early = next(s for s in leadership_chain(store, "br1", as_of="2023-01-01").steps
+                 if s.node.id == "br1")
+    assert early.leader is not None and early.leader.id == "p1"

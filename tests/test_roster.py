@@ -52,6 +52,7 @@ def issues(report: Any) -> list[tuple[str | None, str | None, str]]:
     (member("甲", "44030619800101001"), "C2", "id_number"),  # 17 characters
     (member("甲", A, phone="1381234567"), "D2", "phone"),
     (member("甲", A, phone="12812345678"), "D2", "phone"),
+    (member("甲", A, phone="13812345678/13912345678"), "D2", "phone"),  # two in one cell
     (member("甲", A, joined="2001-02-30"), "E2", "date"),
     (member("甲", A, joined="七月一日"), "E2", "date"),
     (member("甲", A, gender="未知"), "B2", "enum"),
@@ -497,6 +498,32 @@ def test_building_heads_roster_one_person_several_buildings(store: GraphStore,
                                             ["甲", A, "13900000000", "上星一巷2号", ""]])
     assert [(i.cell, i.rule) for i in load_roster(store, clash, "楼栋长").issues] == [
         ("C3", "conflicting_rows")]
+
+
+def test_a_grid_no_longer_on_a_workers_rows_is_ended(store: GraphStore, tmp_path: Path
+                                                     ) -> None:
+    """网格员: a row per grid. 甲 looked after 一格 and 二格; the next roster lists him
+    with 一格 only, and nobody with 二格 (merged into another grid). His rows are all his
+    grids: 二格 ends on that roster's date (before: it stayed his, since no row named
+    二格). 乙, not on the roster at all, keeps 三格: the roster is not about him."""
+    store.upsert(*tiny_street())
+    store.upsert([{"id": g, "labels": ["Grid"], "properties": {"name": n, "kind": "base"}}
+                  for g, n in (("g1", "上星一格"), ("g2", "上星二格"), ("g3", "上星三格"))])
+    head = ["姓名", "身份证号", "负责网格", "任职日期"]
+    v1 = write_csv(tmp_path / "w1.csv", [head, ["甲", A, "上星一格", "2024-01-01"],
+                                         ["甲", A, "上星二格", "2024-01-01"],
+                                         ["乙", B, "上星三格", "2024-01-01"]])
+    assert load_roster(store, v1, "网格员", as_of="2026-01-01").ok
+    v2 = write_csv(tmp_path / "w2.csv", [head, ["甲", A, "上星一格", ""]])
+    r2 = load_roster(store, v2, "grid_workers", as_of="2026-06-30")
+    assert r2.ok and (r2.changes["rels_ended"], r2.changes["rels_added"]) == (1, 0)
+    people = {n.name: n.id for n in store.nodes("GridWorker")}
+    grids = sorted((p, n.node.id, n.rel.properties.get("until"))
+                   for p, pid in people.items()
+                   for n in store.neighbours(pid, ["RESPONSIBLE_FOR"], "out"))
+    assert grids == [("乙", "g3", None), ("甲", "g1", None), ("甲", "g2", "2026-06-30")]
+    again = load_roster(store, v2, "grid_workers", as_of="2026-06-30")
+    assert again.ok and again.changes["rels_ended"] == 0
 
 
 @pytest.mark.parametrize("kind, label, rel_type, column, target", [

@@ -138,6 +138,9 @@ async def upload(
     as_of: Day | None = None,
     keep_missing: Annotated[bool, Query(
         description="A partial roster: end nothing that is missing from it")] = False,
+    allow_rename: Annotated[bool, Query(
+        description="People found by their ID number take the roster's name (else a "
+                    "different name is an error)")] = False,
     report: Annotated[Literal["json", "xlsx"], Query(
         description="On errors, json (the report) or xlsx (the file, bad cells marked)")
     ] = "json",
@@ -168,7 +171,8 @@ async def upload(
                                         status_code=413)
                 f.write(chunk)
         result = await run_in_threadpool(load_roster, store, tmp, m.kind, as_of=as_of,
-                                         dry_run=dry_run, end_missing=not keep_missing)
+                                         dry_run=dry_run, end_missing=not keep_missing,
+                                         allow_rename=allow_rename)
         result.file = name
         if result.ok:
             return JSONResponse(result.to_dict())
