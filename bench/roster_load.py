@@ -59,9 +59,13 @@ def _rows(n: int, orgs: list[str], buildings: list[str], seed: int = 1):  # type
     given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国平"
     for i in range(n):
         born = dt.date(1940, 1, 1) + dt.timedelta(days=rnd.randrange(60 * 365))
-        first17 = f"440306{born:%Y%m%d}{i % 1000:03d}"
-        yield [rnd.choice(surnames) + rnd.choice(given) + rnd.choice(given),
-               rnd.choice("男女"), first17 + check_digit(first17),
+        # 440304 (Futian): numbers the scenario (440306, Bao'an) never gives, so no row
+        # is someone already stored under another name
+        first17 = f"440304{born:%Y%m%d}{i % 1000:03d}"
+        name = rnd.choice(surnames) + rnd.choice(given) + rnd.choice(given)
+        rnd.choice("男女")  # (the draw kept: the same names, phones and dates as before)
+        # the gender the ID number says (its 17th digit: odd for men), as the roster checks
+        yield [name, "男" if int(first17[16]) % 2 else "女", first17 + check_digit(first17),
                f"1{rnd.choice('3589')}{rnd.randrange(10**9):09d}",
                (born + dt.timedelta(days=365 * 20 + rnd.randrange(3000))).isoformat(),
                rnd.choice("是是是否"), rnd.choice(orgs), rnd.choice(["", "", "", "委员"]),

@@ -274,6 +274,22 @@ def _enum(p: PropertyDef, s: str) -> tuple[Any, dict[str, Any] | None]:
     assert p.enum is not None
     if s in p.enum:  # already a code
         return s, None
+    hit = _ENUM_SEEN.get((id(p), s))
+    if hit is not None and hit[0] is p:  # a roster's 男 / 委员 a hundred thousand times
+        return hit[1], (dict(hit[2]) if hit[2] else None)
+    found, companions = _enum_word_or_post(p, s)
+    if len(_ENUM_SEEN) > 10_000:
+        _ENUM_SEEN.clear()
+    _ENUM_SEEN[(id(p), s)] = (p, found, companions)
+    return found, (dict(companions) if companions else None)
+
+
+#: (id of the property, text) -> (the property, its code, companions): the words seen
+_ENUM_SEEN: dict[tuple[int, str], tuple[PropertyDef, Any, dict[str, Any] | None]] = {}
+
+
+def _enum_word_or_post(p: PropertyDef, s: str) -> tuple[Any, dict[str, Any] | None]:
+    assert p.enum is not None
     low = s.lower()
     found = _enum_word(p, s)
     if found is None and p.typed_into:

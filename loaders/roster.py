@@ -159,7 +159,12 @@ EMPTY_MARKS = frozenset({"-", "—", "–", "－", "/", "／", "\\", "——", "
 
 
 def _empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and (not v.strip() or v.strip() in EMPTY_MARKS))
+    if v is None:
+        return True
+    if type(v) is str or isinstance(v, str):
+        s = v.strip()
+        return not s or s in EMPTY_MARKS
+    return False
 
 
 def _shown(col: Column, v: Any, today: str) -> Any:
@@ -535,34 +540,30 @@ def _identify(store: GraphStore, p: Pass1) -> None:
     id_header = head.header if head else "身份证号"
     for number, (rid, sheet, rno, col, was_given, name, has_birth) in p.numbers.items():
         holder = held.get(number)
-        shown = mask_value("id_number", number, p.today)
-        at = col if col >= 0 else None
-        if holder is not None and holder != rid and was_given and rid in stored:
-            r.add(sheet, rno, at, id_header, shown, "id_number_taken",
-                  f"这个身份证号属于图中的另一个人（{holder}），与“{p.mapping.id.header}”"
-                  f"{rid} 不一致：若是同一人，请用 govgraph people merge 合并",
-                  f"the ID number belongs to another person in the graph ({holder}), not to "
-                  f"{rid}: if they are one person, merge them (govgraph people merge)")
-            continue
         node = stored.get(holder or rid)
-        if node is not None:
-            if name and node.name != name and not p.allow_rename:
-                r.add(sheet, rno, at, id_header, shown, "name_mismatch",
-                      f"这个身份证号在图中属于“{node.name}”，与本行姓名“{name}”不一致："
-                      "请核对身份证号；若确是改名，请加 --allow-rename 重新导入",
-                      f"this ID number belongs to {node.name!r} in the graph, not {name!r}: "
-                      "check the number; if the person was renamed, load with --allow-rename")
-                continue
-            born = node.properties.get("birth_date")
-            n = {"month": 7, "year": 4}.get(node.properties.get("birth_date_precision") or "",
-                                            10)
-            from_number = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
-            if not has_birth and isinstance(born, str) and born[:n] != from_number[:n]:
-                r.add(sheet, rno, at, id_header, shown, "birth_date_mismatch",
-                      "与图中此人的出生日期不一致：请核对身份证号",
-                      "differs from this person's birth date in the graph: check the number")
-                continue
-        if holder is not None and holder != rid:
+        if node is None:
+            continue  # a new person
+        problem: tuple[str, str, str] | None = None
+        if holder is not None and holder != rid and was_given and rid in stored:
+            problem = ("id_number_taken",
+                       f"这个身份证号属于图中的另一个人（{holder}），与“{p.mapping.id.header}”"
+                       f"{rid} 不一致：若是同一人，请用 govgraph people merge 合并",
+                       f"the ID number belongs to another person in the graph ({holder}), "
+                       f"not to {rid}: if they are one person, merge them (govgraph people "
+                       "merge)")
+        elif name and node.name != name and not p.allow_rename:
+            problem = ("name_mismatch",
+                       f"这个身份证号在图中属于“{node.name}”，与本行姓名“{name}”不一致："
+                       "请核对身份证号；若确是改名，请加 --allow-rename 重新导入",
+                       f"this ID number belongs to {node.name!r} in the graph, not {name!r}: "
+                       "check the number; if the person was renamed, load with --allow-rename")
+        elif not has_birth and not _same_birth(node.properties, number):
+            problem = ("birth_date_mismatch", "与图中此人的出生日期不一致：请核对身份证号",
+                       "differs from this person's birth date in the graph: check the number")
+        if problem is not None:
+            r.add(sheet, rno, col if col >= 0 else None, id_header,
+                  mask_value("id_number", number, p.today), *problem)
+        elif holder is not None and holder != rid:
             p.remap[rid] = holder
     if p.by_name and p.mapping.labels:
         label = p.mapping.labels[0]
@@ -579,6 +580,15 @@ def _identify(store: GraphStore, p: Pass1) -> None:
                       f"图中有多个同名的节点（{'、'.join(hits[:5])}）：请填写编号",
                       f"several nodes in the graph have this name ({', '.join(hits[:5])}): "
                       "give the id")
+
+
+def _same_birth(props: dict[str, Any], number: str) -> bool:
+    """Whether a stored birth date (to its precision) agrees with an ID number's."""
+    born = props.get("birth_date")
+    if not isinstance(born, str):
+        return True
+    n = {"month": 7, "year": 4}.get(props.get("birth_date_precision") or "", 10)
+    return born[:n] == f"{number[6:10]}-{number[10:12]}-{number[12:14]}"[:n]
 
 
 def _check_refs(store: GraphStore, p: Pass1) -> dict[tuple[str, str], str]:
@@ -734,10 +744,12 @@ def _read(p: Pass1, table: Table, progress: Callable[[int], Any] | None) -> None
             continue
         p.by_prop = {c.property: i for i, c in cols.items() if c.property}
         for rno, row in sheet.rows():
-            if rno <= h.last or all(_empty(v) for v in row):
+            if rno <= h.last:
                 continue
             filled = [v for v in row if not _empty(v)]
-            lead = filled[0] if filled else None
+            if not filled:
+                continue
+            lead = filled[0]
             if isinstance(lead, str) and _FOOTER.match(lead):
                 r.add(sheet.name, rno, None, None, lead[:30], "footer_row",
                       "表尾行（合计、填表人、注等），已跳过", "a footer row (total, signatures, "
