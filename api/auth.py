@@ -39,7 +39,7 @@ from graph.settings import get_settings
 from graph.store import GraphStore
 
 __all__ = ["CallerDep", "get_caller", "require", "redact", "install", "PLACEHOLDER",
-           "Visibility"]
+           "Visibility", "visible"]
 
 bearer = HTTPBearer(auto_error=False, description="A token from `govgraph token create`")
 
@@ -134,7 +134,9 @@ async def get_caller(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (govgraph token create)",
                             headers={"WWW-Authenticate": "Bearer"})
-    caller = _security(request).authenticate(credentials.credentials)
+    caller = getattr(request.state, "token_caller", None)  # the middleware's check
+    if caller is None:
+        caller = _security(request).authenticate(credentials.credentials)
     if caller is None:
         raise HTTPException(401, "the token is unknown or revoked",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -230,16 +232,43 @@ def _is_rel(d: Any) -> bool:
     return isinstance(d, dict) and "start" in d and "end" in d and "type" in d
 
 
+def _strings(v: Any, found: set[str]) -> None:
+    """Every string of an answer, dict keys included (any of them may be an id)."""
+    if isinstance(v, str):
+        if 0 < len(v) <= 200:
+            found.add(v)
+    elif isinstance(v, list):
+        for x in v:
+            _strings(x, found)
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _strings(k, found)
+            _strings(x, found)
+
+
 class _Redactor:
-    def __init__(self, vis: Visibility) -> None:
+    """Redaction by ids, not by shapes: every string of the answer that is the id of a
+    node the caller may not see is found first (one look-up in the store), then goes
+    wherever it is — a node or a row naming it leaves its list, a bare id leaves its
+    list or becomes "" in a field, a key naming it leaves its dict."""
+
+    def __init__(self, vis: Visibility, data: Any) -> None:
         self.vis = vis
         self.count = 0
-        self.hidden: set[str] = set()
         self.people: set[str] = set()
+        candidates: set[str] = set()
+        _strings(data, candidates)
+        if vis._scope is not None:
+            candidates -= vis._scope
+        labels = vis.store.node_labels(candidates) if candidates else {}
+        self.hidden: set[str] = {i for i, ls in labels.items()
+                                 if not vis.node_ok(i, list(ls))}
 
     def hidden_node(self, d: dict[str, Any]) -> bool:
         if not d.get("id"):
             return False
+        if d["id"] in self.hidden:
+            return True
         labels = _labels(d) if "labels" in d else None
         if self.vis.node_ok(d["id"], labels):
             if labels is None or "Person" in labels:  # a leader is a person
@@ -248,25 +277,40 @@ class _Redactor:
         self.hidden.add(d["id"])
         return True
 
+    def _names_hidden(self, d: dict[str, Any]) -> bool:
+        """A row about a hidden node: a node in it, or a field holding its bare id."""
+        return any((_is_node(x) and self.hidden_node(x))
+                   or (isinstance(x, str) and x in self.hidden)
+                   or (isinstance(x, dict) and x.get("id") in self.hidden)
+                   for x in d.values())
+
     def walk(self, v: Any) -> Any:
         if isinstance(v, list):
             out = []
             for item in v:
-                if _is_node(item) and self.hidden_node(item):
+                if isinstance(item, str) and item in self.hidden:
                     self.count += 1
                     continue
-                if isinstance(item, dict) and not _is_node(item) and any(
-                        _is_node(x) and self.hidden_node(x) for x in item.values()):
+                if isinstance(item, dict) and (
+                        (_is_node(item) and self.hidden_node(item))
+                        or item.get("id") in self.hidden
+                        or (not _is_node(item) and self._names_hidden(item))):
                     self.count += 1
                     continue
                 out.append(self.walk(item))
             return out
         if isinstance(v, dict):
-            out_d = {}
+            out_d: dict[str, Any] = {}
             for k, x in v.items():
-                if _is_node(x) and self.hidden_node(x):
+                if k in self.hidden:
+                    self.count += 1
+                elif (_is_node(x) and self.hidden_node(x)) or (
+                        isinstance(x, dict) and x.get("id") in self.hidden):
                     self.count += 1
                     out_d[k] = _placeholder(x)
+                elif isinstance(x, str) and x in self.hidden:
+                    self.count += 1
+                    out_d[k] = ""
                 else:
                     out_d[k] = self.walk(x)
             return out_d
@@ -285,10 +329,8 @@ class _Redactor:
 
 def redact(data: Any, vis: Visibility, path: str = "") -> tuple[Any, set[str], int]:
     """(redacted data, person ids left in it, how many items went)."""
-    r = _Redactor(vis)
+    r = _Redactor(vis, data)
     out = r.walk(data)
-    if isinstance(out, dict) and isinstance(out.get("distance"), dict):
-        out["distance"] = {k: d for k, d in out["distance"].items() if k not in r.hidden}
     if r.hidden:
         out = r.drop_rels(out)
     if r.count and isinstance(out, dict):
@@ -296,6 +338,23 @@ def redact(data: Any, vis: Visibility, path: str = "") -> tuple[Any, set[str], i
         if path == "/api/v1/paths" and out.get("found"):
             out.update(found=False, length=None, nodes=[], relationships=[], cut=True)
     return out, r.people, r.count
+
+
+def visible(request: Request, items: list[M]) -> list[M]:
+    """The rows of a list the caller may see, before it is counted and paginated (so
+    ``total`` counts what the caller may see): a row naming a hidden node goes."""
+    vis: Visibility | None = getattr(request.state, "visibility", None)
+    if vis is None or vis.everything:
+        return items
+    rows = [x.model_dump(mode="json") for x in items]
+    hidden = _Redactor(vis, rows).hidden
+    out = []
+    for x, row in zip(items, rows, strict=True):
+        names: set[str] = set()
+        _strings(row, names)
+        if not names & hidden:
+            out.append(x)
+    return out
 
 
 def redacted_model(request: Request, model: M) -> M:
@@ -323,10 +382,31 @@ def _people_anywhere(data: Any, found: set[str]) -> None:
             _people_anywhere(x, found)
 
 
+class _TooLarge(HTTPException):
+    def __init__(self, mb: int) -> None:
+        super().__init__(413, f"request body larger than {mb} MB")
+
+
+def _guarded(path: str) -> bool:
+    """Paths that take a token (everything but health, the explorer's page shell and
+    its static files, and the API's own description)."""
+    return path.startswith("/api/") or path == "/explorer/export.html"
+
+
+def _token(headers: Headers) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 class _Guard:
-    """Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a copy per request):
-    refuses oversized bodies, then, for a request the auth dependency let through,
-    redacts the JSON answer for the caller and writes the audit record."""
+    """Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a copy per request).
+
+    Before a byte of the body is read: a guarded path without a valid token answers
+    401, a roster upload by anyone but an admin 403, and every body is capped as it
+    streams in (``Content-Length`` or chunked alike): ``GOVGRAPH_MAX_BODY_MB``, or
+    ``GOVGRAPH_MAX_UPLOAD_MB`` for an admin's roster upload. Then, for a request the auth
+    dependency let through, it redacts the JSON answer for the caller and writes the
+    audit record."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -336,13 +416,47 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        limit = get_settings().max_body_mb << 20
+        settings = get_settings()
+        mb = settings.max_body_mb
+        limit = mb << 20
+        path = scope["path"]
+        if _guarded(path):
+            token = _token(headers)
+            security: SecurityStore = scope["app"].state.security
+            caller = security.authenticate(token) if token else None
+            if caller is None:
+                await JSONResponse(
+                    {"detail": "a bearer token is required (govgraph token create)"
+                     if token is None else "the token is unknown or revoked"},
+                    status_code=401, headers={"WWW-Authenticate": "Bearer" if token is None
+                                              else 'Bearer error="invalid_token"'},
+                )(scope, receive, send)
+                return
+            scope.setdefault("state", {})["token_caller"] = caller
+            if path.startswith("/api/v1/rosters/") and scope["method"] == "POST":
+                if caller.role != "admin":
+                    await JSONResponse(
+                        {"detail": f"the {caller.role} role may not call this endpoint"},
+                        status_code=403)(scope, receive, send)
+                    return
+                mb = settings.max_upload_mb
+                limit = (mb << 20) + (64 << 10)  # the file, and its multipart framing
         length = headers.get("content-length", "")
-        if (length.isdigit() and int(length) > limit
-                and not scope["path"].startswith("/api/v1/rosters/")):
-            await JSONResponse({"detail": f"request body larger than {limit >> 20} MB"},
+        if length.isdigit() and int(length) > limit:
+            await JSONResponse({"detail": _TooLarge(mb).detail},
                                status_code=413)(scope, receive, send)
             return
+        received = 0
+
+        async def capped() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge(mb)
+            return message
+
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         passthrough = False
@@ -363,7 +477,12 @@ class _Guard:
             if not message.get("more_body", False):
                 await self._finish(scope, headers, start, b"".join(chunks), send)
 
-        await self.app(scope, receive, capture)
+        try:
+            await self.app(scope, capped, capture)
+        except _TooLarge as e:  # raised while a body was read outside a route
+            if start or passthrough:
+                raise
+            await JSONResponse({"detail": e.detail}, status_code=413)(scope, receive, send)
 
     async def _finish(self, scope: Scope, headers: Headers, start: dict[str, Any],
                       body: bytes, send: Send) -> None:

@@ -112,6 +112,7 @@ class SecurityStore:
         except sqlite3.Error as e:
             raise GraphError(f"cannot open the security file {str(p)!r}: {e}") from e
         self._cache: dict[str, Caller | None] = {}
+        self._version = self._data_version()
         self._pending: list[list[Any]] = []
         self._pending_lock = threading.Lock()
         self._wake = threading.Event()
@@ -158,8 +159,22 @@ class SecurityStore:
             self._cache.clear()
         return n > 0
 
+    def _data_version(self) -> int:
+        """SQLite's ``data_version``: it moves when *another* connection (a
+        ``govgraph token revoke`` in another process) commits to the file."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def authenticate(self, token: str) -> Caller | None:
+        """The caller a token stands for, or None (unknown or revoked). Checked on
+        every request: the cache of tokens is dropped whenever another connection has
+        committed to the file, so a revocation from the CLI holds from the next request
+        (one ``PRAGMA data_version``, a few microseconds)."""
         h = hash_token(token)
+        version = self._data_version()
+        if version != self._version:
+            with self._lock:
+                self._cache.clear()
+                self._version = version
         if h in self._cache:
             return self._cache[h]
         row = self._db.execute("SELECT id, role, community, label FROM tokens "

@@ -1,15 +1,19 @@
 """Masking of personal data, driven by the schema's ``sensitive`` flag.
 
-ID number → ``440306********1234``; phone → ``138****5678``; birth date → an age band;
-address → its community part only (up to 社区/村, else ``***``). Any other sensitive
-property → ``***``.
+ID number → ``440306********1234``; phone → ``138****5678``; birth date → an age band
+today; address → its community part only (up to 社区/村, else ``***``). Any other
+sensitive property → ``***``.
+
+A band is all a masked caller may learn of a birth date, so a query that compares a
+birth date with a caller's parameter compares the band instead (:func:`age_band`; the
+pairing's "aged 35 or less" is a band's top, 35, so the band answers it exactly).
 
 >>> mask_value("id_number", "440306199001011234", "2026-01-01")
 '440306********1234'
 >>> mask_value("phone", "13812345678", "2026-01-01")
 '138****5678'
 >>> mask_value("birth_date", "1990-05-01", "2026-01-01")
-'35-44岁'
+'25-35岁'
 >>> mask_value("address", "新桥街道上星社区上星路88号", "2026-01-01")
 '新桥街道上星社区***'
 """
@@ -22,9 +26,12 @@ from typing import Any
 from graph.model import Node
 from graph.schema import Schema
 
-__all__ = ["mask_value", "mask_properties", "AGE_BANDS"]
+__all__ = ["mask_value", "mask_properties", "AGE_BANDS", "BAND_TOPS", "age_band"]
 
-AGE_BANDS = ((0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
+#: the youth age of the party's rules (35, DOMAIN.md §5) is a band's top
+AGE_BANDS = ((0, 17), (18, 24), (25, 35), (36, 44), (45, 54), (55, 64), (65, 200))
+#: the ages a masked caller may ask "aged this or less" about: the bands' tops
+BAND_TOPS = tuple(hi for _, hi in AGE_BANDS[:-1])
 
 
 def _age(birth: str, today: str) -> int | None:
@@ -33,6 +40,18 @@ def _age(birth: str, today: str) -> int | None:
     except ValueError:
         return None
     return t.year - b.year - ((t.month, t.day) < (b.month, b.day))
+
+
+def age_band(birth: str | None, today: str) -> tuple[int, int] | None:
+    """The band of the age on ``today`` (``None`` for a missing or bad date).
+
+    >>> age_band("1990-05-01", "2026-01-01"), age_band("1990-05-01", "2025-01-01")
+    ((25, 35), (25, 35))
+    """
+    age = _age(birth, today) if birth else None
+    if age is None:
+        return None
+    return next(((lo, hi) for lo, hi in AGE_BANDS if lo <= age <= hi), None)
 
 
 def mask_value(name: str, value: Any, today: str) -> Any:
@@ -44,13 +63,11 @@ def mask_value(name: str, value: Any, today: str) -> Any:
     if name == "phone":
         return s[:3] + "****" + s[-4:] if len(s) >= 11 else "***"
     if name == "birth_date":
-        age = _age(s, today)
-        if age is None:
+        band = age_band(s, today)
+        if band is None:
             return "***"
-        for lo, hi in AGE_BANDS:
-            if lo <= age <= hi:
-                return f"{lo}岁以上" if hi >= 200 else f"{lo}-{hi}岁"
-        return "***"
+        lo, hi = band
+        return f"{lo}岁以上" if hi >= 200 else f"{lo}-{hi}岁"
     if name == "address":
         for mark in ("社区", "村"):
             i = s.find(mark)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from scipy.optimize import linear_sum_assignment
 
 from graph.cypher import load_cypher
 from graph.errors import Conflict, InvalidParameter, NodeNotFound
+from graph.masking import BAND_TOPS, age_band
 from graph.model import Rel
 from graph.store import GraphStore
 from queries.common import (
@@ -164,13 +166,31 @@ def _facts(store: GraphStore, day: str) -> list[_Facts]:
     return out
 
 
+def _young_test(d: dt.date, young_age: int, bands: bool) -> Callable[[str | None], bool]:
+    """Whether a birth date makes a member young on ``d``: aged ``young_age`` or less,
+    exactly; or, with ``bands``, from the age band today alone (all a masked caller may
+    learn, whatever ``as_of`` and ``young_age`` it tries): the band's top, moved by the
+    whole years between ``d`` and today, is at most ``young_age``."""
+    if not bands:
+        born_after = years_before(d, young_age + 1)  # aged <= young_age on the day
+        return lambda birth: birth is not None and birth > born_after
+    today = dt.date.today()
+    shift = today.year - d.year - ((today.month, today.day) < (d.month, d.day))
+    iso = today.isoformat()
+
+    def young(birth: str | None) -> bool:
+        band = age_band(birth, iso)
+        return band is not None and band[1] - shift <= young_age
+    return young
+
+
 def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
-             young_age: int, assumed: list[tuple[str, str, str]] | None = None
-             ) -> tuple[dict[str, _Member], list[_Facts]]:
+             young_age: int, assumed: list[tuple[str, str, str]] | None = None,
+             bands: bool = False) -> tuple[dict[str, _Member], list[_Facts]]:
     d = dt.date.fromisoformat(day)
     new_from = years_before(d, new_years)
     veteran_by = years_before(d, veteran_years)
-    born_after = years_before(d, young_age + 1)  # aged <= young_age on the day
+    is_young = _young_test(d, young_age, bands)
     orgs = org_view(store, day)
     committee_cache: dict[str, str | None] = {}
     facts = _facts(store, day)
@@ -185,8 +205,7 @@ def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
             if community:
                 break
         management = any(role != "member" for _, _, role in f.memberships) or f.posts > 0
-        new = (f.joined is not None and new_from <= f.joined <= day) or (
-            f.birth is not None and f.birth > born_after)
+        new = (f.joined is not None and new_from <= f.joined <= day) or is_young(f.birth)
         veteran = f.joined is not None and f.joined <= veteran_by and not new
         if f.joined_precision and assumed is not None:  # (who, date, precision)
             assumed.append((f.id, f.joined or "", f.joined_precision))
@@ -209,18 +228,27 @@ def _score(a: _Member, b: _Member) -> tuple[int, list[str]]:
 
 def pairing_proposal(store: GraphStore, community: str | None = None, capacity: int = 2,
                      as_of: dt.date | str | None = None, new_years: int = 5,
-                     veteran_years: int = 20, young_age: int = 35) -> PairingProposal:
-    """The optimal pairing of new members with veterans, per community."""
+                     veteran_years: int = 20, young_age: int = 35, birth_bands: bool = False
+                     ) -> PairingProposal:
+    """The optimal pairing of new members with veterans, per community. With
+    ``birth_bands`` (every caller who sees birth dates masked) ages are taken from the
+    age band today, and ``young_age`` must be a band's top (:data:`BAND_TOPS`), so no
+    choice of ``as_of`` or ``young_age`` tells more of a birth date than the band."""
     for name, value, hi in (("capacity", capacity, 50), ("new_years", new_years, 100),
                             ("veteran_years", veteran_years, 100), ("young_age", young_age, 150)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= hi:
             raise InvalidParameter(f"{name}={value!r} must be an integer from 0 to {hi}")
+    if birth_bands and young_age not in BAND_TOPS:
+        raise InvalidParameter(
+            f"young_age={young_age} must be an age band's top "
+            f"({', '.join(map(str, BAND_TOPS))}): birth dates are masked to age bands")
     day = day_of(as_of)
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
     schema = store.schema
     partial: list[tuple[str, str, str]] = []
-    members, facts = _members(store, day, new_years, veteran_years, young_age, partial)
+    members, facts = _members(store, day, new_years, veteran_years, young_age, partial,
+                              birth_bands)
     found = store.get_nodes(sorted({*members, *(m.community for m in members.values()
                                                  if m.community)}))
     refs = {i: node_ref(schema, n) for i, n in found.items()}

@@ -24,7 +24,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,8 +208,11 @@ def _rebuild(store: GraphStore, generation: object) -> None:
 
 
 def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
-           limit: int = 20) -> list[SearchHit]:
-    """Nodes whose name matches ``q``, best first (then by id)."""
+           limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None
+           ) -> list[SearchHit]:
+    """Nodes whose name matches ``q``, best first (then by id). ``visible`` (the
+    caller's scope) filters before ``limit`` counts: a hidden node never takes a
+    place, so the limit tells nothing of it."""
     # as names are stored (graph/formats.py): full-width letters plain, no spaces
     text = "".join(normalise_name(q).split()).lower() if isinstance(q, str) else ""
     if not text:
@@ -233,10 +236,13 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         if score > best.get(k, (0, ""))[0]:
             best[k] = (score, match)
 
+    def wanted(e: _Entry) -> bool:
+        return (want is None or not want.isdisjoint(e.labels)) and (
+            visible is None or visible(e.id, list(e.labels)))
+
     def enough() -> bool:
         """As many hits as asked for: a lower-scoring kind of match cannot enter."""
-        return sum(1 for k in best if want is None or not want.isdisjoint(
-            index.entries[k].labels)) >= limit
+        return sum(1 for k in best if wanted(index.entries[k])) >= limit
 
     # exact and prefix matches (scores 100-65) by bisection, then "contains" (60, 40)
     # only when those leave room
@@ -265,7 +271,7 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
     hits: list[tuple[int, str, str, _Entry]] = []
     for k, (score, match) in best.items():
         e = index.entries[k]
-        if want is None or not want.isdisjoint(e.labels):
+        if wanted(e):
             hits.append((-score, e.id, match, e))
     hits.sort(key=lambda h: (h[0], h[1]))
     found = store.get_nodes(h[1] for h in hits[:limit])

@@ -19,8 +19,8 @@ from api.app import create_app
 from api.security import SecurityStore
 from graph.store import GraphStore
 
-ID_NUMBER = re.compile(rb"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-MOBILE = re.compile(rb"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+ID_NUMBER = re.compile(rb"(?<![0-9.])[0-9]{17}[0-9Xx](?![0-9])")
+MOBILE = re.compile(rb"(?<![0-9.])1[3-9][0-9]{9}(?![0-9])")
 SCANNED: list[int] = [0]  # responses scanned in this session (a test checks it moved)
 
 

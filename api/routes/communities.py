@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from api.auth import CallerDep
+from api.auth import CallerDep, visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
@@ -25,6 +25,7 @@ def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)]
 
 @router.get("/reports/three-boards", response_model=Page[PostHolder])
 def get_three_boards(
+    request: Request,
     store: StoreDep,
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
@@ -34,6 +35,6 @@ def get_three_boards(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PostHolder]:
     """People holding posts in 2+ organisations of one community (三块牌子一套人马)."""
-    return paginate(three_boards(store, caller.community or community, min_orgs, as_of),
-                    limit, offset)
+    return paginate(visible(request, three_boards(store, caller.community or community,
+                                                  min_orgs, as_of)), limit, offset)
 

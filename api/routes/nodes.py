@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from api.auth import CallerDep
+from api.auth import CallerDep, Visibility
 from api.deps import StoreDep, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
@@ -46,6 +46,7 @@ async def get_neighbours(
 
 @router.get("/search", response_model=list[SearchHit])
 async def search_nodes(
+    request: Request,
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=50,
                             description="Chinese name, full pinyin or initials")],
@@ -53,7 +54,9 @@ async def search_nodes(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[SearchHit]:
     """Find nodes by name: 张三, zhangsan and zs all find 张三."""
-    return await run_query(store, search, store, q, values(label), limit)
+    vis: Visibility = request.state.visibility
+    return await run_query(store, search, store, q, values(label), limit,
+                           None if vis.everything else vis.node_ok)
 
 
 @router.get("/paths", response_model=GraphPath)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
+from api.auth import visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
@@ -16,10 +17,12 @@ router = APIRouter(prefix="/api/v1", tags=["organisations"])
 
 @router.get("/orgs/{org_id}/members", response_model=Page[Membership])
 def get_members(
+    request: Request,
     org_id: Annotated[str, Path(min_length=1, max_length=200)], store: StoreDep,
     include_sub: bool = True, as_of: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[Membership]:
     """Current members of a party organisation and (by default) its sub-organisations."""
-    return paginate(org_members(store, org_id, include_sub, as_of), limit, offset)
+    return paginate(visible(request, org_members(store, org_id, include_sub, as_of)),
+                    limit, offset)

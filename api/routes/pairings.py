@@ -33,7 +33,10 @@ class ProposalRequest(BaseModel):
     as_of: Day | None = None
     new_years: Annotated[int, Field(ge=0, le=100)] = 5
     veteran_years: Annotated[int, Field(ge=0, le=100)] = 20
-    young_age: Annotated[int, Field(ge=0, le=150)] = 35
+    young_age: Annotated[int, Field(
+        ge=0, le=150, description="Aged this or less counts as new. For every role but "
+        "admin, birth dates are masked to age bands: ages come from the band today and "
+        "young_age must be a band's top (17, 24, 35, 44, 54, 64)")] = 35
 
     @model_validator(mode="before")
     @classmethod
@@ -69,9 +72,12 @@ class AcceptResult(BaseModel):
 @router.post("/pairings/proposals", response_model=PairingProposal)
 def propose(req: ProposalRequest, store: StoreDep, caller: CallerDep) -> PairingProposal:
     """An optimal pairing plan; nothing is written. A community token plans its own
-    community only."""
+    community only. For every role but admin a member's age is that of their age band
+    today (what the masked birth date shows), so no choice of ``as_of`` or
+    ``young_age`` reveals more of a birth date than the band."""
     return pairing_proposal(store, caller.community or req.community, req.capacity,
-                            req.as_of, req.new_years, req.veteran_years, req.young_age)
+                            req.as_of, req.new_years, req.veteran_years, req.young_age,
+                            birth_bands=caller.role != "admin")
 
 
 @router.post("/pairings", response_model=AcceptResult, status_code=201)
@@ -96,7 +102,8 @@ def propose_xlsx(
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
     sheet per community, and the members left unpaired. Nothing is written."""
-    p = pairing_proposal(store, caller.community or community, capacity, as_of)
+    p = pairing_proposal(store, caller.community or community, capacity, as_of,
+                         birth_bands=caller.role != "admin")
     request.state.audit_ids = sorted({x.id for pair in (*p.pairs, *p.kept)
                                       for x in (pair.mentor, pair.mentee)}
                                      | {u.member.id for u in p.unpaired})

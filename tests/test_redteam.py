@@ -1,0 +1,373 @@
+"""Red-team fixtures (issue 14): what a caller can *learn*, not only what is printed.
+
+* Property inference: a member's birth date (and with it the 8 masked digits of the ID
+  number) changes inside its age band; every route × every numeric or date parameter
+  swept as an analyst and as the member's community must answer exactly the same
+  before and after. Any difference is an oracle finer than the mask.
+* Revocation: a token revoked by the CLI, in its own process, fails the server's next
+  request.
+* Nothing read before auth: bodies without a valid token, chunked or not, roster
+  uploads included, are answered before they are read; the server's peak memory stays
+  where it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.security import SecurityStore
+from graph.masking import age_band
+from graph.store import GraphStore
+from tests.api_helpers import client_for, security_store
+from tests.graphs import idn, node, rel, two_communities
+from tests.servers import send_body, serving
+
+TODAY = dt.date.today()
+
+
+def _years_ago(years: int, days: int) -> dt.date:
+    return TODAY.replace(year=TODAY.year - years) - dt.timedelta(days=days) \
+        if not (TODAY.month == 2 and TODAY.day == 29) else \
+        dt.date(TODAY.year - years, 2, 28) - dt.timedelta(days=days)
+
+
+def _member(birth: dt.date) -> dict[str, Any]:
+    return node("mA3", "PartyMember", name="上星老党员", joined_party_on="2000-07-01",
+                birth_date=birth.isoformat(),
+                id_number=idn(f"440306{birth:%Y%m%d}123"))
+
+
+def _twin_births() -> tuple[dt.date, dt.date]:
+    """Two birth dates in one age band today (26 and about 34) whose ID numbers mask
+    to the same text (the check digit is shown: it must come out equal)."""
+    a = _years_ago(26, 40)
+    want = _member(a)["properties"]["id_number"][-4:]
+    for days in range(0, 400):
+        b = _years_ago(34, days)
+        if _member(b)["properties"]["id_number"][-4:] == want:
+            assert age_band(a.isoformat(), TODAY.isoformat()) == \
+                age_band(b.isoformat(), TODAY.isoformat()) == (25, 35)
+            return a, b
+    raise AssertionError("no twin birth date")  # pragma: no cover
+
+
+def _dates(births: tuple[dt.date, ...]) -> list[str]:
+    """The days an attacker would try: each birth date plus whole years (the crossings
+    of every "aged N or less"), the day before and after."""
+    out = {TODAY.isoformat()}
+    for b in births:
+        for years in (18, 25, 26, 27, 33, 34, 35, 36, 45):
+            try:
+                day = b.replace(year=b.year + years)
+            except ValueError:
+                day = b.replace(year=b.year + years, day=28)
+            for d in (-1, 0, 1):
+                out.add((day + dt.timedelta(days=d)).isoformat())
+    return sorted(x for x in out if x <= "2100-01-01")
+
+
+def _numbers(schema: dict[str, Any]) -> list[int]:
+    lo = int(schema.get("minimum", 0))
+    hi = int(schema.get("maximum", lo + 100))
+    step = max(1, (hi - lo) // 12)
+    return sorted({lo, hi, *range(lo, hi + 1, step), 17, 24, 26, 34, 35, 36}
+                  & set(range(lo, hi + 1)))
+
+
+def _probes(client: TestClient, dates: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path, params or body) for every route with a number or a date to sweep,
+    from the app's own OpenAPI (a new route is swept without editing this test)."""
+    spec = client.get("/openapi.json").json()
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    fill = {"node_id": "mA3", "org_id": "brA", "community_id": "cA", "kind": "party_members"}
+    for path, ops in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        url = path
+        for k, v in fill.items():
+            url = url.replace("{" + k + "}", v)
+        for method, op in ops.items():
+            if method == "post" and "pairings/proposals" not in path:
+                continue  # writes are admin-only
+            params = [p for p in op.get("parameters", []) if p["in"] == "query"]
+            fields: dict[str, Any] = {}
+            if method == "post":
+                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                fields = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+            sweep = {p["name"]: p["schema"] for p in params} | fields
+            base = {"new_years": 0, "veteran_years": 100} if method == "post" else {}
+            for name, schema in sweep.items():
+                variants = schema.get("anyOf", [schema])
+                if any(v.get("format") == "date" for v in variants):
+                    values: list[Any] = dates
+                elif any(v.get("type") == "integer" for v in variants):
+                    values = _numbers(next(v for v in variants if v.get("type") == "integer"))
+                else:
+                    continue
+                out += [(method, url, {**base, name: v}) for v in values]
+    return out
+
+
+def _answer(client: TestClient, method: str, url: str, args: dict[str, Any]) -> Any:
+    r = client.post(url, json=args) if method == "post" else client.get(url, params=args)
+    body: Any = r.content
+    if r.content[:2] == b"PK":  # an .xlsx: its sheets and strings, not zip timestamps
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            body = {n: z.read(n) for n in z.namelist() if n.startswith("xl/")}
+    return r.status_code, body
+
+
+def _sweep(store: GraphStore, sec: SecurityStore, role: str,
+           dates: list[str]) -> dict[tuple[str, str, str], Any]:
+    with client_for(store, role, "cA" if role == "community" else None,
+                    security=sec) as c:
+        return {(m, u, repr(sorted(a.items()))): _answer(c, m, u, a)
+                for m, u, a in _probes(c, dates)}
+
+
+@pytest.mark.parametrize("role", ["analyst", "community"])
+def test_no_parameter_tells_more_of_a_birth_date_than_its_band(store: GraphStore,
+                                                               role: str) -> None:
+    a, b = _twin_births()
+    nodes, rels = two_communities()
+    store.upsert([*nodes, _member(a)],
+                 [*rels, rel("MEMBER_OF", "mA3", "brA", role="member", since="2000-07-01")])
+    sec = security_store()
+    dates = _dates((a, b))
+    before = _sweep(store, sec, role, dates)
+    assert len(before) > 300  # the sweep reached the routes
+    # the pairing route was among them and the member is in its answer
+    pairing = [k for k in before if "pairings/proposals" in k[1] and k[0] == "post"]
+    assert len(pairing) > 50
+    store.upsert([_member(b)], replace=True)
+    assert store.get_node("mA3").properties["birth_date"] == b.isoformat()
+    after = _sweep(store, sec, role, dates)
+    differ = [k for k in before if before[k] != after[k]]
+    assert differ == [], f"{len(differ)} answers tell the two birth dates apart: {differ[:5]}"
+
+
+def test_the_same_sweep_tells_an_admin_the_difference(store: GraphStore) -> None:
+    """The test can fail: an admin (unmasked) is answered differently, so the sweep
+    would see an oracle if a masked role had one."""
+    a, b = _twin_births()
+    nodes, rels = two_communities()
+    store.upsert([*nodes, _member(a)],
+                 [*rels, rel("MEMBER_OF", "mA3", "brA", role="member", since="2000-07-01")])
+    sec = security_store()
+    dates = _dates((a, b))
+    with client_for(store, "admin", security=sec) as c:
+        def new_on(day: str, young_age: int) -> bool:
+            r = c.post("/api/v1/pairings/proposals",
+                       json={"as_of": day, "young_age": young_age, "new_years": 0,
+                             "veteran_years": 100})
+            assert r.status_code == 200, r.text
+            return any(u["member"]["id"] == "mA3" for u in r.json()["unpaired"])
+        seen_a = [(d, new_on(d, 35)) for d in dates]
+        store.upsert([_member(b)], replace=True)
+        seen_b = [(d, new_on(d, 35)) for d in dates]
+    assert seen_a != seen_b
+
+
+def test_masked_young_age_must_be_a_band_top(store: GraphStore) -> None:
+    store.upsert(*two_communities())
+    with client_for(store, "analyst") as c:
+        r = c.post("/api/v1/pairings/proposals", json={"young_age": 30})
+        assert r.status_code == 422
+        assert "young_age=30" in r.json()["detail"] and "35" in r.json()["detail"]
+        assert c.post("/api/v1/pairings/proposals", json={"young_age": 35}).status_code == 200
+    with client_for(store, "admin") as c:
+        assert c.post("/api/v1/pairings/proposals", json={"young_age": 30}).status_code == 200
+
+
+# ------------------------------------------------------------------ revocation
+def test_a_token_revoked_by_the_cli_fails_the_next_request(tmp_path: Path) -> None:
+    with serving(tmp_path, two_communities()) as server:
+        token, tid = server.token("analyst")
+        other, _ = server.token("analyst")
+        assert server.get("/api/v1/nodes/brA", token)[0] == 200  # now cached by the server
+        assert server.get("/api/v1/nodes/brA", other)[0] == 200
+        server.cli("token", "revoke", tid)
+        status, body = server.get("/api/v1/nodes/brA", token)
+        assert status == 401 and b"revoked" in body
+        assert server.get("/api/v1/nodes/brA", other)[0] == 200  # only that one
+
+
+# ------------------------------------------------------------------ bodies before auth
+BIG = 150 << 20
+MULTIPART = {"Content-Type": "multipart/form-data; boundary=XyZ"}
+FILE_HEAD = (b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
+             b"Content-Type: text/csv\r\n\r\n")
+FILE_TAIL = b"\r\n--XyZ--\r\n"
+
+
+def test_bodies_are_not_read_before_the_token_is_checked(tmp_path: Path) -> None:
+    with serving(tmp_path, two_communities(), max_upload_mb="5", max_body_mb="1") as server:
+        analyst, _ = server.token("analyst")
+        admin, _ = server.token("admin")
+        before = server.memory_kib()["VmRSS"]
+        bearer = {"Authorization": f"Bearer {analyst}"}
+        json_body = {"Content-Type": "application/json"}
+        cases = [
+            # (path, headers, chunked, multipart, expected status, most bytes it may read)
+            ("/api/v1/pairings/proposals", json_body, True, False, 401, 0),
+            ("/api/v1/pairings/proposals", json_body, False, False, 401, 0),
+            ("/api/v1/pairings/proposals", {**json_body, "Authorization": "Bearer gg_x"},
+             True, False, 401, 0),
+            ("/api/v1/rosters/party_members", MULTIPART, True, True, 401, 0),
+            ("/api/v1/rosters/party_members", MULTIPART, False, True, 401, 0),
+            ("/api/v1/rosters/party_members", {**MULTIPART, **bearer}, True, True, 403, 0),
+            ("/api/v1/pairings/proposals", {**json_body, **bearer}, True, False, 413, 1),
+            ("/api/v1/rosters/party_members",
+             {**MULTIPART, "Authorization": f"Bearer {admin}"}, True, True, 413, 5),
+            ("/api/v1/rosters/party_members",
+             {**MULTIPART, "Authorization": f"Bearer {admin}"}, False, True, 413, 0),
+        ]
+        for path, headers, chunked, multipart, want, most_mb in cases:
+            status, sent = send_body(server.port, path, BIG, headers, chunked,
+                                     FILE_HEAD if multipart else b"",
+                                     FILE_TAIL if multipart else b"")
+            assert status == want, (path, headers.keys(), chunked, status)
+            # the answer came before the body was sent (socket buffers aside)
+            assert sent < ((most_mb + 16) << 20), (path, chunked, sent)
+        grown = server.memory_kib()["VmHWM"] - before
+        assert grown < 48 << 10, f"peak memory grew {grown >> 10} MiB under the attack"
+        assert server.get("/health/live")[0] == 200
+
+
+# ------------------------------------------------------------------ ids outside scope
+def _all_strings(r: Any) -> set[str]:
+    """Every string an answer carries: JSON values and keys, an .xlsx's cells, an
+    explorer export's data."""
+    import json
+    import re
+
+    found: set[str] = set()
+    body = r.content
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            for n in z.namelist():
+                if n.endswith(".xml"):
+                    found.update(re.findall(r">([^<>]{1,200})<", z.read(n).decode()))
+        return found
+    at = body.find(b"window.GOVGRAPH_PRELOAD=")
+    if at >= 0:
+        body = body[at + len(b"window.GOVGRAPH_PRELOAD="):body.find(b"</script>", at)]
+        body = body.strip().rstrip(b";")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return found
+
+    def walk(v: Any) -> None:
+        if isinstance(v, str):
+            found.add(v)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                found.add(k)
+                walk(x)
+    walk(data)
+    return found
+
+
+def _calls(client: TestClient, fills: dict[str, list[str]], day: str
+           ) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every route of the app's OpenAPI (and the explorer export), each path parameter
+    filled with each id of ``fills``, ``as_of`` the scenario's day."""
+    spec = client.get("/openapi.json").json()
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if method == "post" and path != "/api/v1/pairings/proposals":
+                continue  # the other writes are admin-only (test_access)
+            names = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+            args: dict[str, Any] = {"as_of": day} if "as_of" in names else {}
+            if "depth" in names:
+                args["depth"] = 2
+            urls = [path]
+            for key, ids in fills.items():
+                if "{" + key + "}" in path:
+                    urls = [u.replace("{" + key + "}", i) for u in urls for i in ids]
+            if "{" in "".join(urls):
+                continue
+            queries: list[dict[str, Any]] = [{}]
+            if "q" in names:
+                queries = [{"q": q} for q in ("新桥", "上星", "党员", "网格")]
+            if "from" in names:  # a path from the community to every id filled
+                queries = [{"from": fills["node_id"][0], "to": i}
+                           for i in fills["node_id"][1:]]
+            out += [(method, u, {**args, **q}) for u in urls for q in queries]
+    out += [("get", "/explorer/export.html", {"focus": i, "depth": 2})
+            for i in fills["node_id"]]
+    return out
+
+
+def test_no_answer_names_a_node_outside_the_callers_scope(xinqiao: GraphStore) -> None:
+    """The scenario (5,000 residents, two communities' worth of cases, grids drawn):
+    for a community token and a consumer token, every string of every answer of every
+    route that is a node id must be one the caller may see; page totals count only
+    those."""
+    from queries.scope import community_scope
+    from tests.conftest import SCENARIO_DAY
+
+    community = next(c.id for c in xinqiao.nodes("Community") if "上星" in c.name)
+    scope = community_scope(xinqiao, community)
+    committee = next(a.other for a in xinqiao.adjacent(community, ["LEADS"], "in"))
+    member = next(a.other for a in xinqiao.adjacent(committee, ["MEMBER_OF"], "in"))
+    branch = next(a.other for a in xinqiao.adjacent(committee, ["SUB_ORG_OF"], "in"))
+    fills = {"node_id": [community, committee, branch, member, "wc-xinqiao"],
+             "org_id": ["wc-xinqiao", committee], "community_id": [community],
+             "kind": ["party_members"]}
+    sec = security_store()
+    checked = 0
+    for role in ("community", "consumer"):
+        with client_for(xinqiao, role, community if role == "community" else None,
+                        security=sec) as c:
+            for method, url, args in _calls(c, fills, SCENARIO_DAY):
+                r = (c.post(url, json={"as_of": SCENARIO_DAY}) if method == "post"
+                     else c.get(url, params=args))
+                if r.status_code != 200:
+                    assert r.status_code in (403, 404), (role, url, r.status_code, r.text)
+                    continue
+                strings = _all_strings(r)
+                found = xinqiao.node_labels(strings)
+                if role == "community":
+                    leaked = sorted(i for i in found if i not in scope)
+                else:
+                    leaked = sorted(i for i, ls in found.items() if "Person" in ls)
+                assert leaked == [], (role, url, len(leaked), leaked[:5])
+                if r.headers["content-type"].startswith("application/json"):
+                    body = r.json()
+                    if isinstance(body, dict) and "items" in body and (
+                            body.get("total", 0) <= body.get("limit", 0)):
+                        assert body["total"] == len(body["items"]), (role, url)
+                checked += 1
+    assert checked > 60
+
+
+def test_search_counts_its_limit_after_the_scope(store: GraphStore) -> None:
+    """刘平 of B sorts before 刘平 of A: with limit=1, A's token must still get A's."""
+    nodes, rels = two_communities()
+    nodes += [node("aa-liu", "PartyMember", name="刘平", joined_party_on="2010-07-01"),
+              node("zz-liu", "PartyMember", name="刘平", joined_party_on="2010-07-01")]
+    rels += [rel("MEMBER_OF", "aa-liu", "brB", role="member", since="2010-07-01"),
+             rel("MEMBER_OF", "zz-liu", "brA", role="member", since="2010-07-01")]
+    store.upsert(nodes, rels)
+    with client_for(store, "community", "cA") as c:
+        for limit in (1, 2, 5):
+            r = c.get("/api/v1/search", params={"q": "刘平", "label": "PartyMember",
+                                                "limit": limit})
+            assert r.status_code == 200
+            assert [h["node"]["id"] for h in r.json()] == ["zz-liu"], limit
+    with client_for(store, "analyst") as c:
+        r = c.get("/api/v1/search", params={"q": "刘平", "limit": 1})
+        assert [h["node"]["id"] for h in r.json()] == ["aa-liu"]
