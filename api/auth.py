@@ -33,8 +33,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import get_store
-from api.security import Caller, SecurityStore
-from graph.errors import NodeNotFound
+from api.security import Caller, SecurityStore, clean_text
+from graph.errors import NodeNotFound, StoreUnavailable
 from graph.settings import get_settings
 from graph.store import GraphStore
 
@@ -246,21 +246,27 @@ def _strings(v: Any, found: set[str]) -> None:
             _strings(x, found)
 
 
+def _candidates(data: Any, extra: Any = ()) -> set[str]:
+    """The strings of an answer (and ``extra``: the path's ids), any of which may be
+    the id of a node the caller must not see, or of a person the audit must name."""
+    found: set[str] = set(extra)
+    _strings(data, found)
+    return found
+
+
 class _Redactor:
     """Redaction by ids, not by shapes: every string of the answer that is the id of a
     node the caller may not see is found first (one look-up in the store), then goes
     wherever it is — a node or a row naming it leaves its list, a bare id leaves its
     list or becomes "" in a field, a key naming it leaves its dict."""
 
-    def __init__(self, vis: Visibility, data: Any) -> None:
+    def __init__(self, vis: Visibility, data: Any,
+                 labels: dict[str, tuple[str, ...]] | None = None) -> None:
         self.vis = vis
         self.count = 0
         self.people: set[str] = set()
-        candidates: set[str] = set()
-        _strings(data, candidates)
-        if vis._scope is not None:
-            candidates -= vis._scope
-        labels = vis.store.node_labels(candidates) if candidates else {}
+        if labels is None:
+            labels = vis.store.node_labels(_candidates(data))
         self.hidden: set[str] = {i for i, ls in labels.items()
                                  if not vis.node_ok(i, list(ls))}
 
@@ -327,10 +333,14 @@ class _Redactor:
         return v
 
 
-def redact(data: Any, vis: Visibility, path: str = "") -> tuple[Any, set[str], int]:
-    """(redacted data, person ids left in it, how many items went)."""
-    r = _Redactor(vis, data)
+def redact(data: Any, vis: Visibility, path: str = "",
+           labels: dict[str, tuple[str, ...]] | None = None) -> tuple[Any, set[str], int]:
+    """(redacted data, person ids left in it, how many items went); ``labels``: those
+    of the answer's :func:`_candidates`, when the caller has looked them up."""
+    r = _Redactor(vis, data, labels)
     out = r.walk(data)
+    if labels is not None:  # people named by a bare id, or in a path parameter
+        r.people |= {i for i, ls in labels.items() if "Person" in ls and i not in r.hidden}
     if r.hidden:
         out = r.drop_rels(out)
     if r.count and isinstance(out, dict):
@@ -360,26 +370,43 @@ def visible(request: Request, items: list[M]) -> list[M]:
 def redacted_model(request: Request, model: M) -> M:
     """A query result as the caller may see it (for downloads, which the JSON
     redaction of :class:`_Guard` does not reach); the people left in it are audited."""
-    vis: Visibility | None = getattr(request.state, "visibility", None)
-    if vis is None or vis.everything:
-        data, people = model.model_dump(mode="json"), set[str]()
-        _people_anywhere(data, people)
+    vis: Visibility = request.state.visibility
+    data = model.model_dump(mode="json")
+    labels = vis.store.node_labels(_candidates(data))
+    if vis.everything:
+        people = _people(labels)
     else:
-        data, people, _ = redact(model.model_dump(mode="json"), vis)
-    request.state.audit_ids = sorted(people)
+        data, people, _ = redact(data, vis, labels=labels)
+    request.state.audit_ids = sorted(people | set(getattr(request.state, "audit_ids", ())))
     return type(model).model_validate(data)
 
 
-def _people_anywhere(data: Any, found: set[str]) -> None:
-    if isinstance(data, list):
-        for x in data:
-            _people_anywhere(x, found)
-    elif isinstance(data, dict):
-        if _is_node(data) and data.get("id") and (
-                "Person" in _labels(data) or "labels" not in data):
-            found.add(data["id"])
-        for x in data.values():
-            _people_anywhere(x, found)
+def _people(labels: dict[str, tuple[str, ...]]) -> set[str]:
+    return {i for i, ls in labels.items() if "Person" in ls}
+
+
+#: answers that refuse: audited too (probing is worth knowing about)
+REFUSED = frozenset({401, 403, 404, 429})
+
+
+async def _labels_of(store: GraphStore, ids: set[str]) -> dict[str, tuple[str, ...]]:
+    if not ids:
+        return {}
+    if store.backend == "embedded":
+        return store.node_labels(ids)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(store.node_labels, ids)
+
+
+def _audit(scope: Scope, headers: Headers, caller: Caller | None, people: set[str],
+           status: int) -> None:
+    query = scope.get("query_string", b"").decode("latin-1")
+    security: SecurityStore = scope["app"].state.security
+    purpose = clean_text(unquote(headers.get("x-purpose") or "")) or None
+    security.audit(caller, scope["method"],
+                   clean_text(scope["path"] + (f"?{query}" if query else "")), purpose,
+                   sorted(people), status)
 
 
 class _TooLarge(HTTPException):
@@ -425,6 +452,7 @@ class _Guard:
             security: SecurityStore = scope["app"].state.security
             caller = security.authenticate(token) if token else None
             if caller is None:
+                _audit(scope, headers, None, set(), 401)
                 await JSONResponse(
                     {"detail": "a bearer token is required (govgraph token create)"
                      if token is None else "the token is unknown or revoked"},
@@ -435,6 +463,7 @@ class _Guard:
             scope.setdefault("state", {})["token_caller"] = caller
             if path.startswith("/api/v1/rosters/") and scope["method"] == "POST":
                 if caller.role != "admin":
+                    _audit(scope, headers, caller, set(), 403)
                     await JSONResponse(
                         {"detail": f"the {caller.role} role may not call this endpoint"},
                         status_code=403)(scope, receive, send)
@@ -465,7 +494,10 @@ class _Guard:
             nonlocal passthrough
             if message["type"] == "http.response.start":
                 if scope.get("state", {}).get("caller") is None:
-                    passthrough = True  # not a checked request: nothing to do
+                    passthrough = True  # not a checked request: nothing to redact
+                    if message["status"] in REFUSED and _guarded(path):
+                        _audit(scope, headers, scope.get("state", {}).get("token_caller"),
+                               set(), message["status"])
                     await send(message)
                 else:
                     start.update(message)
@@ -490,28 +522,34 @@ class _Guard:
         caller: Caller = state["caller"]
         vis: Visibility = state["visibility"]
         people: set[str] = set(state.get("audit_ids", ()))
+        status = int(start.get("status", 200))
         out_headers = [(k, v) for k, v in start.get("headers", [])
                        if k.lower() != b"content-length"]
         ctype = next((v for k, v in out_headers if k.lower() == b"content-type"), b"")
-        if ctype.startswith(b"application/json") and (
-                not vis.everything or b'"Person"' in body):
-            data = json.loads(body)
-            if not vis.everything:
-                data, kept, _ = redact(data, vis, scope["path"])
-                people |= kept
-                body = json.dumps(data, ensure_ascii=False).encode()
-            else:
-                _people_anywhere(data, people)
+        named = [v for v in scope.get("path_params", {}).values() if isinstance(v, str)]
+        try:
+            if status >= 400:
+                pass  # an error names at most what was asked for
+            elif ctype.startswith(b"application/json"):
+                data = json.loads(body)
+                labels = await _labels_of(vis.store, _candidates(data, named))
+                if vis.everything:
+                    people |= _people(labels)
+                else:
+                    data, kept, _ = redact(data, vis, scope["path"], labels)
+                    people |= kept
+                    body = json.dumps(data, ensure_ascii=False).encode()
+            elif named:
+                people |= _people(await _labels_of(vis.store, set(named)))
+        except StoreUnavailable as e:  # nothing unredacted leaves
+            status, body = 503, json.dumps({"detail": str(e)}).encode()
+            start = {**start, "status": 503}
+            out_headers = [(b"content-type", b"application/json"), (b"retry-after", b"5")]
         out_headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "headers": out_headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
-        method = scope["method"]
-        if people or method not in ("GET", "HEAD"):
-            query = scope.get("query_string", b"").decode("latin-1")
-            security: SecurityStore = scope["app"].state.security
-            security.audit(caller, method, scope["path"] + (f"?{query}" if query else ""),
-                           unquote(headers.get("x-purpose") or "") or None, sorted(people),
-                           int(start.get("status", 200)))
+        if people or scope["method"] not in ("GET", "HEAD") or status in REFUSED:
+            _audit(scope, headers, caller, people, status)
 
 
 def install(app: FastAPI) -> None:

@@ -7,9 +7,11 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli import _fail, _open, app, out
+from api.security import clean_text
 from graph.settings import get_settings
 
 __all__: list[str] = []
@@ -90,14 +92,34 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id")]
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit log's hash chain: exit 1 if any record was edited or removed."""
+def audit_verify(anchor: Annotated[str | None, typer.Option(
+        help="SEQ:HASH printed by an earlier `govgraph audit anchor`: that record must "
+             "still be there, unchanged")] = None) -> None:
+    """Check the audit log's keyed chain: exit 1 if any record was edited or removed."""
+    point = None
+    if anchor is not None:
+        seq, _, h = anchor.partition(":")
+        if not seq.isdigit() or len(h) != 64:
+            raise _fail(f"--anchor {anchor!r} must be SEQ:HASH as `govgraph audit anchor` "
+                        "prints it")
+        point = (int(seq), h)
     sec = _security()
-    ok, n, why = sec.verify()
+    ok, n, why = sec.verify(point)
     sec.close()
     if not ok:
         raise _fail(f"audit log NOT intact after {n} good records: {why}")
     out.print(f"audit log intact: {n} records")
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Print the newest record's SEQ:HASH. Keep it off this machine (a ticket, a
+    notebook); `govgraph audit verify --anchor SEQ:HASH` later proves nothing up to it
+    was rewritten, even by someone holding the audit key."""
+    sec = _security()
+    seq, h = sec.anchor()
+    sec.close()
+    sys.stdout.write(f"{seq}:{h}\n")
 
 
 @audit_app.command("list")
@@ -112,8 +134,9 @@ def audit_list(
     t = Table(title=f"audit · {total} records")
     for col in ("seq", "at", "token", "role", "request", "purpose", "nodes", "status"):
         t.add_column(col)
-    for r in rows:
-        t.add_row(str(r["seq"]), r["at"][:19], r["token_id"] or "", r["role"] or "",
-                  f"{r['method']} {r['path']}", r["purpose"] or "", str(len(r["node_ids"])),
-                  str(r["status"]))
+    for r in rows:  # what callers wrote is shown as text: no control codes, no markup
+        t.add_row(*(escape(clean_text(str(x))) for x in (
+            r["seq"], r["at"][:19], r["token_id"] or "", r["role"] or "",
+            f"{r['method']} {r['path']}", r["purpose"] or "", len(r["node_ids"]),
+            r["status"])))
     out.print(t)

@@ -4,9 +4,15 @@ Both live in one SQLite file of their own (``GOVGRAPH_SECURITY_DB``, default
 ``./data/security.db``), for either backend and outside the graph, so reloading or
 replacing the graph loses neither.
 
-The audit log is append-only and hash-chained: each record holds the hash of the one
-before, and the hash of the newest is kept as the head; :meth:`SecurityStore.verify`
-finds any record edited, deleted or inserted. Triggers refuse UPDATE and DELETE on the
+The audit log is append-only and chained: each record holds the HMAC-SHA-256, keyed
+with a secret kept *outside* the file (``GOVGRAPH_AUDIT_KEY``, else a key file beside
+it, ``security.db.key``, created 0600), of its fields and the record before; the
+newest is kept as the head. :meth:`SecurityStore.verify` finds any record edited,
+deleted or inserted, and whoever can rewrite the file but not read the key cannot
+recompute the chain. :meth:`SecurityStore.anchor` gives the head for the operator to
+keep elsewhere; ``verify(anchor=…)`` then also catches a rewrite by someone holding
+the key. Records written before the key existed (an older file) stay plain SHA-256
+and are covered by the first keyed record. Triggers refuse UPDATE and DELETE on the
 log, so nothing but a deliberate edit of the file changes it.
 
 >>> import tempfile, os
@@ -23,18 +29,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.errors import GraphError
 
-__all__ = ["ROLES", "Caller", "SecurityStore", "hash_token"]
+__all__ = ["ROLES", "Caller", "SecurityStore", "hash_token", "clean_text"]
 
 ROLES = ("admin", "analyst", "community", "consumer")
 
@@ -66,6 +75,10 @@ CREATE TABLE IF NOT EXISTS audit_head (
     seq INTEGER NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_meta (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    keyed_from INTEGER NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -82,9 +95,24 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _record_hash(prev: str, fields: list[Any]) -> str:
-    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev + body).encode()).hexdigest()
+def _record_hash(prev: str, fields: list[Any], key: bytes | None) -> str:
+    body = (prev + json.dumps(fields, ensure_ascii=False, separators=(",", ":"))).encode()
+    if key is None:  # a record from before the key
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def clean_text(text: str) -> str:
+    """Control, format and line-separator characters as visible escapes (``\\x1b``,
+    ``\\u2028``): what a caller writes into ``X-Purpose`` cannot forge a line or a
+    colour in ``govgraph audit list``."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -96,7 +124,10 @@ class Caller:
 
 
 class SecurityStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, key: str | None = None,
+                 key_file: str | Path | None = None) -> None:
+        """``key`` (hex or any text; default ``GOVGRAPH_AUDIT_KEY``) or else
+        ``key_file`` (default: the file's name + ``.key``) keys the audit chain."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         self.path = p
@@ -113,11 +144,57 @@ class SecurityStore:
             raise GraphError(f"cannot open the security file {str(p)!r}: {e}") from e
         self._cache: dict[str, Caller | None] = {}
         self._version = self._data_version()
+        self.key_file = Path(key_file) if key_file else p.with_name(p.name + ".key")
+        self._meta_changed = False
+        self._key, self._keyed_from = self._open_key(
+            key if key is not None else os.environ.get("GOVGRAPH_AUDIT_KEY") or None)
         self._pending: list[list[Any]] = []
         self._pending_lock = threading.Lock()
         self._wake = threading.Event()
         self._writer: threading.Thread | None = None
         self._closing = False
+
+    def _open_key(self, given: str | None) -> tuple[bytes, int]:
+        """The chain's key, and the first record it keys (records before it came from a
+        file older than the key). A key file holds both, so rewriting ``audit_meta`` to
+        pass keyed records off as older ones is caught too."""
+        db = self._db
+        head = db.execute("SELECT seq FROM audit_head").fetchone()
+        first = (head[0] if head else 0) + 1
+        db.execute("INSERT OR IGNORE INTO audit_meta(one, keyed_from) VALUES (1, ?)",
+                   (first,))
+        keyed_from = int(db.execute("SELECT keyed_from FROM audit_meta").fetchone()[0])
+        if given:
+            return given.encode(), keyed_from
+        try:
+            text = self.key_file.read_text().split()
+        except FileNotFoundError:
+            if head is not None and head[0] >= keyed_from:
+                raise GraphError(
+                    f"the audit key {str(self.key_file)!r} is missing: the audit log "
+                    "cannot be checked or extended without it; restore it (or set "
+                    "GOVGRAPH_AUDIT_KEY)") from None
+            text = self._new_key_file(keyed_from)
+        if len(text) != 2 or not text[1].isdigit():
+            raise GraphError(f"the audit key {str(self.key_file)!r} is damaged")
+        if head is None and int(text[1]) != keyed_from:  # a new log beside an old key
+            self.key_file.write_text(f"{text[0]} {keyed_from}\n")
+            text[1] = str(keyed_from)
+        self._meta_changed = int(text[1]) != keyed_from
+        return text[0].encode(), int(text[1])
+
+    def _new_key_file(self, keyed_from: int) -> list[str]:
+        text = f"{secrets.token_hex(32)} {keyed_from}\n"
+        try:
+            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return self.key_file.read_text().split()
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        return text.split()
+
+    def _key_for(self, seq: int) -> bytes | None:
+        return self._key if seq >= self._keyed_from else None
 
     def close(self) -> None:
         self._closing = True
@@ -227,7 +304,7 @@ class SecurityStore:
                 for rec in todo:
                     seq += 1
                     fields = [seq, *rec]
-                    h = _record_hash(prev, fields)
+                    h = _record_hash(prev, fields, self._key_for(seq))
                     db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, "
                                "purpose, node_ids, status, prev, hash) "
                                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -266,11 +343,23 @@ class SecurityStore:
             out.append(d)
         return out, total
 
-    def verify(self) -> tuple[bool, int, str | None]:
-        """(intact, records checked, what is wrong): every record's hash recomputed from
-        its fields and the one before; numbering without gaps; the head matches."""
+    def anchor(self) -> tuple[int, str]:
+        """(seq, hash) of the newest record: for the operator to keep outside this
+        machine; :meth:`verify` with it catches even a rewrite made with the key."""
         self.flush()
+        head = self._db.execute("SELECT seq, hash FROM audit_head").fetchone()
+        return (int(head[0]), str(head[1])) if head else (0, GENESIS)
+
+    def verify(self, anchor: tuple[int, str] | None = None) -> tuple[bool, int, str | None]:
+        """(intact, records checked, what is wrong): every record's hash recomputed from
+        its fields, the one before and the key; numbering without gaps; the head
+        matches; with ``anchor`` (an earlier :meth:`anchor`), that record still holds
+        that hash."""
+        self.flush()
+        if self._meta_changed:
+            return False, 0, "audit_meta was changed (it no longer matches the key file)"
         prev, expected, n = GENESIS, 1, 0
+        anchored = anchor is None or anchor[0] == 0
         cur = self._db.execute("SELECT seq, at, token_id, role, method, path, purpose, "
                                "node_ids, status, prev, hash FROM audit ORDER BY seq")
         for seq, at, tid, role, method, path, purpose, ids, status, rprev, h in cur:
@@ -281,11 +370,17 @@ class SecurityStore:
             except ValueError:
                 return False, n, f"record {seq} is damaged"
             want = _record_hash(prev, [seq, at, tid, role, method, path, purpose, node_ids,
-                                       status])
+                                       status], self._key_for(seq))
             if rprev != prev or h != want:
                 return False, n, f"record {seq} was changed"
+            if anchor is not None and seq == anchor[0]:
+                if h != anchor[1]:
+                    return False, n, f"record {seq} is not the one anchored"
+                anchored = True
             prev, expected, n = h, expected + 1, n + 1
         head = self._db.execute("SELECT seq, hash FROM audit_head").fetchone()
         if (head is None and n) or (head is not None and (head[0] != n or head[1] != prev)):
             return False, n, "the newest records were removed (the head does not match)"
+        if not anchored:
+            return False, n, f"the anchored record {anchor[0] if anchor else 0} is missing"
         return True, n, None
