@@ -35,6 +35,10 @@ __all__ = ["Table", "Sheet", "TableError", "open_table", "column_letter",
 
 #: uncompressed XML of one sheet, ~400,000 rows of a 12-column roster
 MAX_XLSX_SHEET_BYTES = 256 * 1024 * 1024
+#: the shared strings (every text cell's text, once) and any other part of a workbook
+MAX_XLSX_STRINGS_BYTES = 128 * 1024 * 1024
+#: everything a workbook expands to
+MAX_XLSX_TOTAL_BYTES = 512 * 1024 * 1024
 _SNIFF = 64 * 1024
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >/]')
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -238,21 +242,30 @@ def _formulas(z: zipfile.ZipFile, part: str, limit: int = 10_000) -> set[tuple[i
     return found
 
 
-def _xlsx_sheets(p: Path) -> Iterator[Sheet]:
-    from python_calamine import CalamineError, CalamineWorkbook
+def _too_large(p: Path, part: str, size: int, limit: int) -> TableError:
+    return TableError(
+        "too_large",
+        f"{p.name} 的“{part}”展开后过大（{size >> 20} MB，上限 {limit >> 20} MB）："
+        "请拆分文件或另存为 CSV",
+        f"{p.name}: {part!r} expands to {size >> 20} MB (limit {limit >> 20} MB): split "
+        "the file or save it as CSV")
 
-    try:
-        with zipfile.ZipFile(p) as z:
-            parts = _sheet_paths(z)
-            sizes = {i.filename: i.file_size for i in z.infolist()}
-            formulas = {name: _formulas(z, part) for name, part in parts.items()
-                        if part in sizes}
-        wb = CalamineWorkbook.from_path(str(p))
-    except (zipfile.BadZipFile, CalamineError, OSError, ValueError) as e:
-        raise TableError("corrupt_xlsx", f"{p.name} 无法读取（文件损坏）：{type(e).__name__}",
-                         f"{p.name} cannot be read (damaged file): {type(e).__name__}") from e
-    for name in wb.sheet_names:
-        size = sizes.get(parts.get(name, ""), 0)
+
+def _check_parts(p: Path, z: zipfile.ZipFile, sheets: dict[str, str]) -> dict[str, int]:
+    """Every part's size, checked before anything parses it: each part and the whole
+    within their caps as the zip directory declares them, and every part but the
+    sheets (which :func:`_formulas` reads through anyway) read through once, so a part
+    that expands past its declared size fails its CRC here, in 1 MiB pieces, instead of
+    filling memory in the parser."""
+    sizes = {i.filename: i.file_size for i in z.infolist()}
+    total = 0
+    for part, size in sizes.items():
+        limit = MAX_XLSX_STRINGS_BYTES
+        if size > limit and part not in sheets.values():
+            raise _too_large(p, part, size, limit)
+        total += size
+    for name, part in sheets.items():
+        size = sizes.get(part, 0)
         if size > MAX_XLSX_SHEET_BYTES:
             raise TableError(
                 "too_large",
@@ -262,6 +275,30 @@ def _xlsx_sheets(p: Path) -> Iterator[Sheet]:
                 f"sheet {name!r} is too large ({size >> 20} MB of cell data, limit "
                 f"{MAX_XLSX_SHEET_BYTES >> 20} MB, about 400,000 rows): split the file or "
                 "save it as CSV (CSV has no row limit)")
+    if total > MAX_XLSX_TOTAL_BYTES:
+        raise _too_large(p, "*", total, MAX_XLSX_TOTAL_BYTES)
+    for part in sizes:
+        if part not in sheets.values():
+            with z.open(part) as f:
+                while f.read(1 << 20):
+                    pass
+    return sizes
+
+
+def _xlsx_sheets(p: Path) -> Iterator[Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            parts = _sheet_paths(z)
+            sizes = _check_parts(p, z, parts)
+            formulas = {name: _formulas(z, part) for name, part in parts.items()
+                        if part in sizes}
+        wb = CalamineWorkbook.from_path(str(p))
+    except (zipfile.BadZipFile, CalamineError, OSError, ValueError) as e:
+        raise TableError("corrupt_xlsx", f"{p.name} 无法读取（文件损坏）：{type(e).__name__}",
+                         f"{p.name} cannot be read (damaged file): {type(e).__name__}") from e
+    for name in wb.sheet_names:
         try:
             sh = wb.get_sheet_by_name(name)
         except CalamineError as e:

@@ -505,3 +505,61 @@ def test_purpose_cannot_forge_audit_lines(tmp_path: Path, store: GraphStore) -> 
     assert "\x1b" not in listed.stdout and "[bold]" in listed.stdout
     assert "\\x0d\\x0a42" in listed.stdout  # shown escaped, inside its own cell
     assert not any(line.lstrip("│ ").startswith("42") for line in listed.stdout.splitlines())
+
+
+# ------------------------------------------------------------------ xlsx bombs
+def _bomb(path: Path, declared_truthfully: bool) -> None:
+    """A ~1 MB .xlsx whose shared strings expand to 300 MB of one string: as its zip
+    directory says (``declared_truthfully``), or declaring 1 KB."""
+    import openpyxl
+
+    small = path.with_name("small.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "身份证号"])
+    wb.active.append(["张三", "x"])
+    wb.save(small)
+    with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                z.writestr(item, src.read(item.filename))
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                    b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')
+            for _ in range(300):
+                f.write(b"A" * (1 << 20))
+            f.write(b"</t></si></sst>")
+    if not declared_truthfully:  # the central directory (what readers trust) says 1 KB
+        data = bytearray(path.read_bytes())
+        at = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/sharedStrings.xml"))
+        assert data[at + 46:at + 66] == b"xl/sharedStrings.xml"
+        data[at + 24:at + 28] = (1024).to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+        with zipfile.ZipFile(path) as z:
+            assert z.getinfo("xl/sharedStrings.xml").file_size == 1024
+    assert path.stat().st_size < 2 << 20
+
+
+@pytest.mark.parametrize("truthful", [True, False])
+def test_an_xlsx_bomb_is_refused_before_it_is_parsed(tmp_path: Path, truthful: bool) -> None:
+    import json
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.xlsx"
+    _bomb(bomb, truthful)
+    code = ("import json, resource, sys\n"
+            "from loaders.tables import TableError, open_table\n"
+            "try:\n"
+            "    for s in open_table(sys.argv[1]).sheets():\n"
+            "        list(s.rows())\n"
+            "    rule = None\n"
+            "except TableError as e:\n"
+            "    rule = e.rule\n"
+            "print(json.dumps({'rule': rule, 'peak_kib': "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n")
+    r = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = json.loads(r.stdout)
+    assert got["rule"] == ("too_large" if truthful else "corrupt_xlsx")
+    assert got["peak_kib"] < 250 << 10, f"peak {got['peak_kib'] >> 10} MiB"
