@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
@@ -86,6 +86,43 @@ class _Buckets:
 
 
 _buckets = _Buckets()
+
+
+class _Slots:
+    """Costly requests in flight, per token and in all (a rate counts requests, not what
+    they cost: ten pairing workbooks at once held the server for 36 s)."""
+
+    def __init__(self) -> None:
+        self._per: dict[str, int] = {}
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def take(self, key: str, per_token: int, total: int) -> bool:
+        with self._lock:
+            if self._per.get(key, 0) >= per_token or self._total >= total:
+                return False
+            self._per[key] = self._per.get(key, 0) + 1
+            self._total += 1
+            return True
+
+    def give(self, key: str) -> None:
+        with self._lock:
+            self._total -= 1
+            left = self._per.pop(key) - 1
+            if left:
+                self._per[key] = left
+
+
+_slots = _Slots()
+
+
+def costly(path: str, query: bytes) -> bool:
+    """The requests whose cost is far above a look-up's."""
+    if path.endswith(".xlsx") or path in ("/api/v1/pairings/proposals",
+                                          "/explorer/export.html"):
+        return True
+    return path.endswith("/neighbors") and "3" in parse_qs(query.decode("latin-1")).get(
+        "depth", ())
 
 
 class Visibility:
@@ -470,6 +507,26 @@ class _Guard:
                     return
                 mb = settings.max_upload_mb
                 limit = (mb << 20) + (64 << 10)  # the file, and its multipart framing
+        held = None
+        if _guarded(path) and costly(path, scope.get("query_string", b"")):
+            held = scope["state"]["token_caller"].token_id
+            if not _slots.take(held, settings.costly_per_token, settings.costly_total):
+                _audit(scope, headers, scope["state"]["token_caller"], set(), 429)
+                await JSONResponse(
+                    {"detail": "too many costly requests at once (pairing, .xlsx reports, "
+                     f"depth 3, exports): at most {settings.costly_per_token} per token, "
+                     f"{settings.costly_total} in all; retry when one has finished"},
+                    status_code=429, headers={"Retry-After": "2"})(scope, receive, send)
+                return
+        try:
+            await self._guarded_call(scope, receive, send, headers, mb, limit)
+        finally:
+            if held is not None:
+                _slots.give(held)
+
+    async def _guarded_call(self, scope: Scope, receive: Receive, send: Send,
+                            headers: Headers, mb: int, limit: int) -> None:
+        path = scope["path"]
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             await JSONResponse({"detail": _TooLarge(mb).detail},

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from graph.errors import StoreUnavailable
 from graph.store import GraphStore
 
-__all__ = ["get_store", "StoreDep", "run_query"]
+__all__ = ["get_store", "StoreDep", "run_query", "run_heavy"]
 
 T = TypeVar("T")
 
@@ -33,4 +33,11 @@ async def run_query(store: GraphStore, fn: Callable[..., T], *args: Any, **kw: A
     cost), in the thread pool for Neo4j (the driver blocks on the network)."""
     if store.backend == "embedded":
         return fn(*args, **kw)
+    return await run_in_threadpool(fn, *args, **kw)
+
+
+async def run_heavy(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Run a costly query or an .xlsx writer in the thread pool on every backend: the
+    event loop keeps answering (``/health/live`` among others) while it runs; how many
+    run at once is capped per token by the guard (``api/auth.py``)."""
     return await run_in_threadpool(fn, *args, **kw)

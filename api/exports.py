@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from fastapi import Request
 from fastapi.responses import Response
 
 from loaders.xlsx import write_sheets
@@ -38,6 +39,17 @@ def xlsx_response(write: Callable[[Any, IO[bytes]], Any], result: Any, ascii_nam
     write(result, buf)
     return Response(buf.getvalue(), media_type=XLSX_MEDIA_TYPE,
                     headers=attachment(ascii_name, name))
+
+
+async def xlsx_download(request: Request, write: Callable[[Any, IO[bytes]], Any], result: Any,
+                        ascii_name: str, name: str) -> Response:
+    """A report as the caller may see it, written as an .xlsx in the thread pool (the
+    event loop keeps answering while a large workbook is written)."""
+    from api.auth import redacted_model
+    from api.deps import run_heavy
+
+    return await run_heavy(lambda: xlsx_response(write, redacted_model(request, result),
+                                                 ascii_name, name))
 
 
 def attachment(ascii_name: str, name: str) -> dict[str, str]:

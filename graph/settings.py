@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     #: requests per second per token (0: no limit), and the burst allowed
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
+    #: costly requests (pairing proposals, .xlsx reports, depth-3 neighbourhoods,
+    #: explorer exports) at once per token, and in all; past either: 429
+    costly_per_token: int = 2
+    costly_total: int = 4
     host: str = "127.0.0.1"
     port: int = 8000
 

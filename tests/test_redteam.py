@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -563,3 +564,48 @@ def test_an_xlsx_bomb_is_refused_before_it_is_parsed(tmp_path: Path, truthful: b
     got = json.loads(r.stdout)
     assert got["rule"] == ("too_large" if truthful else "corrupt_xlsx")
     assert got["peak_kib"] < 250 << 10, f"peak {got['peak_kib'] >> 10} MiB"
+
+
+# ------------------------------------------------------------------ costly requests
+def _hold(port: int, token: str) -> Any:
+    """A pairing proposal whose body is still arriving: it holds a costly slot."""
+    import socket
+
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall((f"POST /api/v1/pairings/proposals HTTP/1.1\r\nHost: x\r\n"
+               f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n").encode())
+    return s
+
+
+def _finish(s: Any) -> bytes:
+    s.sendall(b"1\r\n}\r\n0\r\n\r\n")
+    answer: bytes = s.recv(200)
+    s.close()
+    return answer
+
+
+def test_costly_requests_are_limited_per_token_and_in_all(tmp_path: Path) -> None:
+    """One costly request per token and two in all: while a token's pairing proposal
+    is still arriving, its next costly request (an .xlsx, a depth-3 neighbourhood, an
+    export) is 429 at once, a cheap one and another token's costly one are served;
+    with two held, a third token's is 429 too; the held ones then finish normally."""
+    with serving(tmp_path, two_communities(), costly_per_token="1",
+                 costly_total="2") as server:
+        a, b, c = (server.token("analyst")[0] for _ in range(3))
+        held = [_hold(server.port, a)]
+        time.sleep(0.5)  # the request has reached the app
+        for path in ("/api/v1/gaps/middle-weakening.xlsx",
+                     "/api/v1/nodes/brA/neighbors?depth=3", "/explorer/export.html?focus=brA"):
+            status, body = server.get(path, a)
+            assert status == 429 and b"at most 1 per token" in body, (path, status)
+        assert server.get("/api/v1/nodes/brA/neighbors?depth=2", a)[0] == 200
+        assert server.get("/api/v1/gaps/middle-weakening.xlsx", b)[0] == 200
+        held.append(_hold(server.port, b))
+        time.sleep(0.5)
+        assert server.get("/api/v1/gaps/middle-weakening.xlsx", c)[0] == 429
+        assert server.get("/health/live")[0] == 200
+        for s in held:
+            assert _finish(s).startswith(b"HTTP/1.1 200")
+        for t in (a, b, c):
+            assert server.get("/api/v1/gaps/middle-weakening.xlsx", t)[0] == 200

@@ -9,10 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.auth import redacted_model
-from api.deps import StoreDep, run_query
+from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
-from api.exports import xlsx_response
+from api.exports import xlsx_download
 from api.exports_grids import cases_xlsx, forces_xlsx
 from api.params import Day
 from queries.cases import CaseEvaluation, case_evaluation
@@ -26,7 +25,7 @@ Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days
 # Each report is a dependency declaring its parameters and running the query, shared by
 # its JSON route and its .xlsx route.
 async def forces(store: StoreDep, as_of: Day | None = None, days: Days = 90) -> ForcesReport:
-    return await run_query(store, forces_report, store, as_of, days)
+    return await run_heavy(forces_report, store, as_of, days)
 
 
 @router.get("/forces", response_model=ForcesReport)
@@ -41,8 +40,8 @@ async def get_forces(r: Annotated[ForcesReport, Depends(forces)]) -> ForcesRepor
 async def get_forces_xlsx(request: Request, r: Annotated[ForcesReport, Depends(forces)]
                           ) -> Response:
     """The front-line forces report (下沉力量) as .xlsx."""
-    return xlsx_response(forces_xlsx, redacted_model(request, r), f"forces-{r.as_of}.xlsx",
-                         f"下沉力量-{r.as_of}.xlsx")
+    return await xlsx_download(request, forces_xlsx, r, f"forces-{r.as_of}.xlsx",
+                               f"下沉力量-{r.as_of}.xlsx")
 
 
 async def evaluation(
@@ -54,7 +53,7 @@ async def evaluation(
     min_cases: Annotated[int, Query(ge=1, le=100_000, description=(
         "Rank only entities with at least this many cases"))] = 5,
 ) -> CaseEvaluation:
-    return await run_query(store, case_evaluation, store, as_of, window_days, backlog_days,
+    return await run_heavy(case_evaluation, store, as_of, window_days, backlog_days,
                            recur_days, min_cases)
 
 
@@ -72,5 +71,5 @@ async def get_case_evaluation_xlsx(request: Request,
                                    e: Annotated[CaseEvaluation, Depends(evaluation)]
                                    ) -> Response:
     """The patrol-case evaluation (巡查案件评价) as .xlsx."""
-    return xlsx_response(cases_xlsx, redacted_model(request, e), f"cases-{e.as_of}.xlsx",
-                         f"巡查案件评价-{e.as_of}.xlsx")
+    return await xlsx_download(request, cases_xlsx, e, f"cases-{e.as_of}.xlsx",
+                               f"巡查案件评价-{e.as_of}.xlsx")

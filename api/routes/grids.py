@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.auth import CallerDep, redacted_model
+from api.auth import CallerDep
 from api.cache import cached
-from api.deps import StoreDep, run_query
+from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
-from api.exports import xlsx_response
+from api.exports import xlsx_download
 from api.exports_grids import duty_xlsx, integration_xlsx, overlaps_xlsx
 from api.params import Day
 from queries.grid_duty import GridDuty, grid_duty
@@ -39,7 +39,7 @@ async def overlaps(
 ) -> OverlapReport:
     key = ("overlaps", max_area_km2, min_share, max_residents_per_worker,
            as_of or dt.date.today())
-    return await run_query(store, cached, store, key, lambda: overlap_analysis(
+    return await run_heavy(cached, store, key, lambda: overlap_analysis(
         store, max_area_km2, min_share, max_residents_per_worker, as_of))
 
 
@@ -55,12 +55,12 @@ async def get_overlaps(r: Annotated[OverlapReport, Depends(overlaps)]) -> Overla
 async def get_overlaps_xlsx(request: Request, r: Annotated[OverlapReport, Depends(overlaps)]
                             ) -> Response:
     """The overlap analysis (网格交叉分析) as .xlsx."""
-    return xlsx_response(overlaps_xlsx, redacted_model(request, r), "grid-overlaps.xlsx",
-                         "网格交叉分析.xlsx")
+    return await xlsx_download(request, overlaps_xlsx, r, "grid-overlaps.xlsx",
+                               "网格交叉分析.xlsx")
 
 
 async def integration(store: StoreDep, min_share: MinShare = 0.01) -> IntegrationProposal:
-    return await run_query(store, cached, store, ("integration", min_share),
+    return await run_heavy(cached, store, ("integration", min_share),
                            lambda: integration_proposal(store, min_share))
 
 
@@ -78,8 +78,8 @@ async def get_integration_xlsx(request: Request,
                                p: Annotated[IntegrationProposal, Depends(integration)]
                                ) -> Response:
     """The integration proposal (多网合一方案) as .xlsx."""
-    return xlsx_response(integration_xlsx, redacted_model(request, p), "grid-integration.xlsx",
-                         "多网合一方案.xlsx")
+    return await xlsx_download(request, integration_xlsx, p, "grid-integration.xlsx",
+                               "多网合一方案.xlsx")
 
 
 class Accepted(BaseModel):
@@ -97,7 +97,7 @@ async def duty(
     as_of: Day | None = None,
     max_grids_per_worker: Annotated[int, Query(ge=1, le=1000)] = 2,
 ) -> GridDuty:
-    return await run_query(store, grid_duty, store, as_of, max_grids_per_worker)
+    return await run_heavy(grid_duty, store, as_of, max_grids_per_worker)
 
 
 @router.get("/grids/duty", response_model=GridDuty)
@@ -111,8 +111,8 @@ async def get_duty(d: Annotated[GridDuty, Depends(duty)]) -> GridDuty:
 @router.get("/grids/duty.xlsx", response_class=Response, responses=XLSX)
 async def get_duty_xlsx(request: Request, d: Annotated[GridDuty, Depends(duty)]) -> Response:
     """The post–duty–person report (定岗定责定人) as .xlsx."""
-    return xlsx_response(duty_xlsx, redacted_model(request, d), f"grid-duty-{d.as_of}.xlsx",
-                         f"定岗定责定人-{d.as_of}.xlsx")
+    return await xlsx_download(request, duty_xlsx, d, f"grid-duty-{d.as_of}.xlsx",
+                               f"定岗定责定人-{d.as_of}.xlsx")
 
 
 @router.get("/grids/map", response_model=GridMap)
@@ -131,5 +131,5 @@ async def get_map(
     # not the redaction's business: features are no node references; scoped here
     community = (caller.community or "") if caller.role == "community" else None
     key = ("grid_map", as_of or dt.date.today(), backlog_days, community)
-    return await run_query(store, cached, store, key,
+    return await run_heavy(cached, store, key,
                            lambda: grid_map(store, as_of, backlog_days, community))

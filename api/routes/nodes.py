@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
 from api.auth import CallerDep, Visibility
-from api.deps import StoreDep, run_query
+from api.deps import StoreDep, run_heavy, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
@@ -40,8 +41,9 @@ async def get_neighbours(
 ) -> Neighbourhood:
     """The neighbourhood within ``depth`` hops (at most 3), capped at ``limit`` nodes
     (``truncated`` says when the cap cut it)."""
-    return await run_query(store, neighbourhood, store, node_id, depth, values(type),
-                           values(label), direction, limit)
+    run = run_heavy if depth >= 3 else partial(run_query, store)
+    return await run(neighbourhood, store, node_id, depth, values(type), values(label),
+                     direction, limit)
 
 
 @router.get("/search", response_model=list[SearchHit])
