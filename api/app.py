@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from api import auth
 from api.routes import (
@@ -66,6 +72,49 @@ COMMON_RESPONSES: dict[int | str, dict[str, object]] = {
     )}
 
 
+def _finite(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    if isinstance(v, list):
+        return [_finite(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    return v
+
+
+_DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+                "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
+
+
+def _docs(app: FastAPI) -> None:
+    """``/docs`` and ``/redoc`` with swagger-ui and redoc served from this server (the
+    copies fastapi-offline ships): the origin that holds tokens runs no CDN script."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="govgraph API",
+                                   swagger_js_url="/docs/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/static/swagger-ui.css",
+                                   swagger_favicon_url="/docs/static/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="govgraph API",
+                              redoc_js_url="/docs/static/redoc.standalone.js",
+                              redoc_favicon_url="/docs/static/favicon.png",
+                              with_google_fonts=False)
+
+    @app.get("/docs/static/{name}", include_in_schema=False)
+    async def docs_static(name: str) -> FileResponse:
+        if name not in _DOCS_ASSETS:
+            raise HTTPException(404, f"no docs asset {name!r}")
+        return FileResponse(assets / name, media_type=_DOCS_ASSETS[name],
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+
 def create_app(store: GraphStore | None = None,
                security: SecurityStore | None = None) -> FastAPI:
     """Build the app; with ``store`` or ``security`` given (tests), use them instead of
@@ -99,7 +148,9 @@ def create_app(store: GraphStore | None = None,
         summary="Knowledge graph of a street's co-governance structure (共建共治共享社区治理)",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # served below from local copies, not a CDN
     )
+    _docs(app)
     app.include_router(health.router)  # the only routes open without a token
     for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,
               gaps.router, pairings.router, communities.router, rosters.router, audit.router,
@@ -108,6 +159,12 @@ def create_app(store: GraphStore | None = None,
                            responses=COMMON_RESPONSES)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token
     auth.install(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # what was sent is echoed back as JSON can hold it: NaN and Infinity as text
+        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))},
+                            status_code=422)
 
     @app.exception_handler(NodeNotFound)
     async def _not_found(request: Request, exc: NodeNotFound) -> JSONResponse:

@@ -462,6 +462,42 @@ def _token(headers: Headers) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+_CSP = {
+    # the API's own description: swagger-ui's start-up script is inline
+    "docs": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+            "'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    # a self-contained download: its scripts and styles inline, and nothing fetched
+    "export": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+              "img-src data: blob:; frame-ancestors 'none'; base-uri 'none'; "
+              "form-action 'none'",
+    "page": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: "
+            "blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+
+
+def _with_headers(path: str, send: Send) -> Send:
+    """Every answer: ``nosniff``, no referrer, a Content-Security-Policy (never framed,
+    scripts only from this server); answers that may carry personal data (the API and
+    exports) are never stored by a browser or a proxy."""
+    kind = ("docs" if path in ("/docs", "/redoc") or path.startswith("/docs/")
+            else "export" if path == "/explorer/export.html" else "page")
+    private = path.startswith("/api/") or kind == "export"
+    extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+             (b"content-security-policy", _CSP[kind].encode())]
+
+    async def out(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            names = {k.lower() for k, _ in headers}
+            headers += [h for h in extra if h[0] not in names]
+            if private and b"cache-control" not in names:
+                headers.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": headers}
+        await send(message)
+    return out
+
+
 class _Guard:
     """Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a copy per request).
 
@@ -480,6 +516,7 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        send = _with_headers(scope["path"], send)
         settings = get_settings()
         mb = settings.max_body_mb
         limit = mb << 20

@@ -160,14 +160,18 @@ def load_csv_cmd(
 @export_app.command("csv")
 def export_csv_cmd(
     directory: Annotated[Path, typer.Argument(help="Directory to write (created)")],
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Cells exactly as stored, for neo4j-admin database import (by "
+        "default a text starting with = + - @ is written behind a ', so a spreadsheet "
+        "does not run it as a formula; govgraph load csv removes it)")] = False,
 ) -> None:
-    """Export the whole graph as CSV for neo4j-admin database import (one file per
-    label and per relationship type). Holds personal data unmasked: an operator's
-    backup and migration tool."""
+    """Export the whole graph as CSV (one file per label and per relationship type,
+    in neo4j-admin's header convention). Holds personal data unmasked: the files are
+    readable by their owner only (0600, in a 0700 directory)."""
     from loaders.graph_csv import export_graph_csv
 
     with _open(read_only=True) as store:
-        written = export_graph_csv(store, directory)
+        written = export_graph_csv(store, directory, raw=raw)
     out.print(f"wrote {sum(written.values()):,} rows in {len(written)} files to {directory}")
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,29 @@ _BATCH = 20_000
 # ------------------------------------------------------------------ export
 
 
-def _cell(v: Any) -> str:
+#: what a spreadsheet takes for the start of a formula (CSV injection)
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula, behind a ``'`` (so are texts
+    already starting with ``'`` before one): :func:`restore` undoes it exactly.
+
+    >>> neutralise("=1+2"), neutralise("'=1"), neutralise("-"), neutralise("张三")
+    ("'=1+2", "''=1", "'-", '张三')
+    """
+    return "'" + text if text.lstrip("'")[:1] in FORMULA_START else text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given (a cell that was never neutralised is
+    unchanged)."""
+    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_START:
+        return text[1:]
+    return text
+
+
+def _cell(v: Any, raw: bool = False) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -62,7 +85,16 @@ def _cell(v: Any) -> str:
         import json
 
         return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-    return str(v)
+    if isinstance(v, int):
+        return str(v)
+    return str(v) if raw else neutralise(str(v))
+
+
+def _private(path: Path) -> Any:
+    """A file only its owner may read (the export holds personal data unmasked)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file of the same name keeps no wider mode
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
 def _optional(pdefs: Mapping[str, PropertyDef]) -> set[str]:
@@ -72,11 +104,17 @@ def _optional(pdefs: Mapping[str, PropertyDef]) -> set[str]:
 
 
 def export_graph_csv(store: GraphStore, directory: str | Path,
-                     progress: Callable[[int], Any] | None = None) -> dict[str, int]:
-    """Write every node and relationship; returns rows written per file."""
+                     progress: Callable[[int], Any] | None = None,
+                     raw: bool = False) -> dict[str, int]:
+    """Write every node and relationship; returns rows written per file. Files are
+    0600 in a 0700 directory (ID numbers unmasked). A text cell a spreadsheet would
+    take for a formula (``=`` ``+`` ``-`` ``@`` …) is written behind a ``'``, which
+    :func:`load_graph_csv` removes; ``raw`` writes it as it is (for ``neo4j-admin
+    database import``, which reads cells verbatim)."""
     schema = store.schema
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    out.chmod(0o700)
     written: dict[str, int] = {}
     for label in schema.labels:
         pdefs = schema.node_properties(schema.closure([label]))
@@ -97,12 +135,12 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
         cols = sorted((k for k in keys if k not in optional or k in used),
                       key=lambda k: (k != "name", list(keys).index(k)))
         path = out / f"nodes_{label}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as f:
+        with _private(path) as f:
             w = csv.writer(f)
             w.writerow(["id:ID", ":LABEL", *(f"{k}{_TYPE_OUT[keys[k]]}" for k in cols)])
             for n in rows:
-                w.writerow([n.id, ";".join((BASE_LABEL, *n.labels)),
-                            *(_cell(n.properties.get(k)) for k in cols)])
+                w.writerow([_cell(n.id, raw), ";".join((BASE_LABEL, *n.labels)),
+                            *(_cell(n.properties.get(k), raw) for k in cols)])
         written[path.name] = len(rows)
         if progress:
             progress(len(rows))
@@ -112,13 +150,13 @@ def export_graph_csv(store: GraphStore, directory: str | Path,
         cols = [k for k in rdef.properties if k != "id" and (k not in optional or k in used)]
         path = out / f"rels_{rtype}.csv"
         count = 0
-        with open(path, "w", encoding="utf-8", newline="") as f:
+        with _private(path) as f:
             w = csv.writer(f)
             w.writerow([":START_ID", ":END_ID", ":TYPE", "id",
                         *(f"{k}{_TYPE_OUT[rdef.properties[k].type]}" for k in cols)])
             for r in store.rels(rtype):
-                w.writerow([r.start, r.end, rtype, r.id,
-                            *(_cell(r.properties.get(k)) for k in cols)])
+                w.writerow([_cell(r.start, raw), _cell(r.end, raw), rtype, _cell(r.id, raw),
+                            *(_cell(r.properties.get(k), raw) for k in cols)])
                 count += 1
         if count == 0:
             path.unlink()
@@ -172,9 +210,10 @@ def _parse(f: _File, line: int, row: list[str], report: LoadReport
            ) -> dict[str, Any] | None:
     item: dict[str, Any] = {"properties": {}}
     ok = True
-    for (name, typ), raw in zip(f.fields, row, strict=False):
+    for (name, typ), cell in zip(f.fields, row, strict=False):
         if typ == "IGNORE":
             continue
+        raw = restore(cell)  # a cell our export neutralised for spreadsheets
         if typ == "ID":
             item["id"] = raw
             if name and name != "id" and raw != "":

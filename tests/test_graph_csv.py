@@ -150,7 +150,7 @@ def test_neo4j_admin_import_of_an_export(neo4j_server: tuple[str, str],
 
     with EmbeddedStore(tmp_path / "g.db") as s:
         s.upsert(*governance())
-        export_graph_csv(s, tmp_path / "csv")
+        export_graph_csv(s, tmp_path / "csv", raw=True)  # neo4j-admin reads cells verbatim
         want = snapshot(s)
         want_gaps = middle_weakening(s, as_of="2024-06-30").model_dump()
         want_chain = leadership_chain(s, "m4", as_of="2024-06-30").model_dump()

@@ -609,3 +609,97 @@ def test_costly_requests_are_limited_per_token_and_in_all(tmp_path: Path) -> Non
             assert _finish(s).startswith(b"HTTP/1.1 200")
         for t in (a, b, c):
             assert server.get("/api/v1/gaps/middle-weakening.xlsx", t)[0] == 200
+
+
+# ------------------------------------------------------------------ small fixes
+def test_non_finite_numbers_are_a_422(store: GraphStore) -> None:
+    store.upsert(*two_communities())
+    with client_for(store, "analyst") as c:
+        for body in (b'{"capacity": NaN}', b'{"young_age": Infinity}',
+                     b'{"new_years": -Infinity}'):
+            r = c.post("/api/v1/pairings/proposals", content=body,
+                       headers={"Content-Type": "application/json"})
+            assert r.status_code == 422, (body, r.status_code, r.text)
+            assert r.json()["detail"][0]["loc"][0] == "body"
+
+
+def test_export_html_embeds_hostile_ids_inertly(store: GraphStore) -> None:
+    nodes, rels = two_communities()
+    hostile = ["</script><script>alert(1)</script>", "x<!--<script>", "a\u2028b&c>"]
+    nodes += [node(h, "Enterprise", name=f"企业{i}") for i, h in enumerate(hostile)]
+    rels += [rel("IN", h, "cA") for h in hostile]
+    store.upsert(nodes, rels)
+    with client_for(store, "analyst") as c:
+        plain = c.get("/explorer/export.html", params={"focus": "cA", "depth": 1})
+        assert plain.status_code == 200
+        scripts = plain.text.count("<script")
+        for h in hostile:
+            r = c.get("/explorer/export.html", params={"focus": h, "depth": 1})
+            assert r.status_code == 200, (h, r.status_code)
+            at = r.text.find("window.GOVGRAPH_PRELOAD=")
+            data = r.text[at:r.text.find("</script>", at)]
+            assert "<" not in data and ">" not in data and "\u2028" not in data
+            assert r.text.count("<script") == scripts and "<!--<script" not in r.text
+            assert r.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_hidden_person_and_a_missing_id_look_the_same(store: GraphStore) -> None:
+    store.upsert(*two_communities())
+    with client_for(store, "consumer") as c:
+        for url in ("/api/v1/nodes/{}", "/api/v1/chains/leadership/{}",
+                    "/api/v1/nodes/{}/neighbors", "/explorer/export.html?focus={}"):
+            hidden, missing = c.get(url.format("rA1")), c.get(url.format("zz9"))
+            assert hidden.status_code == missing.status_code == 404, url
+            assert hidden.content.replace(b"rA1", b"?") == missing.content.replace(b"zz9", b"?")
+            assert sorted(hidden.headers.items()) == sorted(missing.headers.items()), url
+
+
+def test_security_headers_and_local_docs(store: GraphStore) -> None:
+    store.upsert(*two_communities())
+    with client_for(store, "analyst") as c:
+        for url in ("/api/v1/nodes/mA1", "/api/v1/gaps/middle-weakening.xlsx", "/explorer",
+                    "/docs", "/health"):
+            r = c.get(url)
+            assert r.status_code == 200, url
+            assert r.headers["x-content-type-options"] == "nosniff"
+            assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert c.get("/api/v1/nodes/mA1").headers["cache-control"] == "no-store"
+        assert c.get("/explorer/export.html?focus=brA").headers["cache-control"] == "no-store"
+        page = c.get("/explorer").headers["content-security-policy"]
+        assert "default-src 'self'" in page and "script-src" not in page  # own files only
+        docs = c.get("/docs").text
+        assert "/docs/static/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+        assert "cdn" not in c.get("/redoc").text.lower()
+        js = c.get("/docs/static/swagger-ui-bundle.js")
+        assert js.status_code == 200 and len(js.content) > 100_000
+        assert c.get("/docs/static/../../etc/passwd").status_code == 404
+
+
+def test_csv_export_is_private_and_spreadsheet_safe(store: GraphStore, tmp_path: Path) -> None:
+    import csv
+    import stat
+
+    from graph.embedded import EmbeddedStore
+    from loaders.graph_csv import export_graph_csv, load_graph_csv
+
+    nodes, rels = two_communities()
+    nodes.append(node("e=1", "Enterprise", name='=HYPERLINK("http://x","点我")'))
+    nodes.append(node("e2", "Enterprise", name="'=quoted"))
+    rels += [rel("IN", "e=1", "cA"), rel("IN", "e2", "cA")]
+    store.upsert(nodes, rels)
+    out = tmp_path / "csv"
+    export_graph_csv(store, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    files = list(out.iterdir())
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    with open(out / "nodes_Enterprise.csv", encoding="utf-8") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert not [c for c in cells if c and c[0] in "=+-@"], "a cell a spreadsheet would run"
+    assert "'=HYPERLINK(\"http://x\",\"点我\")" in cells and "''=quoted" in cells
+    with EmbeddedStore(tmp_path / "back.db") as back:
+        report = load_graph_csv(back, out)
+        assert report.ok, report.issues[:3]
+        assert back.get_node("e=1").name == '=HYPERLINK("http://x","点我")'
+        assert back.get_node("e2").name == "'=quoted"
+    export_graph_csv(store, tmp_path / "raw", raw=True)
+    assert '=HYPERLINK(""http://x""' in (tmp_path / "raw" / "nodes_Enterprise.csv").read_text()

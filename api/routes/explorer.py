@@ -125,6 +125,19 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
     return data
 
 
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+_JS_TABLE = str.maketrans(_JS_ESCAPES)
+
+
+def _js_json(value: Any) -> str:
+    """JSON to embed in a ``<script>``: ``<``, ``>``, ``&`` and the two line separators
+    escaped (valid JSON and JavaScript still), so no value — an id typed as
+    ``</script>`` or ``<!--<script>`` — closes the script or changes how the HTML
+    parser reads it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JS_TABLE)
+
+
 def _script(data: str) -> str:
     if "</script" in data.lower():
         raise ValueError("inline script contains '</script'")
@@ -147,9 +160,7 @@ def standalone_html(store: GraphStore, node_id: str, depth: int = 2, vis: Any = 
     for name in ("vis-network.min.js", "explorer-i18n.js", "explorer.js"):
         tag = f'<script src="/explorer/static/{name}"></script>'
         page = page.replace(tag, _script((static / name).read_text(encoding="utf-8")))
-    # "<" escaped as \u003c: valid JSON and JavaScript, and never closes the script.
-    blob = json.dumps(preload(store, node_id, depth, vis, unmask, people), ensure_ascii=False,
-                      separators=(",", ":")).replace("<", "\\u003c")
-    start = json.dumps({"focus": node_id, "depth": depth})
+    blob = _js_json(preload(store, node_id, depth, vis, unmask, people))
+    start = _js_json({"focus": node_id, "depth": depth})
     return page.replace("<!--govgraph:preload-->", _script(
         f"window.GOVGRAPH_PRELOAD={blob};window.GOVGRAPH_START={start};"))
