@@ -90,7 +90,7 @@ def test_standalone_html_is_self_contained(store: EmbeddedStore) -> None:
     assert isinstance(nb, dict) and nb["center"]["id"] == "m1"
     assert {"/api/v1/schema", "/api/v1/nodes/m1", "/api/v1/nodes/brOK",
             "/api/v1/chains/leadership/m1", "/api/v1/gaps/middle-weakening"} <= set(data)
-    assert 'window.GOVGRAPH_START={"focus": "m1", "depth": 2}' in page
+    assert 'window.GOVGRAPH_START={"focus":"m1","depth":2}' in page
     with pytest.raises(NodeNotFound):
         standalone_html(store, "nobody", 1)
 

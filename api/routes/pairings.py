@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -33,10 +33,10 @@ class ProposalRequest(BaseModel):
     as_of: Day | None = None
     new_years: Annotated[int, Field(ge=0, le=100)] = 5
     veteran_years: Annotated[int, Field(ge=0, le=100)] = 20
-    young_age: Annotated[int, Field(
-        ge=0, le=150, description="Aged this or less counts as new. For every role but "
-        "admin, birth dates are masked to age bands: ages come from the band today and "
-        "young_age must be a band's top (17, 24, 35, 44, 54, 64)")] = 35
+    young_age: Annotated[Literal[17, 24, 35, 44, 54, 64], Field(
+        description="Aged this or less counts as new; one of the age bands' tops (birth "
+        "dates are masked to bands: for every role but admin, ages come from the band "
+        "today)")] = 35
 
     @model_validator(mode="before")
     @classmethod
