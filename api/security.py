@@ -140,10 +140,16 @@ class SecurityStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_DDL)
+            # tokens are checked on a connection of their own: the audit writer's
+            # commits and checkpoints on the other never hold up a request
+            self._auth = sqlite3.connect(p, check_same_thread=False, isolation_level=None)
+            self._auth.execute("PRAGMA busy_timeout=5000")
         except sqlite3.Error as e:
             raise GraphError(f"cannot open the security file {str(p)!r}: {e}") from e
         self._cache: dict[str, Caller | None] = {}
+        self._cache_lock = threading.Lock()
         self._version = self._data_version()
+        self._tokens = self._tokens_state()
         self.key_file = Path(key_file) if key_file else p.with_name(p.name + ".key")
         self._meta_changed = False
         self._key, self._keyed_from = self._open_key(
@@ -203,6 +209,7 @@ class SecurityStore:
             self._writer.join(timeout=5)
         self.flush()
         self._db.close()
+        self._auth.close()
 
     # ------------------------------------------------------------ tokens
     def create_token(self, role: str, community: str | None = None, label: str = ""
@@ -233,13 +240,22 @@ class SecurityStore:
             n = self._db.execute(
                 "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
                 (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), token_id)).rowcount
+        with self._cache_lock:
             self._cache.clear()
         return n > 0
 
+    def _tokens_state(self) -> tuple[Any, ...]:
+        """What a change of the tokens would change (the audit log changes the file far
+        more often than that)."""
+        return tuple(self._auth.execute(
+            "SELECT count(*), count(revoked), max(rowid), coalesce(max(revoked), '') "
+            "FROM tokens").fetchone())
+
     def _data_version(self) -> int:
-        """SQLite's ``data_version``: it moves when *another* connection (a
-        ``govgraph token revoke`` in another process) commits to the file."""
-        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        """SQLite's ``data_version`` on the token connection: it moves when any other
+        connection (a ``govgraph token revoke`` in another process, or this store's
+        audit writer) commits to the file."""
+        return int(self._auth.execute("PRAGMA data_version").fetchone()[0])
 
     def authenticate(self, token: str) -> Caller | None:
         """The caller a token stands for, or None (unknown or revoked). Checked on
@@ -248,16 +264,19 @@ class SecurityStore:
         (one ``PRAGMA data_version``, a few microseconds)."""
         h = hash_token(token)
         version = self._data_version()
-        if version != self._version:
-            with self._lock:
-                self._cache.clear()
+        if version != self._version:  # the file changed: did its tokens?
+            tokens = self._tokens_state()
+            with self._cache_lock:
+                if tokens != self._tokens:
+                    self._cache.clear()
+                    self._tokens = tokens
                 self._version = version
         if h in self._cache:
             return self._cache[h]
-        row = self._db.execute("SELECT id, role, community, label FROM tokens "
+        row = self._auth.execute("SELECT id, role, community, label FROM tokens "
                                "WHERE hash = ? AND revoked IS NULL", (h,)).fetchone()
         caller = Caller(*row) if row else None
-        with self._lock:
+        with self._cache_lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[h] = caller

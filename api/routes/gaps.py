@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.auth import CallerDep
 from api.cache import cached
-from api.deps import StoreDep, run_heavy
+from api.deps import StoreDep, run_query
 from api.exports import XLSX_MEDIA_TYPE, middle_weakening_xlsx, xlsx_response
 from api.params import Day
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
@@ -37,7 +37,7 @@ async def get_middle_weakening(
     community = caller.community or community
     th = Thresholds(min_full_members=min_full_members, max_members=max_members,
                     inactive_days=inactive_days, new_member_years=new_member_years)
-    r = await run_heavy(cached, store, ("middle_weakening", community,
+    r = await run_query(store, cached, store, ("middle_weakening", community,
                                                as_of or dt.date.today(), th),
                         lambda: middle_weakening(store, community, as_of, th))
     return r.model_copy(update={"gaps": r.gaps[offset:offset + limit]})
