@@ -719,3 +719,29 @@ def test_csv_export_is_private_and_spreadsheet_safe(store: GraphStore, tmp_path:
         assert back.get_node("e2").name == "'=quoted"
     export_graph_csv(store, tmp_path / "raw", raw=True)
     assert '=HYPERLINK(""http://x""' in (tmp_path / "raw" / "nodes_Enterprise.csv").read_text()
+
+
+@pytest.mark.parametrize("role", ["community", "consumer"])
+def test_no_answer_names_a_node_outside_scope_on_either_backend(store: GraphStore,
+                                                                role: str) -> None:
+    """The same walk on the two-community fixture, on both backends."""
+    from queries.scope import community_scope
+
+    store.upsert(*two_communities())
+    scope = community_scope(store, "cA")
+    fills = {"node_id": ["cA", "ccA", "brA", "mA1", "rA1", "pwc"],
+             "org_id": ["pwc", "ccA", "brA"], "community_id": ["cA"],
+             "kind": ["party_members"]}
+    checked = 0
+    with client_for(store, role, "cA" if role == "community" else None) as c:
+        for method, url, args in _calls(c, fills, TODAY.isoformat()):
+            r = (c.post(url, json={}) if method == "post" else c.get(url, params=args))
+            if r.status_code != 200:
+                assert r.status_code in (403, 404), (url, r.status_code, r.text[:200])
+                continue
+            found = store.node_labels(_all_strings(r))
+            leaked = sorted(i for i, ls in found.items()
+                            if (i not in scope if role == "community" else "Person" in ls))
+            assert leaked == [], (role, url, leaked[:5])
+            checked += 1
+    assert checked > 40
