@@ -547,6 +547,16 @@ class _Guard:
             security: SecurityStore = scope["app"].state.security
             caller = security.authenticate(token) if token else None
             if caller is None:
+                # refusals without a token are limited per client address, as tokens
+                # are per token: a flood neither grows the audit log nor costs much
+                client = (scope.get("client") or ("?", 0))[0]
+                if settings.rate_limit_per_second > 0 and _buckets.take(
+                        f"ip:{client}", settings.rate_limit_per_second,
+                        settings.rate_limit_burst):
+                    await JSONResponse({"detail": "too many requests without a valid "
+                                        "token from this address"}, status_code=429,
+                                       headers={"Retry-After": "1"})(scope, receive, send)
+                    return
                 _audit(scope, headers, None, set(), 401)
                 await JSONResponse(
                     {"detail": "a bearer token is required (govgraph token create)"

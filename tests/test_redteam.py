@@ -745,3 +745,27 @@ def test_no_answer_names_a_node_outside_scope_on_either_backend(store: GraphStor
             assert leaked == [], (role, url, leaked[:5])
             checked += 1
     assert checked > 40
+
+
+def test_refusals_without_a_token_are_rate_limited(store: GraphStore,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the burst, requests without a valid token from one address get 429 and are
+    no longer written to the audit log (a flood cannot grow it without bound)."""
+    from api.app import create_app
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("GOVGRAPH_RATE_LIMIT_PER_SECOND", "1")
+    monkeypatch.setenv("GOVGRAPH_RATE_LIMIT_BURST", "5")
+    get_settings.cache_clear()
+    try:
+        store.upsert(*two_communities())
+        sec = security_store()
+        with TestClient(create_app(store, security=sec), raise_server_exceptions=False,
+                        client=(f"203.0.113.{len(store.backend)}", 5000)) as c:
+            codes = [c.get("/api/v1/nodes/brA").status_code for _ in range(40)]
+        sec.flush()
+        assert codes[:5] == [401] * 5 and codes.count(429) >= 30, codes
+        records, total = sec.records(100)
+        assert total <= 10 and {r["status"] for r in records} == {401}
+    finally:
+        get_settings.cache_clear()
