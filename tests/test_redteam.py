@@ -601,6 +601,16 @@ def _finish(s: Any) -> bytes:
     return answer
 
 
+def _until_refused(server: Any, token: str) -> None:
+    """Wait (at most 20 s) until a held request has reached the app and taken its slot:
+    a costly request of ``token`` is then refused. No fixed sleep: a slow machine
+    waits longer, a fast one not at all."""
+    deadline = time.monotonic() + 20
+    while server.get("/api/v1/gaps/middle-weakening.xlsx", token)[0] != 429:
+        assert time.monotonic() < deadline, "the held request never took its slot"
+        time.sleep(0.05)
+
+
 def test_costly_requests_are_limited_per_token_and_in_all(tmp_path: Path) -> None:
     """One costly request per token and two in all: while a token's pairing proposal
     is still arriving, its next costly request (an .xlsx, a depth-3 neighbourhood, an
@@ -610,7 +620,7 @@ def test_costly_requests_are_limited_per_token_and_in_all(tmp_path: Path) -> Non
                  costly_total="2") as server:
         a, b, c = (server.token("analyst")[0] for _ in range(3))
         held = [_hold(server.port, a)]
-        time.sleep(0.5)  # the request has reached the app
+        _until_refused(server, a)
         for path in ("/api/v1/gaps/middle-weakening.xlsx",
                      "/api/v1/nodes/brA/neighbors?depth=3", "/explorer/export.html?focus=brA"):
             status, body = server.get(path, a)
@@ -618,7 +628,7 @@ def test_costly_requests_are_limited_per_token_and_in_all(tmp_path: Path) -> Non
         assert server.get("/api/v1/nodes/brA/neighbors?depth=2", a)[0] == 200
         assert server.get("/api/v1/gaps/middle-weakening.xlsx", b)[0] == 200
         held.append(_hold(server.port, b))
-        time.sleep(0.5)
+        _until_refused(server, b)
         assert server.get("/api/v1/gaps/middle-weakening.xlsx", c)[0] == 429
         assert server.get("/health/live")[0] == 200
         for s in held:
