@@ -8,6 +8,11 @@ A band is all a masked caller may learn of a birth date, so a query that compare
 birth date with a caller's parameter compares the band instead (:func:`age_band`; the
 pairing's "aged 35 or less" is a band's top, 35, so the band answers it exactly).
 
+A person's link to a building (:data:`HOME_TYPES`: where they live, the building they
+head) is their address to the building, so a masked caller sees it only as far as the
+address mask allows: the community (the API leaves these links out of neighbourhoods,
+paths and chains for every role but admin).
+
 >>> mask_value("id_number", "440306199001011234", "2026-01-01")
 '440306********1234'
 >>> mask_value("phone", "13812345678", "2026-01-01")
@@ -26,12 +31,15 @@ from typing import Any
 from graph.model import Node
 from graph.schema import Schema
 
-__all__ = ["mask_value", "mask_properties", "AGE_BANDS", "BAND_TOPS", "age_band"]
+__all__ = ["mask_value", "mask_properties", "AGE_BANDS", "BAND_TOPS", "age_band",
+           "HOME_TYPES"]
 
 #: the youth age of the party's rules (35, DOMAIN.md §5) is a band's top
 AGE_BANDS = ((0, 17), (18, 24), (25, 35), (36, 44), (45, 54), (55, 64), (65, 200))
 #: the ages a masked caller may ask "aged this or less" about: the bands' tops
 BAND_TOPS = tuple(hi for _, hi in AGE_BANDS[:-1])
+#: relationships from a person to the building that is (or is near) their home
+HOME_TYPES = ("LIVES_IN", "HEADS")
 
 
 def _age(birth: str, today: str) -> int | None:

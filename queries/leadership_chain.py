@@ -29,7 +29,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from graph.cypher import load_cypher
+from graph.masking import HOME_TYPES
 from graph.model import Adjacent
+from graph.schema import Schema
 from graph.store import GraphStore
 from queries.common import (
     NodeRef,
@@ -42,8 +44,8 @@ from queries.common import (
 )
 from queries.subgraph import rows_to_subgraph
 
-__all__ = ["leadership_chain", "LeadershipChain", "ChainStep", "ChainBreak", "Leader",
-           "Via", "BREAK_REASONS"]
+__all__ = ["leadership_chain", "without_homes", "LeadershipChain", "ChainStep", "ChainBreak",
+           "Leader", "Via", "BREAK_REASONS"]
 
 #: Every break reason with its Chinese and English text.
 BREAK_REASONS: dict[str, tuple[str, str]] = {
@@ -339,3 +341,31 @@ def leadership_chain(store: GraphStore, node_id: str,
     top = "WorkingCommittee" in w.steps[-1].node.labels
     return LeadershipChain(start=w.steps[0].node, as_of=day, steps=w.steps, breaks=breaks,
                            reached_top=top, complete=top and not breaks)
+
+
+def without_homes(chain: LeadershipChain, schema: Schema) -> LeadershipChain:
+    """The chain as a caller whose addresses are masked sees it: a person's home
+    (``LIVES_IN``, ``HEADS`` — :data:`graph.masking.HOME_TYPES`) only to the community.
+
+    From a person whose first link up is a home, the steps between the person and the
+    community (the building, its grid) and their breaks are left out, the community
+    reached from the person by the home link; a building's head is not named.
+    ``complete`` and ``reached_top`` are those of the whole chain.
+    """
+    steps = [s.model_copy() for s in chain.steps]
+    if len(steps) > 1 and steps[1].reached_by and steps[1].reached_by.type in HOME_TYPES:
+        home = steps[1].reached_by
+        k = next((i for i, s in enumerate(steps) if "Community" in s.node.labels), None)
+        if k is None:
+            steps = steps[:1]
+        else:
+            steps = [steps[0], steps[k].model_copy(update={"reached_by": Via(
+                type=home.type, name_zh=schema.relationships[home.type].name_zh,
+                from_id=steps[0].node.id, direction="out")})] + steps[k + 1:]
+    for i, s in enumerate(steps):
+        if s.leader is not None and s.leader.role == "building_head":
+            steps[i] = s.model_copy(update={"leader": Leader(id="", name="（已遮蔽）",
+                                                             role="building_head")})
+    kept = {s.node.id for s in steps}
+    return chain.model_copy(update={
+        "steps": steps, "breaks": [b for b in chain.breaks if b.node_id in kept]})

@@ -105,10 +105,21 @@ def _rel_ref(store: GraphStore, rel) -> RelRef:  # type: ignore[no-untyped-def]
                   start=rel.start, end=rel.end, properties=dict(rel.properties))
 
 
+def _allowed(store: GraphStore, types: Sequence[str] | None, exclude: Sequence[str]
+             ) -> list[str] | None:
+    """``types`` (every type when None) without ``exclude``; None when nothing is left
+    out."""
+    if not exclude:
+        return list(types) if types else None
+    return [t for t in (types or sorted(store.schema.relationships)) if t not in exclude]
+
+
 def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
                   types: Sequence[str] | None = None, labels: Sequence[str] | None = None,
-                  direction: Direction = "both", limit: int = 500) -> Neighbourhood:
-    """Nodes within ``depth`` hops (≤ 3), over ``types``, keeping nodes with ``labels``.
+                  direction: Direction = "both", limit: int = 500,
+                  exclude: Sequence[str] = ()) -> Neighbourhood:
+    """Nodes within ``depth`` hops (≤ 3), over ``types`` but not ``exclude``, keeping
+    nodes with ``labels``.
 
     Breadth first; nodes at the same distance in id order; stops at ``limit`` nodes
     (≤ 2,000) and says so with ``truncated``.
@@ -120,12 +131,13 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
     _check_types(store, types)
     _check_labels(store, labels)
     center = store.get_node(node_id)
+    types = _allowed(store, types, exclude)
     dist = {node_id: 0}
     order = [node_id]
     rels: dict[str, RelRef] = {}
     truncated = False
     frontier = [node_id]
-    for d in range(1, depth + 1):
+    for d in range(1, depth + 1 if types != [] else 1):
         nxt: list[str] = []
         level = store.adjacent_many(frontier, types, direction, labels)  # one round trip
         for nid in frontier:
@@ -152,20 +164,22 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
 
 
 def shortest_path(store: GraphStore, source: str, target: str,
-                  types: Sequence[str] | None = None, max_length: int = 6) -> Path:
-    """A shortest path ignoring direction over ``types`` (all when None), up to
-    ``max_length`` relationships; among equal paths the one through smaller ids."""
+                  types: Sequence[str] | None = None, max_length: int = 6,
+                  exclude: Sequence[str] = ()) -> Path:
+    """A shortest path ignoring direction over ``types`` (all when None) but not
+    ``exclude``, up to ``max_length`` relationships; among equal paths the one through
+    smaller ids."""
     if not 1 <= max_length <= MAX_PATH:
         raise InvalidParameter(f"max_length={max_length} must be from 1 to {MAX_PATH}")
     _check_types(store, types)
     store.get_node(source)
     store.get_node(target)
-    tlist = list(types) if types else None
+    tlist = _allowed(store, types, exclude)
     prev: dict[str, tuple[str, object] | None] = {source: None}
     frontier = [source]
     # Breadth first, one level (one round trip) at a time; visiting the level in order
     # and each node's relationships by (other id, rel id) makes the path deterministic.
-    for _ in range(max_length):
+    for _ in range(max_length if tlist != [] else 0):
         if target in prev or not frontier:
             break
         level = store.adjacent_many(frontier, tlist, "both")

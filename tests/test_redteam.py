@@ -9,6 +9,9 @@
 * Nothing read before auth: bodies without a valid token, chunked or not, roster
   uploads included, are answered before they are read; the server's peak memory stays
   where it was.
+* Homes: two residents of one community swap buildings (the one each lives in and
+  heads); every route swept as a masked role answers the same (an address is masked
+  to the community).
 """
 
 from __future__ import annotations
@@ -779,3 +782,90 @@ def test_refusals_without_a_token_are_rate_limited(store: GraphStore,
         assert total <= 10 and {r["status"] for r in records} == {401}
     finally:
         get_settings.cache_clear()
+
+
+# ------------------------------------------------------------------ homes
+def _homes_world(store: GraphStore, swapped: bool) -> None:
+    """The two communities with a second building bA2 in the same group and grid as bA;
+    rA1 lives in and heads bA, rA2 bA2 — or, ``swapped``, the other way round. Every
+    count (residents per building, group, grid; heads per grid) is the same both ways."""
+    nodes, rels = two_communities()
+    rels = [r for r in rels if not (r["type"] == "LIVES_IN" and r["start"] in ("rA1", "rA2"))]
+    first, second = ("rA2", "rA1") if swapped else ("rA1", "rA2")
+    for n in nodes:
+        if n["id"] in ("rA1", "rA2"):
+            n["labels"] = [*n["labels"], "BuildingHead"]
+    nodes.append(node("bA2", "Building", name="上星一巷2号"))
+    rels += [rel("PART_OF", "bA2", "gA"), rel("IN_GRID", "bA2", "gridA"),
+             rel("LIVES_IN", first, "bA"), rel("HEADS", first, "bA"),
+             rel("LIVES_IN", second, "bA2"), rel("HEADS", second, "bA2")]
+    store.upsert(nodes, rels)
+
+
+def _home_answers(store: GraphStore, role: str) -> dict[tuple[str, str, str], Any]:
+    fills = {"node_id": ["cA", "rA1", "rA2", "bA", "bA2", "gridA", "gA", "mA1"],
+             "org_id": ["ccA", "brA"], "community_id": ["cA"], "kind": ["party_members"]}
+    with client_for(store, role, "cA" if role == "community" else None) as c:
+        calls = _calls(c, fills, TODAY.isoformat())
+        for depth in (1, 3):
+            calls += [("get", f"/api/v1/nodes/{i}/neighbors", {"depth": depth})
+                      for i in fills["node_id"]]
+        return {(m, u, repr(sorted(a.items()))): _answer(c, m, u, a) for m, u, a in calls}
+
+
+@pytest.mark.parametrize("role", ["analyst", "community", "admin"])
+def test_no_answer_tells_which_building_of_the_community_a_person_lives_in(
+        store: GraphStore, tmp_path: Path, role: str) -> None:
+    """A masked role cannot tell the two worlds apart on any route (an admin can: the
+    test can fail)."""
+    from graph.embedded import EmbeddedStore
+
+    if store.backend != "embedded" and role == "community":
+        pytest.skip("the community's sweep runs on the embedded store, the others on both")
+    _homes_world(store, swapped=False)
+    before = _home_answers(store, role)
+    assert len(before) > 60
+    if store.backend == "embedded":
+        other: GraphStore = EmbeddedStore(tmp_path / "swapped.db")
+    else:
+        store.clear()  # type: ignore[attr-defined]
+        other = store
+    try:
+        _homes_world(other, swapped=True)
+        after = _home_answers(other, role)
+    finally:
+        if other is not store:
+            other.close()
+    differ = sorted(k[1:] for k in before if before[k] != after[k])
+    if role == "admin":
+        assert any("rA1/neighbors" in k[0] for k in differ), differ[:5]
+    else:
+        assert differ == [], f"{len(differ)} answers tell the homes apart: {differ[:5]}"
+
+
+def test_homes_are_refused_by_name_and_shown_to_the_community(store: GraphStore) -> None:
+    """Asking a masked role's walk for LIVES_IN or HEADS by name is a 403 naming the rule;
+    a resident's chain goes from the resident to the community, a building's names no
+    head; an admin sees both."""
+    _homes_world(store, swapped=False)
+    with client_for(store, "analyst") as c:
+        r = c.get("/api/v1/nodes/rA1/neighbors", params={"type": "LIVES_IN"})
+        assert r.status_code == 403 and "LIVES_IN" in r.text and "admin" in r.text
+        r = c.get("/api/v1/paths", params={"from": "rA1", "to": "bA", "type": "HEADS"})
+        assert r.status_code == 403
+        r = c.get("/api/v1/paths", params={"from": "rA1", "to": "bA"})
+        assert r.status_code == 200 and r.json()["found"] is False  # only homes link them
+        chain = c.get("/api/v1/chains/leadership/rA1").json()
+        assert [s["node"]["id"] for s in chain["steps"]][:3] == ["rA1", "cA", "ccA"]
+        assert chain["steps"][1]["reached_by"] == {
+            "type": "LIVES_IN", "name_zh": store.schema.relationships["LIVES_IN"].name_zh,
+            "from_id": "rA1", "direction": "out"}
+        leader = c.get("/api/v1/chains/leadership/bA").json()["steps"][0]["leader"]
+        assert leader == {"id": "", "name": "（已遮蔽）", "role": "building_head"}
+    with client_for(store, "admin") as c:
+        chain = c.get("/api/v1/chains/leadership/rA1").json()
+        assert [s["node"]["id"] for s in chain["steps"]][:4] == ["rA1", "bA", "gridA", "cA"]
+        leader = c.get("/api/v1/chains/leadership/bA").json()["steps"][0]["leader"]
+        assert leader["id"] == "rA1"
+        r = c.get("/api/v1/paths", params={"from": "rA1", "to": "bA"})
+        assert r.json()["length"] == 1

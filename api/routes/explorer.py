@@ -25,9 +25,10 @@ from api.auth import CallerDep, get_caller
 from api.deps import StoreDep
 from api.models import node_public
 from graph.errors import GraphError, NodeNotFound
+from graph.masking import HOME_TYPES
 from graph.store import GraphStore
 from queries.grid_map import grid_map
-from queries.leadership_chain import leadership_chain
+from queries.leadership_chain import leadership_chain, without_homes
 from queries.lookups import neighbourhood
 from queries.middle_weakening import middle_weakening
 
@@ -97,7 +98,8 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
     """The API's answers the page asks for when it opens on ``node_id``, keyed by URL;
     with ``vis`` (a caller's :class:`api.auth.Visibility`), redacted as the API would."""
     api = "/api/v1"
-    nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT)
+    nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT,
+                       exclude=() if unmask else HOME_TYPES)
     data: dict[str, Any] = {
         f"{api}/schema": store.schema.public(),
         f"{api}/nodes/{_q(node_id)}/neighbors?depth={depth}&limit={FETCH_LIMIT}": _dump(nb),
@@ -107,7 +109,9 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
             data[f"{api}/nodes/{_q(ref.id)}"] = _dump(node_public(
                 store.schema, store.get_node(ref.id), unmask=unmask))
     with suppress(GraphError):  # no chain from this node: the overlay says so in the file
-        data[f"{api}/chains/leadership/{_q(node_id)}"] = _dump(leadership_chain(store, node_id))
+        chain = leadership_chain(store, node_id)
+        data[f"{api}/chains/leadership/{_q(node_id)}"] = _dump(
+            chain if unmask else without_homes(chain, store.schema))
     gaps = middle_weakening(store, getattr(getattr(vis, "caller", None), "community", None))
     gaps.gaps = gaps.gaps[:GAPS_LIMIT]
     data[f"{api}/gaps/middle-weakening"] = _dump(gaps)

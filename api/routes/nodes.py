@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from api.auth import CallerDep, Visibility
+from api.auth import Caller, CallerDep, Visibility
 from api.deps import StoreDep, run_heavy, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
+from graph.masking import HOME_TYPES
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
 from queries.lookups import Path as GraphPath
 from queries.search import MAX_LIMIT, SearchHit, search
@@ -18,6 +19,19 @@ from queries.search import MAX_LIMIT, SearchHit, search
 router = APIRouter(prefix="/api/v1", tags=["nodes"])
 
 NodeId = Annotated[str, Path(min_length=1, max_length=200, description="Node id")]
+
+
+def hidden_homes(caller: Caller, types: list[str] | None) -> tuple[str, ...]:
+    """The relationship types a walk leaves out for this caller: a person's home
+    (``LIVES_IN``, ``HEADS``) is an address, shown only to the admin role; asking for
+    one by name is refused."""
+    if caller.role == "admin":
+        return ()
+    asked = sorted(set(types or ()) & set(HOME_TYPES))
+    if asked:
+        raise HTTPException(403, f"relationship type(s) {asked} link a person to their "
+                                 f"home (an address): only the admin role may follow them")
+    return HOME_TYPES
 
 
 @router.get("/nodes/{node_id}", response_model=NodePublic)
@@ -30,7 +44,7 @@ async def get_node(node_id: NodeId, store: StoreDep, caller: CallerDep) -> NodeP
 
 @router.get("/nodes/{node_id}/neighbors", response_model=Neighbourhood)
 async def get_neighbours(
-    node_id: NodeId, store: StoreDep,
+    node_id: NodeId, store: StoreDep, caller: CallerDep,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     type: Annotated[list[RelType] | None, Query(description="Relationship types to follow")
                     ] = None,
@@ -40,10 +54,12 @@ async def get_neighbours(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> Neighbourhood:
     """The neighbourhood within ``depth`` hops (at most 3), capped at ``limit`` nodes
-    (``truncated`` says when the cap cut it)."""
+    (``truncated`` says when the cap cut it). A person's home (``LIVES_IN``,
+    ``HEADS``) is followed for the admin role only."""
     run = run_heavy if depth >= 3 else partial(run_query, store)
-    return await run(neighbourhood, store, node_id, depth, values(type), values(label),
-                     direction, limit)
+    types = values(type)
+    return await run(neighbourhood, store, node_id, depth, types, values(label),
+                     direction, limit, hidden_homes(caller, types))
 
 
 @router.get("/search", response_model=list[SearchHit])
@@ -64,14 +80,18 @@ async def search_nodes(
 @router.get("/paths", response_model=GraphPath)
 def get_path(
     store: StoreDep,
+    caller: CallerDep,
     source: Annotated[str, Query(alias="from", min_length=1, max_length=200)],
     target: Annotated[str, Query(alias="to", min_length=1, max_length=200)],
     type: Annotated[list[RelType] | None, Query(description="Relationship types allowed")
                     ] = None,
     max_length: Annotated[int, Query(ge=1, le=10)] = 6,
 ) -> GraphPath:
-    """A shortest path between two nodes, in either direction, over chosen types."""
-    return shortest_path(store, source, target, values(type), max_length)
+    """A shortest path between two nodes, in either direction, over chosen types (a
+    person's home, ``LIVES_IN`` and ``HEADS``, for the admin role only)."""
+    types = values(type)
+    return shortest_path(store, source, target, types, max_length,
+                         hidden_homes(caller, types))
 
 
 @router.get("/people/{node_id}/posts", response_model=list[Post])
