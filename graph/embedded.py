@@ -4,6 +4,13 @@ SQLite runs in WAL mode with ``synchronous=FULL``; one batch is one transaction,
 so after a crash a batch is there entirely or not at all. The in-memory index is
 rebuilt from SQLite when the store opens and updated only after a commit.
 
+Readers in other threads (the API's) never see a batch half applied: every read takes
+a shared lock for the time of the call, and a batch's commit and its index update
+happen under the exclusive one, so a read waits at most for one batch's commit and
+index update (a waiting writer holds back new readers; a thread already reading reads
+on). Reads of the record go through a connection of each thread's own, which sees
+committed batches only.
+
 One process writes at a time: a writable store holds an exclusive lock on
 ``<file>.lock``; read-only stores take no lock.
 
@@ -28,6 +35,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from sys import intern
 from typing import Any, Literal
@@ -69,6 +77,63 @@ _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are fro
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+class _ReadWrite:
+    """Many readers or one writer. A waiting writer holds back new readers, but a
+    thread already reading reads on (nested reads never wait), so the writer waits
+    only for the calls in flight."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writing = False
+        self._waiting = 0
+        self._local = threading.local()
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        if depth:
+            local.depth = depth + 1
+            try:
+                yield
+            finally:
+                local.depth = depth
+            return
+        with self._cond:
+            while self._writing or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        local.depth = 1
+        try:
+            yield
+        finally:
+            local.depth = 0
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        if getattr(self._local, "depth", 0):
+            raise GraphError("a write from inside a read of the same store")
+        with self._cond:
+            self._waiting += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
 class EmbeddedStore:
     """SQLite + networkx backend of :class:`graph.store.GraphStore`."""
 
@@ -81,7 +146,10 @@ class EmbeddedStore:
         self.schema = schema or get_schema()
         self.path = Path(path)
         self.read_only = read_only
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one writer (of this process) at a time
+        self._rw = _ReadWrite()  # readers against the index update of a batch
+        self._readers = threading.local()  # each thread's connection for reads
+        self._reader_dbs: list[sqlite3.Connection] = []
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
@@ -135,7 +203,10 @@ class EmbeddedStore:
             self._lockfile = None
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._rw.write():
+            for db in self._reader_dbs:
+                db.close()
+            self._reader_dbs.clear()
             if getattr(self, "_db", None) is not None:
                 self._db.close()
                 self._db = None  # type: ignore[assignment]
@@ -229,42 +300,56 @@ class EmbeddedStore:
     def _write(self, plan: Plan, found: dict[str, Rel]) -> None:
         if not plan.nodes and not plan.rels and not plan.delete:
             return
-        node_rows = [(n.id, ";".join(n.labels), _dumps(n.properties)) for n in plan.nodes]
-        rel_rows = [
-            (r.id, r.type, r.start, r.end, _dumps(r.properties) if r.properties else None)
-            for r in plan.rels
-        ]
+        # Each table's rows go in as one JSON parameter of one statement: the sqlite3
+        # module lets go of the GIL at every step, and with busy reader threads taking
+        # it back costs up to a switch interval each time (a row at a time, a 2,000-row
+        # batch took seconds behind two readers).
+        # A row's properties ride as a JSON object, and ``->>`` gives back its text as
+        # written (minified, the same bytes as dumping it alone).
+        node_rows = _dumps([[n.id, ";".join(n.labels), n.properties] for n in plan.nodes])
+        rel_rows = _dumps([[r.id, r.type, r.start, r.end, r.properties or None]
+                           for r in plan.rels])
         old_ends = {r.id: (found[r.id].start, found[r.id].end) for r in plan.rels
                     if r.id in found}
         doomed = self._rels_touching(plan.delete)
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "INSERT INTO nodes(id, labels, props) VALUES (?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET labels=excluded.labels, props=excluded.props",
-                node_rows,
-            )
-            db.executemany(
-                'INSERT INTO rels(id, type, start, "end", props) VALUES (?,?,?,?,?) '
-                "ON CONFLICT(id) DO UPDATE SET type=excluded.type, start=excluded.start, "
-                '"end"=excluded."end", props=excluded.props',
-                rel_rows,
-            )
+            if plan.nodes:
+                db.execute(
+                    "INSERT INTO nodes(id, labels, props) "
+                    "SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true "
+                    "ON CONFLICT(id) DO UPDATE SET labels=excluded.labels, props=excluded.props",
+                    (node_rows,))
+            if plan.rels:
+                db.execute(
+                    'INSERT INTO rels(id, type, start, "end", props) '
+                    "SELECT value->>0, value->>1, value->>2, value->>3, value->>4 "
+                    "FROM json_each(?) WHERE true "
+                    "ON CONFLICT(id) DO UPDATE SET type=excluded.type, start=excluded.start, "
+                    '"end"=excluded."end", props=excluded.props',
+                    (rel_rows,))
             if plan.delete:
                 moved = {r.id for r in plan.rels}
-                db.executemany("DELETE FROM rels WHERE id = ?",
-                               [(rid,) for rid in doomed if rid not in moved])
-                db.executemany("DELETE FROM nodes WHERE id = ?", [(d,) for d in plan.delete])
-            db.execute("COMMIT")
+                db.execute("DELETE FROM rels WHERE id IN (SELECT value FROM json_each(?))",
+                           (_dumps([rid for rid in doomed if rid not in moved]),))
+                db.execute("DELETE FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
+                           (_dumps(list(plan.delete)),))
         except sqlite3.Error as e:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
-        self._apply_to_index(plan.nodes, plan.rels, old_ends)
-        if plan.delete:
-            self._drop_from_index(plan.delete)
-        self.generation += 1
+        with self._rw.write():  # readers see the batch whole, in the record and the index
+            try:
+                db.execute("COMMIT")
+            except sqlite3.Error as e:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
+            self._apply_to_index(plan.nodes, plan.rels, old_ends)
+            if plan.delete:
+                self._drop_from_index(plan.delete)
+            self.generation += 1
         if len(plan.nodes) + len(plan.rels) >= _FREEZE_AFTER:
             # the index's new entries live as long as the store: out of the collector's
             # sight, a bulk load no longer rescans the whole index at every full
@@ -348,16 +433,22 @@ class EmbeddedStore:
 
     def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
         self._open_db()
-        node_map = self.graph._node
-        return {i: node_map[i][LABELS] for i in node_ids if i in node_map}
+        with self._rw.read():
+            node_map = self.graph._node
+            return {i: d[LABELS] for i in node_ids if (d := node_map.get(i)) is not None}
 
     def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
         self._open_db()
-        held = self._id_numbers
-        return {v: held[v] for v in numbers if v in held}
+        with self._rw.read():
+            held = self._id_numbers
+            return {v: held[v] for v in numbers if v in held}
 
     def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
         self._open_db()
+        with self._rw.read():
+            return self._nodes_named(label, names)
+
+    def _nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
         node_map = self.graph._node
         if label == "Person":
             idx = self._person_index()
@@ -377,15 +468,16 @@ class EmbeddedStore:
         succ = self.graph._succ
         idl = list(ids)
         out: dict[str, Rel] = {}
-        db = self._open_db()
-        for i in range(0, len(idl), 900):
-            chunk = idl[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for rid, start, end in db.execute(
-                    f'SELECT id, start, "end" FROM rels WHERE id IN ({marks})', chunk):
-                d = succ[start][end][rid]
-                props = {k: v for k, v in d.items() if k != TYPE}
-                out[rid] = Rel(d[TYPE], start, end, props, rid)
+        db = self._reader()
+        with self._rw.read():
+            for i in range(0, len(idl), 900):
+                chunk = idl[i : i + 900]
+                marks = ",".join("?" * len(chunk))
+                for rid, start, end in db.execute(
+                        f'SELECT id, start, "end" FROM rels WHERE id IN ({marks})', chunk):
+                    d = succ[start][end][rid]
+                    props = {k: v for k, v in d.items() if k != TYPE}
+                    out[rid] = Rel(d[TYPE], start, end, props, rid)
         return out
 
     def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
@@ -393,14 +485,15 @@ class EmbeddedStore:
         self._open_db()
         succ = self.graph._succ
         out: dict[tuple[str, str], list[Rel]] = {}
-        for a, b in pairs:
-            keydict = succ.get(a, {}).get(b)
-            if not keydict:
-                continue
-            found = [Rel(type_, a, b, {k: v for k, v in d.items() if k != TYPE}, rid)
-                     for rid, d in sorted(keydict.items()) if d[TYPE] == type_]
-            if found:
-                out[(a, b)] = found
+        with self._rw.read():
+            for a, b in pairs:
+                keydict = succ.get(a, {}).get(b)
+                if not keydict:
+                    continue
+                found = [Rel(type_, a, b, {k: v for k, v in d.items() if k != TYPE}, rid)
+                         for rid, d in sorted(keydict.items()) if d[TYPE] == type_]
+                if found:
+                    out[(a, b)] = found
         return out
 
     def _person_index(self) -> dict[str, set[str]]:
@@ -419,13 +512,29 @@ class EmbeddedStore:
             raise StoreUnavailable(f"store {str(self.path)!r} is closed")
         return db
 
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection for reads: committed batches only, never the
+        writer's transaction in progress."""
+        self._open_db()
+        db: sqlite3.Connection | None = getattr(self._readers, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True,
+                                     check_same_thread=False)
+                db.execute("PRAGMA busy_timeout=5000")
+            except sqlite3.Error as e:
+                raise StoreUnavailable(f"cannot read store {str(self.path)!r}: {e}") from e
+            self._readers.db = db
+            self._reader_dbs.append(db)
+        return db
+
     def _node(self, nid: str, d: dict[str, Any]) -> Node:
         props = {k: v for k, v in d.items() if k != LABELS}
         return Node(nid, d[LABELS], props)
 
     def get_node(self, node_id: str) -> Node:
         self._open_db()
-        d = self.graph._node.get(node_id)
+        d = self.graph._node.get(node_id)  # one look-up; a node's dict is replaced, not changed
         if d is None:
             raise NodeNotFound(node_id)
         return self._node(node_id, d)
@@ -433,12 +542,20 @@ class EmbeddedStore:
     def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
         self._open_db()
         node_map = self.graph._node
-        return {i: self._node(i, node_map[i]) for i in node_ids if i in node_map}
+        with self._rw.read():
+            found = {i: d for i in node_ids if (d := node_map.get(i)) is not None}
+        return {i: self._node(i, d) for i, d in found.items()}
 
     def _walk(self, node_id: str, types: Sequence[str] | None, direction: Direction,
               labels: Sequence[str] | None) -> list[tuple[str, Rel, str, dict[str, Any]]]:
         """(side, rel, other id, other's index dict), sorted as the contract says."""
         self._open_db()
+        with self._rw.read():
+            return self._walk_index(node_id, types, direction, labels)
+
+    def _walk_index(self, node_id: str, types: Sequence[str] | None, direction: Direction,
+                    labels: Sequence[str] | None
+                    ) -> list[tuple[str, Rel, str, dict[str, Any]]]:
         g = self.graph
         if node_id not in g._node:
             raise NodeNotFound(node_id)
@@ -477,6 +594,12 @@ class EmbeddedStore:
         self._open_db()
         if direction not in ("out", "in"):
             raise GraphError(f"direction {direction!r} must be 'out' or 'in'")
+        with self._rw.read():
+            return self._count_current(node_ids, type_, direction, labels, day)
+
+    def _count_current(self, node_ids: Sequence[str], type_: str,
+                       direction: Literal["out", "in"], labels: Sequence[str] | None,
+                       day: str) -> dict[str, int]:
         g = self.graph
         node_map = g._node
         adj = g._succ if direction == "out" else g._pred
@@ -516,17 +639,20 @@ class EmbeddedStore:
                       direction: Direction = "both",
                       labels: Sequence[str] | None = None) -> dict[str, list[Adjacent]]:
         node_map = self.graph._node
-        return {i: self.adjacent(i, types, direction, labels)
-                for i in dict.fromkeys(node_ids) if i in node_map}
+        with self._rw.read():  # the nodes' lists as of one moment
+            return {i: self.adjacent(i, types, direction, labels)
+                    for i in dict.fromkeys(node_ids) if i in node_map}
 
     def nodes(self, label: str) -> Iterator[Node]:
         self._open_db()
         node_map = self.graph._node
-        for i in sorted(self._by_label.get(label, ())):
-            yield self._node(i, node_map[i])
+        with self._rw.read():  # taken as of one moment, given out after
+            found = [(i, node_map[i]) for i in sorted(self._by_label.get(label, ()))]
+        for i, d in found:
+            yield self._node(i, d)
 
     def rels(self, type_: str) -> Iterator[Rel]:
-        db = self._open_db()
+        db = self._reader()
         cur = db.execute('SELECT id, start, "end", props FROM rels WHERE type = ? ORDER BY id',
                          (type_,))
         while rows := cur.fetchmany(10_000):
@@ -534,19 +660,22 @@ class EmbeddedStore:
                 yield Rel(type_, start, end, json.loads(props) if props else {}, rid)
 
     def counts(self) -> Counts:
-        labels = {lab: len(ids) for lab, ids in self._by_label.items() if ids}
-        types: dict[str, int] = {}
-        for row in self._open_db().execute("SELECT type, count(*) FROM rels GROUP BY type"):
-            types[row[0]] = row[1]
+        db = self._reader()
+        with self._rw.read():
+            labels = {lab: len(ids) for lab, ids in self._by_label.items() if ids}
+            nodes = self.graph.number_of_nodes()
+            types: dict[str, int] = {}
+            for row in db.execute("SELECT type, count(*) FROM rels GROUP BY type"):
+                types[row[0]] = row[1]
         return Counts(
             labels=dict(sorted(labels.items())),
             relationships=dict(sorted(types.items())),
-            nodes=self.graph.number_of_nodes(),
+            nodes=nodes,
             rels=sum(types.values()),
         )
 
     def ping(self) -> bool:
-        self._open_db().execute("SELECT 1").fetchone()
+        self._reader().execute("SELECT 1").fetchone()
         return True
 
     def put_meta(self, key: str, value: Any) -> None:
@@ -559,8 +688,18 @@ class EmbeddedStore:
                 (key, _dumps(value)),
             )
 
+    def meta_default(self, key: str, value: Any) -> Any:
+        if self.read_only:
+            raise GraphError("this store was opened read-only")
+        with self._lock:  # one writer in this process; the file lock keeps out others
+            db = self._open_db()
+            db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                       (key, _dumps(value)))
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0])
+
     def get_meta(self, key: str) -> Any | None:
-        row = self._open_db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def integrity_check(self) -> str:

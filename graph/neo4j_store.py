@@ -595,6 +595,11 @@ class Neo4jStore:
         text, params = Q["put_meta"](key=key, value=json.dumps(value, ensure_ascii=False))
         self._write(lambda tx: tx.run(text, params).consume())
 
+    def meta_default(self, key: str, value: Any) -> Any:
+        text, params = Q["meta_default"](key=key, value=json.dumps(value, ensure_ascii=False))
+        raw = self._write(lambda tx: tx.run(text, params).single()["value"])  # type: ignore[index]
+        return json.loads(raw)
+
     def get_meta(self, key: str) -> Any | None:
         text, params = Q["get_meta"](key=key)
 

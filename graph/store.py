@@ -150,6 +150,12 @@ class GraphStore(Protocol):
     def get_meta(self, key: str) -> Any | None:
         ...
 
+    def meta_default(self, key: str, value: Any) -> Any:
+        """The value kept under ``key``, or ``value`` kept now when there is none: in
+        one transaction, so of two callers racing, both get the first one's value
+        (store-wide state such as the roster identity key is made once)."""
+        ...
+
     def ping(self) -> bool:
         """True when the store answers now (readiness); raises StoreUnavailable if not."""
         ...

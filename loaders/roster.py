@@ -648,14 +648,6 @@ def _names_of(store: GraphStore, ids: list[str]) -> list[tuple[str, str]]:
 
 
 # ------------------------------------------------------------ entry point
-def _id_key(store: GraphStore, dry_run: bool) -> tuple[bytes, bool]:
-    """The keyed-hash key for person ids: (key, whether it is new and must be kept)."""
-    raw = store.get_meta(ID_KEY_META)
-    if raw:
-        return bytes.fromhex(raw), False
-    return secrets.token_bytes(32), not dry_run
-
-
 def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                 as_of: str | dt.date | None = None, dry_run: bool = False,
                 end_missing: bool = True, batch_size: int | None = None,
@@ -677,22 +669,36 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
     except TableError as e:
         report.add(None, None, None, None, None, e.rule, e.message_zh, e.message_en)
         return report
-    key, new_key = _id_key(store, dry_run)
+    # The keyed-hash key for person ids is made once for the store, when a first load
+    # is about to write: of two first loads racing, the second finds the first's key
+    # kept (``meta_default``) and reads its file again with it. A load that writes
+    # nothing (a dry run, a file with errors) keeps no key.
+    stored = store.get_meta(ID_KEY_META)
+    key = bytes.fromhex(stored) if stored else secrets.token_bytes(32)
     fd, spool_path = tempfile.mkstemp(prefix="govgraph-roster-", suffix=".spool")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as spool:
-            p = Pass1(m, store.schema, report, key, spool, day, allow_rename=allow_rename)
-            try:
-                _read(p, table, progress)
-            except TableError as e:
-                report.add(None, None, None, None, None, e.rule, e.message_zh, e.message_en)
-            p.flush(final=True)
-        _identify(store, p)
-        resolved = _check_refs(store, p)
-        if not report.ok:
-            return report
-        if new_key:
-            store.put_meta(ID_KEY_META, key.hex())
+        while True:
+            with open(spool_path, "wb") as spool:
+                p = Pass1(m, store.schema, report, key, spool, day, allow_rename=allow_rename)
+                try:
+                    _read(p, table, progress)
+                except TableError as e:
+                    report.add(None, None, None, None, None, e.rule, e.message_zh,
+                               e.message_en)
+                p.flush(final=True)
+            _identify(store, p)
+            resolved = _check_refs(store, p)
+            if not report.ok:
+                return report
+            if stored or dry_run:
+                break
+            stored = store.meta_default(ID_KEY_META, key.hex())
+            if stored == key.hex():
+                break
+            key = bytes.fromhex(stored)  # another load kept its key first
+            report = LoadReport(kind=m.kind, file=Path(path).name, as_of=day,
+                                dry_run=dry_run)
         size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
         try:
             write_rows(store, p, spool_path, resolved, day, not dry_run, size, end_missing)

@@ -30,9 +30,8 @@ CHILD = textwrap.dedent("""
     class Pausing:
         def __init__(self, db): self._db = db
         def __getattr__(self, name): return getattr(self._db, name)
-        def execute(self, *a): return self._db.execute(*a)
-        def executemany(self, sql, rows):
-            out = self._db.executemany(sql, rows)
+        def execute(self, sql, *a):
+            out = self._db.execute(sql, *a)
             if current["k"] == pause_in and sql.startswith("INSERT INTO nodes"):
                 print("inside", current["k"], flush=True)
                 time.sleep(120)

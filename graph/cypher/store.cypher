@@ -166,6 +166,12 @@ MATCH (n:GovNode) RETURN count(n) AS n
 // params: key, value
 MERGE (m:GovMeta {key: $key}) SET m.value = $value
 
+// name: meta_default
+// params: key, value
+// The stored value, or $value stored now when there was none (one transaction: the
+// uniqueness constraint on the key makes a concurrent MERGE wait, then match).
+MERGE (m:GovMeta {key: $key}) ON CREATE SET m.value = $value RETURN m.value AS value
+
 // name: get_meta
 // params: key
 MATCH (m:GovMeta {key: $key}) RETURN m.value AS value
