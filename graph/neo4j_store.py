@@ -7,19 +7,34 @@ because the driver retries them on transient errors. A batch is validated first
 ``UNWIND`` chunks. Labels and relationship types in query text come only from the
 schema (:meth:`graph.cypher.CypherQuery.render`); every value is a parameter.
 Driver errors become :mod:`graph.errors` types.
+
+A hung server (up, but not answering: a frozen JVM, a stalled disk) would hold a
+request for as long as the socket stays open, since the driver has no read timeout of
+its own. So every call runs on the store's own worker threads and its caller waits in
+steps of :data:`PROBE_AFTER` seconds: when a step passes without an answer, a fresh
+connection tries the Bolt handshake (:data:`PROBE_TIMEOUT`); no answer means the
+server hangs, the call gives up with :class:`StoreUnavailable` and the breaker opens:
+calls fail at once, without touching the driver, until a handshake answers again
+(tried at most every :data:`RETRY_AFTER` seconds). A server that answers the handshake
+is only slow: the call waits up to its transaction timeout, plus a margin.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import json
 import queue
+import socket
+import ssl
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
@@ -32,7 +47,96 @@ from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.write import MemoryView, Plan, StoreView, plan_batch
 
-__all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK"]
+__all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK", "PROBE_AFTER", "PROBE_TIMEOUT",
+           "RETRY_AFTER"]
+
+#: seconds a call waits for an answer before the server is probed
+PROBE_AFTER = 2.0
+#: seconds the Bolt handshake of a probe may take
+PROBE_TIMEOUT = 2.0
+#: seconds between handshakes while the breaker is open
+RETRY_AFTER = 1.0
+#: worker threads per store: calls in flight at once (more wait their turn)
+WORKERS = 16
+_BOLT_HELLO = bytes.fromhex("6060b017") + bytes.fromhex(
+    "00040405" "00000404" "00000104" "00000003")  # Bolt 5.4-5.0, 4.4-4.1, 3
+
+
+class _Watch:
+    """The hung-server breaker of one store (see the module's docstring)."""
+
+    def __init__(self, uri: str) -> None:
+        u = urlsplit(uri)
+        self.host, self.port = u.hostname or "localhost", u.port or 7687
+        self.tls = u.scheme.endswith("+s") or u.scheme.endswith("+ssc")
+        self.verify = not u.scheme.endswith("+ssc")
+        self.pool = cf.ThreadPoolExecutor(WORKERS, thread_name_prefix="neo4j-call")
+        self._lock = threading.Lock()
+        self.down_since: float | None = None  # when the breaker opened
+        self._tried = 0.0
+        self._alive = True
+        self._probing = False
+        self._probed = threading.Event()
+
+    def handshake(self) -> bool:
+        """Whether a new connection gets the server's Bolt version in time."""
+        try:
+            with socket.create_connection((self.host, self.port), PROBE_TIMEOUT) as raw:
+                sock: socket.socket = raw
+                if self.tls:
+                    ctx = ssl.create_default_context()
+                    if not self.verify:
+                        ctx.check_hostname = False
+                        ctx.verify_mode = ssl.CERT_NONE
+                    sock = ctx.wrap_socket(raw, server_hostname=self.host)
+                sock.settimeout(PROBE_TIMEOUT)
+                sock.sendall(_BOLT_HELLO)
+                return len(sock.recv(4)) == 4
+        except OSError:
+            return False
+
+    def _probe(self) -> None:
+        ok = self.handshake()
+        with self._lock:
+            self._alive, self._probing, self._tried = ok, False, time.monotonic()
+            if ok:
+                self.down_since = None
+            elif self.down_since is None:
+                self.down_since = time.monotonic()
+            self._probed.set()
+
+    def alive(self, wait: bool) -> bool:
+        """Whether the server answered the last handshake. A new one starts (on a
+        thread of its own, one at a time) when the last is RETRY_AFTER seconds old;
+        ``wait``: for the one under way."""
+        with self._lock:
+            if not self._probing and time.monotonic() - self._tried >= RETRY_AFTER:
+                self._probing = True
+                self._probed = threading.Event()
+                threading.Thread(target=self._probe, name="neo4j-probe", daemon=True).start()
+            probed = self._probed if self._probing else None
+        if probed is not None and wait:
+            probed.wait(PROBE_TIMEOUT + 1)
+        return self._alive
+
+    def call(self, fn: Callable[[], T], limit: float, where: str) -> T:
+        """``fn()`` on a worker; its answer, or StoreUnavailable once the server is
+        found hung or ``limit`` seconds have passed."""
+        if self.down_since is not None and not self.alive(wait=False):
+            raise StoreUnavailable(f"Neo4j at {where} does not answer (since "
+                                   f"{time.monotonic() - self.down_since:.0f} s)")
+        fut = self.pool.submit(fn)
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                return fut.result(timeout=max(0.0, min(PROBE_AFTER,
+                                                       deadline - time.monotonic())))
+            except cf.TimeoutError:
+                if not self.alive(wait=True):
+                    raise StoreUnavailable(f"Neo4j at {where} does not answer") from None
+                if time.monotonic() >= deadline:
+                    raise StoreUnavailable(f"Neo4j at {where} took longer than "
+                                           f"{limit:.0f} s") from None
 
 
 @dataclass(frozen=True)
@@ -105,11 +209,13 @@ class Neo4jStore:
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
                  database: str | None = None, *, schema: Schema | None = None,
                  timeout: float = 30.0, connect_timeout: float = 5.0,
-                 init: bool = True) -> None:
+                 init: bool = True, load_timeout: float = 300.0) -> None:
         self.schema = schema or get_schema()
         self.uri = uri
         self.database = database
         self.timeout = timeout
+        #: a batch of a load (50,000 records on a cold JVM) and schema commands
+        self.load_timeout = load_timeout
         try:
             self.driver = GraphDatabase.driver(
                 uri, auth=(user, password) if password else None,
@@ -124,6 +230,7 @@ class Neo4jStore:
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
+        self._watch = _Watch(uri)
         self._date_cache: dict[tuple[str, ...] | str, frozenset[str]] = {}
         #: bumped by every write of this store, so caches over it know to refresh
         self.generation = 0
@@ -132,12 +239,18 @@ class Neo4jStore:
             Neo4jStore._initialised.add((uri, database))
 
     # ------------------------------------------------------------ plumbing
-    def _run(self, write: bool, fn: Callable[[ManagedTransaction], T]) -> T:
+    def _run(self, write: bool, fn: Callable[[ManagedTransaction], T],
+             timeout: float | None = None) -> T:
         if self._closed:
             raise StoreUnavailable(f"store {self.uri!r} is closed")
+        limit = timeout or self.timeout
+        return self._watch.call(lambda: self._session(write, fn, limit), limit + 5, self.uri)
+
+    def _session(self, write: bool, fn: Callable[[ManagedTransaction], T],
+                 timeout: float) -> T:
         try:
             with self.driver.session(database=self.database) as session:
-                work = neo4j.unit_of_work(timeout=self.timeout)(fn)
+                work = neo4j.unit_of_work(timeout=timeout)(fn)
                 return session.execute_write(work) if write else session.execute_read(work)
         except nex.AuthError as e:
             raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials") from e
@@ -147,7 +260,7 @@ class Neo4jStore:
                                    f"{type(e).__name__}") from e
         except nex.ClientError as e:
             if "Timeout" in (e.code or "") or "terminated" in (e.message or ""):
-                raise StoreUnavailable(f"query timed out after {self.timeout} s") from e
+                raise StoreUnavailable(f"query timed out after {timeout} s") from e
             raise GraphError(f"Neo4j refused a query: {e.code}") from e
         except nex.Neo4jError as e:
             raise StoreUnavailable(f"Neo4j error {e.code}") from e
@@ -173,14 +286,19 @@ class Neo4jStore:
                   for t in self.schema.relationships]
         if self._closed:
             raise StoreUnavailable("the store is closed")
-        try:
-            with self.driver.session(database=self.database) as session:
-                for s in stmts:  # schema commands run in their own transactions
-                    session.run(s).consume()
-        except nex.AuthError as e:
-            raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials") from e
-        except (nex.ServiceUnavailable, nex.SessionExpired, OSError) as e:
-            raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
+
+        def run() -> None:
+            try:
+                with self.driver.session(database=self.database) as session:
+                    for s in stmts:  # schema commands run in their own transactions
+                        session.run(s).consume()
+            except nex.AuthError as e:
+                raise StoreUnavailable(f"Neo4j at {self.uri!r} refused the credentials"
+                                       ) from e
+            except (nex.ServiceUnavailable, nex.SessionExpired, OSError) as e:
+                raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
+
+        self._watch.call(run, self.load_timeout + 5, self.uri)
 
     def roots(self) -> list[str]:
         """Labels that extend no other label."""
@@ -192,7 +310,9 @@ class Neo4jStore:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self.driver.close()
+            self._watch.pool.shutdown(wait=False, cancel_futures=True)
+            if self._watch.down_since is None:  # a hung server would hold the close too
+                self.driver.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
@@ -350,7 +470,7 @@ class Neo4jStore:
                         tx.run(text.upsert, {"rows": old}).consume()
 
         if prepared.statements:
-            self._write(work)
+            self._run(True, work, self.load_timeout)  # a batch: the load's own timeout
             self.generation += 1
         return prepared.result
 

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     neo4j_database: str | None = None
     #: transaction timeout in seconds for every query
     neo4j_timeout: float = 30.0
+    #: transaction timeout in seconds for a batch of a load and for schema commands
+    neo4j_load_timeout: float = 300.0
     #: largest roster upload the API accepts (MB); bigger files: the CLI
     max_upload_mb: int = 100
     #: largest other request body (MB)

@@ -196,7 +196,8 @@ def open_store(location: str, *, read_only: bool = False, schema: Schema | None 
 
         s = get_settings()
         return Neo4jStore(location, s.neo4j_user, s.neo4j_password, s.neo4j_database,
-                          schema=schema, timeout=s.neo4j_timeout)
+                          schema=schema, timeout=s.neo4j_timeout,
+                          load_timeout=s.neo4j_load_timeout)
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(location, read_only=read_only, schema=schema)

@@ -73,15 +73,26 @@ class Server:
 
 @contextmanager
 def serving(tmp_path: Path, graph: tuple[list[Any], list[Any]],
-            **settings: str) -> Iterator[Server]:
-    """``govgraph serve`` on an embedded store holding ``graph``; ``settings`` become
-    GOVGRAPH_* variables (``max_upload_mb="5"`` …)."""
-    db = tmp_path / "graph.db"
-    with EmbeddedStore(db) as s:
-        s.upsert(*graph)
+            neo4j: tuple[str, str] | None = None, **settings: str) -> Iterator[Server]:
+    """``govgraph serve`` on an embedded store holding ``graph`` (or on the Neo4j
+    server ``neo4j`` = (uri, password), cleared first); ``settings`` become GOVGRAPH_*
+    variables (``max_upload_mb="5"`` …)."""
+    store: dict[str, str] = {}
+    if neo4j is None:
+        db = tmp_path / "graph.db"
+        with EmbeddedStore(db) as s:
+            s.upsert(*graph)
+        store["GOVGRAPH_STORE"] = str(db)
+    else:
+        from graph.neo4j_store import Neo4jStore
+
+        uri, password = neo4j
+        with Neo4jStore(uri, "neo4j", password) as n:
+            n.clear()
+            n.upsert(*graph)
+        store.update(GOVGRAPH_STORE=uri, GOVGRAPH_NEO4J_PASSWORD=password)
     port = free_port()
-    env = dict(os.environ, GOVGRAPH_STORE=str(db),
-               GOVGRAPH_SECURITY_DB=str(tmp_path / "security.db"),
+    env = dict(os.environ, GOVGRAPH_SECURITY_DB=str(tmp_path / "security.db"), **store,
                **{f"GOVGRAPH_{k.upper()}": v for k, v in settings.items()})
     process = subprocess.Popen([GOVGRAPH, "serve", "--port", str(port)], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -140,3 +151,25 @@ def send_body(port: int, path: str, size: int, headers: dict[str, str] | None = 
             pass
     m = re.match(rb"HTTP/1\.1 (\d{3})", answer)
     return (int(m.group(1)) if m else None), sent
+
+
+def listening_pid(port: int) -> int:
+    """The process listening on TCP ``port`` here (from /proc: the socket's inode,
+    then the process holding it)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A":  # LISTEN
+                inodes.add(f[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"nothing listens on port {port}")

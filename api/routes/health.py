@@ -3,9 +3,15 @@
 ``/health/live`` answers 200 while the process serves; ``/health/ready`` answers 200
 only when the store answers too (503 otherwise, e.g. while Neo4j is down);
 ``/health`` tells both in its body and answers 503 when not ready.
+
+The handlers are ``async`` and never wait on the API's thread pool (a pool full of
+requests to a hung Neo4j must not hold up liveness); readiness asks the store on a
+thread of its own, and Neo4j's own breaker answers within seconds when it hangs.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +28,7 @@ class Health(BaseModel):
     detail: str | None = None
 
 
-def _check(request: Request) -> Health:
+async def _check(request: Request) -> Health:
     store = getattr(request.app.state, "store", None)
     kind = getattr(request.app.state, "store_kind", "unknown")
     detail = None
@@ -31,7 +37,8 @@ def _check(request: Request) -> Health:
         detail = "the store is not open"
     else:
         try:
-            ready = bool(store.ping())
+            ready = bool(store.ping() if store.backend == "embedded"
+                         else await asyncio.to_thread(store.ping))
         except Exception as e:  # noqa: BLE001 - any failure means not ready
             detail = str(e) if e.__class__.__module__.startswith("graph") else "store error"
     return Health(status="ok" if ready else "unavailable", live=True, ready=ready, store=kind,
@@ -39,15 +46,15 @@ def _check(request: Request) -> Health:
 
 
 @router.get("/health", response_model=Health)
-def health(request: Request) -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
     """Liveness and readiness in one body; 503 when the store does not answer."""
-    h = _check(request)
+    h = await _check(request)
     return JSONResponse(h.model_dump(), status_code=200 if h.ready else 503,
                         headers=None if h.ready else {"Retry-After": "5"})
 
 
 @router.get("/health/live", response_model=Health)
-def live(request: Request) -> Health:
+async def live(request: Request) -> Health:
     """200 while the API process serves, whatever the store does."""
     kind = getattr(request.app.state, "store_kind", "unknown")
     return Health(status="ok", live=True, ready=False, store=kind,
@@ -55,6 +62,6 @@ def live(request: Request) -> Health:
 
 
 @router.get("/health/ready", response_model=Health)
-def ready(request: Request) -> JSONResponse:
+async def ready(request: Request) -> JSONResponse:
     """200 when the store answers, 503 (with Retry-After) when it does not."""
-    return health(request)
+    return await health(request)
