@@ -157,21 +157,30 @@ class XinqiaoScenario:
         planted["seed"] = self.seed
 
 
+#: residents drawn at a time, each block from a generator of its own: the draws do not
+#: depend on how the stream is cut into batches (the embedded store takes 20,000
+#: records a batch, Neo4j 50,000: one seed, one graph)
+BLOCK = 10_000
+
+
 class _ResidentStream:
-    """The streamed residents: vectorised draws, then plain dicts."""
+    """The streamed residents: vectorised draws in blocks of :data:`BLOCK`, then plain
+    dicts, handed out in batches of any size."""
 
     def __init__(self, sc: XinqiaoScenario, b: Builder) -> None:
-        self.rng = np.random.default_rng([sc.seed, 2])
+        self.seed = sc.seed
+        self.blocks = 0
+        self.ready: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
         self.pf = b.pf
         self.A = b.A
         self.fixed_nodes = len(b.nodes)
-        self.left = sc.residents - b.fixed_residents
+        self.undrawn = sc.residents - b.fixed_residents  # not drawn yet
         self.made = 0
         self.next_no = b.person_no + 1
         fixed_reg = sum(1 for n in b.nodes if "Resident" in n["labels"]
                         and n["properties"].get("household_registered"))
         target = round(sc.residents * REGISTERED_SHARE)
-        self.reg_left = min(self.left, max(0, target - fixed_reg))
+        self.reg_left = min(self.undrawn, max(0, target - fixed_reg))
         self.registered_total = fixed_reg + self.reg_left
         bids, addr, floors, com_i, conv = [], [], [], [], []
         for ci, c in enumerate(COMMUNITIES):
@@ -205,21 +214,34 @@ class _ResidentStream:
         ]
         self.label_counts: Counter[tuple[str, ...]] = Counter()
 
+    @property
+    def left(self) -> int:
+        """Residents not handed out yet."""
+        return self.undrawn + len(self.ready[0])
+
     def next(self, k: int) -> Batch:
-        k = min(k, self.left)
-        if k <= 0:
-            return [], []
-        rng = self.rng
+        """The next ``k`` residents (fewer at the end) with their ``LIVES_IN``."""
+        while len(self.ready[0]) < k and self.undrawn:
+            nodes, rels = self._block(min(BLOCK, self.undrawn))
+            self.ready[0].extend(nodes)
+            self.ready[1].extend(rels)
+        nodes, rels = self.ready
+        self.ready = (nodes[k:], rels[k:])
+        return nodes[:k], rels[:k]
+
+    def _block(self, k: int) -> Batch:
+        rng = np.random.default_rng([self.seed, 2, self.blocks])
+        self.blocks += 1
         if self.reg_left:
-            n_reg = int(rng.hypergeometric(self.reg_left, self.left - self.reg_left, k)) \
-                if self.left > k else self.reg_left
+            n_reg = int(rng.hypergeometric(self.reg_left, self.undrawn - self.reg_left, k)) \
+                if self.undrawn > k else self.reg_left
         else:
             n_reg = 0
         reg = np.zeros(k, bool)
         if n_reg:
             reg[rng.choice(k, n_reg, replace=False)] = True
         self.reg_left -= n_reg
-        self.left -= k
+        self.undrawn -= k
         u = rng.random(k)
         bld = np.where(reg, np.searchsorted(self.cdf_reg, u, side="right"),
                        np.searchsorted(self.cdf_all, u, side="right"))
