@@ -98,12 +98,13 @@ def load_scenario_cmd(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Reference date YYYY-MM-DD (default today)")] = None,
     if_empty: Annotated[bool, typer.Option(
-        "--if-empty", help="Do nothing when the store already holds nodes")] = False,
+        "--if-empty", help="Do nothing when the store already holds nodes (but finish a "
+                           "scenario load that was interrupted)")] = False,
 ) -> None:
     """Generate the synthetic Xinqiao Street scenario and load it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from loaders.xinqiao import XinqiaoScenario, load_scenario
+    from loaders.xinqiao import LOADING_META, XinqiaoScenario, load_scenario
 
     if name != "xinqiao":
         raise _fail(f"unknown scenario {name!r}; the built-in scenario is 'xinqiao'")
@@ -113,12 +114,19 @@ def load_scenario_cmd(
     except ValueError as e:
         raise _fail(str(e)) from None
     with _open() as store:
-        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day,
-                                   batch_size=getattr(store, "preferred_batch_size", 20_000))
         existing = store.counts().nodes
-        if if_empty and existing:
+        partial = store.get_meta(LOADING_META)
+        if if_empty and existing and partial:
+            residents, seed = int(partial["residents"]), int(partial["seed"])
+            day = dt.date.fromisoformat(partial["as_of"])
+            err.print(f"store {_location()} holds {existing:,} nodes of a scenario load that "
+                      f"did not finish (--residents {residents} --seed {seed} --as-of "
+                      f"{day}); loading it again")
+        elif if_empty and existing:
             out.print(f"store {_location()} already holds {existing:,} nodes; not loading")
             return
+        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day,
+                                   batch_size=getattr(store, "preferred_batch_size", 20_000))
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                       transient=False) as bar:

@@ -282,6 +282,10 @@ class _ResidentStream:
         return nodes, rels
 
 
+#: store meta kept while a scenario loads: its parameters (null once it is whole)
+LOADING_META = "scenario_loading"
+
+
 def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
                   as_of: datetime.date | None = None, batch_size: int | None = None,
                   progress: Callable[[int], Any] | None = None,
@@ -299,6 +303,10 @@ def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
     sc = scenario or XinqiaoScenario(residents=residents, seed=seed, as_of=as_of,
                                      batch_size=batch_size)
     n = m = 0
+    # Until the last batch is in, the store says a load is under way (and of what), so
+    # ``--if-empty`` can tell a partial scenario from a whole one and finish it.
+    store.put_meta(LOADING_META, {"name": "xinqiao", "residents": sc.residents,
+                                  "seed": sc.seed, "as_of": sc.as_of.isoformat()})
     stream = getattr(store, "upsert_stream", None)
     if stream is not None:  # a server store overlaps validation with its writes
         done = stream(sc.batches(), progress)
@@ -312,4 +320,5 @@ def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
                 progress(len(nodes) + len(rels))
     store.put_meta("scenario", {"name": "xinqiao", "residents": sc.residents, "seed": sc.seed,
                                 "as_of": sc.as_of.isoformat(), "planted": sc.planted})
+    store.put_meta(LOADING_META, None)
     return {"nodes": n, "rels": m, "planted": sc.planted}

@@ -72,3 +72,55 @@ def test_a_frozen_neo4j_gives_503_within_5_s_and_recovers(
             time.sleep(0.5)
         assert back == 200
         assert all(server.get(p, token)[0] == 200 for p in PATHS)
+
+
+def test_if_empty_finishes_a_scenario_load_that_was_killed(tmp_path: Path) -> None:
+    """``load scenario --if-empty`` (what ``make run`` does) on a store a killed load
+    left partial loads it again, to the same graph as an uninterrupted load; on a whole
+    one it does nothing."""
+    import sqlite3
+    import subprocess
+
+    from tests.cli_helpers import GOVGRAPH
+    from tests.conftest import ROOT
+
+    def cmd(db: Path, *extra: str) -> list[str]:
+        return [GOVGRAPH, "--store", str(db), "load", "scenario", "xinqiao", "--residents",
+                "30000", "--as-of", "2026-06-30", *extra]
+
+    whole = tmp_path / "whole.db"
+    assert subprocess.run(cmd(whole), cwd=ROOT, capture_output=True, timeout=600
+                          ).returncode == 0
+    db = tmp_path / "killed.db"
+    loader = subprocess.Popen(cmd(db), cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    seen = 0
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and loader.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+                seen = c.execute("SELECT count(*) FROM nodes").fetchone()[0]
+        except sqlite3.Error:
+            seen = 0
+        if seen > 0:
+            loader.kill()
+            break
+        time.sleep(0.02)
+    loader.wait(timeout=60)
+    assert seen > 0, "the load finished before it could be killed"
+
+    def counts(path: Path) -> tuple[int, int]:
+        with sqlite3.connect(path) as c:
+            return (c.execute("SELECT count(*) FROM nodes").fetchone()[0],
+                    c.execute("SELECT count(*) FROM rels").fetchone()[0])
+
+    assert counts(db) < counts(whole)
+    # with other options than the killed load's: it finishes what was started
+    again = subprocess.run(cmd(db, "--if-empty", "--seed", "9"), cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "did not finish" in again.stderr and "--seed 7" in again.stderr
+    assert counts(db) == counts(whole)
+    done = subprocess.run(cmd(db, "--if-empty"), cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0 and "not loading" in done.stdout
