@@ -116,9 +116,10 @@ def _docs(app: FastAPI) -> None:
 
 
 def create_app(store: GraphStore | None = None,
-               security: SecurityStore | None = None) -> FastAPI:
-    """Build the app; with ``store`` or ``security`` given (tests), use them instead of
-    the settings' files."""
+               security: SecurityStore | None = None, own_store: bool = False) -> FastAPI:
+    """Build the app; with ``store`` or ``security`` given (tests, ``govgraph serve``),
+    use them instead of the settings' files (``own_store``: the store is the settings'
+    one, opened by the caller, who closes it)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -129,7 +130,8 @@ def create_app(store: GraphStore | None = None,
             app.state.store_kind = store_kind(location)
         else:
             app.state.store = store
-            app.state.store_kind = type(store).__name__
+            app.state.store_kind = (store_kind(get_settings().store) if own_store
+                                    else type(store).__name__)
         own_security = security is None
         app.state.security = security or SecurityStore(get_settings().security_db)
         # The store's index is millions of long-lived objects: out of the collector's

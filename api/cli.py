@@ -138,6 +138,29 @@ def load_scenario_cmd(
 
 
 @app.command()
+def check() -> None:
+    """Look for damage in the store: SQLite's integrity check and the structural check
+    of opening (labels and types in the schema, relationship ends present, properties
+    readable). Exit 1 naming each problem; an embedded store only (Neo4j checks its own
+    files: neo4j-admin database check)."""
+    from graph.embedded import check_store
+    from graph.store import store_kind
+
+    where = _location()
+    if store_kind(where) != "embedded":
+        raise _fail(f"{where} is a Neo4j server: run `neo4j-admin database check` there")
+    problems = check_store(where)
+    if problems:
+        from rich.markup import escape
+
+        for p in problems:
+            err.print(f"[bold red]damage:[/] {escape(p)}", highlight=False, soft_wrap=True)
+        raise _fail(f"store {where} is damaged ({len(problems)} problem(s) listed above); "
+                    "restore it from a backup or an export")
+    out.print(f"store {where}: no damage found")
+
+
+@app.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
@@ -189,8 +212,11 @@ def serve(
     if _state["store"]:
         os.environ["GOVGRAPH_STORE"] = _state["store"]
         get_settings.cache_clear()
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+    # Opened here, not in the app's start-up: a store that cannot be opened (held by
+    # another writer, damaged, a server down) is one line and exit 1, not a traceback.
+    with _open() as store:
+        uvicorn.run(create_app(store, own_store=True), host=host or settings.host,
+                    port=port or settings.port, log_level="info")
 
 
 import api.cli_data  # noqa: E402,F401  (registers template, load roster/csv/popolo, export)
@@ -208,7 +234,9 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except GraphError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except Exception as e:  # a bug: one line, not a stack trace with data in it
         if os.environ.get("GOVGRAPH_DEBUG") == "1":

@@ -42,13 +42,13 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from graph.errors import GraphError, NodeNotFound, StoreUnavailable
+from graph.errors import GraphError, NodeNotFound, StoreDamaged, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.write import Plan, StoreView, plan_batch
 
-__all__ = ["EmbeddedStore"]
+__all__ = ["EmbeddedStore", "check_store"]
 
 LABELS = "_labels"  # reserved key of a node's attribute dict in the index
 TYPE = "_type"  # reserved key of an edge's attribute dict in the index
@@ -75,6 +75,111 @@ CREATE TABLE IF NOT EXISTS meta (
 _PAGE = 10_000  # rows decoded per JSON call when the index is built
 _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are frozen
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _Problems:
+    """Damage found: the first few described, all counted."""
+
+    def __init__(self, keep: int = 20) -> None:
+        self.shown: list[str] = []
+        self.total = 0
+        self.keep = keep
+
+    def add(self, text: str) -> None:
+        self.total += 1
+        if len(self.shown) < self.keep:
+            self.shown.append(text)
+
+
+def _decode(rows: list[Any], col: int, problems: _Problems, what: str
+            ) -> list[dict[str, Any] | None]:
+    """The JSON of column ``col`` of a page of rows, as one decoder call (its key
+    strings shared: a third less memory for the index); a row that is not a JSON
+    object is a problem, and None."""
+    try:
+        out: list[Any] = json.loads(f"[{','.join(r[col] or '{}' for r in rows)}]")
+        if len(out) == len(rows) and all(type(d) is dict for d in out):
+            return out
+    except (ValueError, TypeError):
+        pass
+    found: list[dict[str, Any] | None] = []
+    for r in rows:
+        try:
+            d = json.loads(r[col] or "{}")
+        except (ValueError, TypeError):
+            d = None
+        if type(d) is not dict:
+            problems.add(f"{'node' if what == 'node' else 'relationship'} {r[0]!r}: its "
+                         "properties are not readable JSON")
+            d = None
+        found.append(d)
+    return found
+
+
+def _label_problem(nid: str, labels: str, known: Any) -> str:
+    bad = [x for x in labels.split(";") if x not in known]
+    return f"node {nid!r} has label(s) {bad}, not in the schema"
+
+
+def _end_problem(rid: str, missing: str) -> str:
+    return f"relationship {rid!r} ends at node {missing!r}, which does not exist"
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
+    """A SQLite file of another program is not made a store by adding our tables."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables and not {"nodes", "rels", "meta"} <= tables:
+        raise StoreDamaged(path, [f"the file is a SQLite database of something else (tables "
+                                  f"{sorted(tables)[:5]}), not a govgraph store"])
+
+
+def check_store(path: str | os.PathLike[str], schema: Schema | None = None) -> list[str]:
+    """Everything wrong with an embedded store file, for ``govgraph check``: SQLite's
+    ``PRAGMA integrity_check`` and the structural check of opening (labels and types in
+    the schema, relationship ends present, properties readable). [] when sound."""
+    schema = schema or get_schema()
+    p = Path(path)
+    if not p.exists():
+        return [f"store {str(p)!r} does not exist"]
+    if p.stat().st_size == 0:
+        return ["the file is empty (0 bytes), not a govgraph store"]
+    out: list[str] = []
+    try:
+        db = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return [f"cannot open it: {e}"]
+    try:
+        out += [f"SQLite integrity check: {r[0]}" for r in
+                db.execute("PRAGMA integrity_check(100)") if r[0] != "ok"]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"nodes", "rels", "meta"} <= tables:
+            return out + [f"not a govgraph store (tables {sorted(tables)[:5]})"]
+        problems = _Problems(keep=1000)
+        ids: set[str] = set()
+        cur = db.execute("SELECT id, labels, props FROM nodes")
+        while rows := cur.fetchmany(_PAGE):
+            for (nid, labels, _), d in zip(rows, _decode(rows, 2, problems, "node"),
+                                           strict=True):
+                ids.add(nid)
+                if d is not None and not all(x in schema.labels for x in labels.split(";")):
+                    problems.add(_label_problem(nid, labels, schema.labels))
+        cur = db.execute('SELECT id, type, start, "end", props FROM rels')
+        while rows := cur.fetchmany(_PAGE):
+            for (rid, rtype, start, end, _), _d in zip(rows, _decode(rows, 4, problems, "rel"),
+                                                       strict=True):
+                if rtype not in schema.relationships:
+                    problems.add(f"relationship {rid!r} has type {rtype!r}, not in the schema")
+                for nid in (start, end):
+                    if nid not in ids:
+                        problems.add(_end_problem(rid, nid))
+        out += problems.shown
+        if problems.total > len(problems.shown):
+            out.append(f"... and {problems.total - len(problems.shown)} more")
+    except sqlite3.Error as e:
+        out.append(f"SQLite cannot read it: {e}")
+    finally:
+        db.close()
+    return out
 
 
 class _ReadWrite:
@@ -159,10 +264,15 @@ class EmbeddedStore:
         self._person_names: dict[str, set[str]] | None = None
         #: bumped by every write, so caches built over the store know when to refresh
         self.generation = 0
+        self._files: tuple[int | None, int | None] | None = None
         try:
+            if read_only and not self.path.exists():
+                raise StoreUnavailable(f"store {str(self.path)!r} does not exist")
+            if self.path.exists() and self.path.stat().st_size == 0:
+                raise StoreDamaged(str(self.path), [
+                    "the file is empty (0 bytes), not a govgraph store (remove it to start "
+                    "a new store there)"])
             if read_only:
-                if not self.path.exists():
-                    raise StoreUnavailable(f"store {str(self.path)!r} does not exist")
                 uri = f"file:{self.path.resolve()}?mode=ro"
                 self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             else:
@@ -175,12 +285,49 @@ class EmbeddedStore:
                 # a 32 MiB page cache: bulk inserts into the id B-trees stop re-reading
                 # pages (the 2 MiB default thrashes past ~100k rows)
                 self._db.execute("PRAGMA cache_size=-32768")
+                _refuse_foreign(self._db, str(self.path))
                 self._db.executescript(_DDL)
             self._db.execute("PRAGMA busy_timeout=5000")
             self.graph = self._build_index()
+            if not read_only:
+                self._files = self._file_ids()
         except sqlite3.Error as e:
-            self._release_lock()
+            self._abandon()
             raise StoreUnavailable(f"cannot open store {str(self.path)!r}: {e}") from e
+        except GraphError:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """After a failed open: nothing held."""
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+            self._db = None  # type: ignore[assignment]
+        self._release_lock()
+
+    def _file_ids(self) -> tuple[int | None, int | None]:
+        """(inode of the store file, of its write-ahead log): a server that finds them
+        changed has lost its files under it (a deleted ``-wal`` takes the writes not
+        yet checkpointed with it)."""
+        def ino(p: Path) -> int | None:
+            try:
+                return p.stat().st_ino
+            except OSError:
+                return None
+        return ino(self.path), ino(self.path.with_name(self.path.name + "-wal"))
+
+    def _check_files(self) -> None:
+        if self._files is None:
+            return
+        now = self._file_ids()
+        if self._files[1] is None and now[0] == self._files[0]:
+            self._files = now  # the log made by the first write since open
+        elif now != self._files:
+            raise StoreUnavailable(
+                f"the files of store {str(self.path)!r} changed under this process (its "
+                "-wal deleted or replaced, or the file moved): writes not yet checkpointed "
+                "may be lost; stop the server and run `govgraph check`")
 
     # ------------------------------------------------------------ lifecycle
     def _take_lock(self) -> None:
@@ -238,8 +385,13 @@ class EmbeddedStore:
                 gc.enable()
 
     def _read_index(self) -> nx.MultiDiGraph:
+        """The index; raises :class:`StoreDamaged` naming what no write of ours makes
+        (a label or type outside the schema, a relationship to a missing node, a row
+        that is not JSON)."""
+        problems = _Problems()
+        schema_labels, schema_types = self.schema.labels, self.schema.relationships
+        good_labels: dict[str, bool] = {}
         g = nx.MultiDiGraph()
-        loads = json.loads
         node_map = g._node  # filled directly: add_nodes_from costs twice as much
         succ, pred = g._succ, g._pred
         # Properties are decoded a page at a time as one JSON array: the decoder
@@ -247,8 +399,17 @@ class EmbeddedStore:
         # string, not a million (a third less memory for the index).
         cur = self._db.execute("SELECT id, labels, props FROM nodes")
         while rows := cur.fetchmany(_PAGE):
-            for (nid, labels, _), d in zip(rows, loads(f"[{','.join(r[2] for r in rows)}]"),
+            for (nid, labels, _), d in zip(rows, _decode(rows, 2, problems, "node"),
                                            strict=True):
+                if d is None:
+                    continue
+                ok = good_labels.get(labels)
+                if ok is None:
+                    ok = good_labels[labels] = all(x in schema_labels
+                                                   for x in labels.split(";"))
+                if not ok:
+                    problems.add(_label_problem(nid, labels, schema_labels))
+                    continue
                 nid = intern(nid)  # the edges' ends below then share this string
                 labs = d[LABELS] = self._labels_of(labels)
                 number = d.get("id_number")
@@ -264,10 +425,20 @@ class EmbeddedStore:
                 pred[nid] = {}
         cur = self._db.execute('SELECT id, type, start, "end", props FROM rels')
         while rows := cur.fetchmany(_PAGE):
-            decoded = loads(f"[{','.join(r[4] or '{}' for r in rows)}]")
-            for (rid, rtype, start, end, _), d in zip(rows, decoded, strict=True):
+            for (rid, rtype, start, end, _), d in zip(rows, _decode(rows, 4, problems, "rel"),
+                                                      strict=True):
+                if d is None:
+                    continue
+                if rtype not in schema_types:
+                    problems.add(f"relationship {rid!r} has type {rtype!r}, not in the schema")
+                    continue
+                if start not in succ or end not in pred:
+                    problems.add(_end_problem(rid, start if start not in succ else end))
+                    continue
                 d[TYPE] = rtype
                 self._index_edge(succ, pred, rid, intern(start), intern(end), d)
+        if problems.total:
+            raise StoreDamaged(str(self.path), problems.shown, problems.total)
         return g
 
     @staticmethod
@@ -312,6 +483,7 @@ class EmbeddedStore:
         old_ends = {r.id: (found[r.id].start, found[r.id].end) for r in plan.rels
                     if r.id in found}
         doomed = self._rels_touching(plan.delete)
+        self._check_files()
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -675,6 +847,7 @@ class EmbeddedStore:
         )
 
     def ping(self) -> bool:
+        self._check_files()
         self._reader().execute("SELECT 1").fetchone()
         return True
 

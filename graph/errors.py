@@ -81,6 +81,20 @@ class StoreUnavailable(GraphError):
     """The store cannot be reached or opened (file locked, server down ...)."""
 
 
+class StoreDamaged(StoreUnavailable):
+    """The store's file holds what no write of govgraph makes (a label or type outside
+    the schema, a relationship to a missing node, an empty or foreign file)."""
+
+    def __init__(self, path: str, problems: list[str], total: int | None = None) -> None:
+        self.path = path
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        shown = "; ".join(problems[:5])
+        more = f" (and {self.total - 5} more)" if self.total > 5 else ""
+        super().__init__(f"store {path!r} is damaged: {shown}{more}. Run `govgraph check` "
+                         "for the whole list; restore the file from a backup")
+
+
 class BackendNotAvailable(GraphError):
     """The configured store names a backend this build does not have yet."""
 
