@@ -255,6 +255,8 @@ class EmbeddedStore:
         self._rw = _ReadWrite()  # readers against the index update of a batch
         self._readers = threading.local()  # each thread's connection for reads
         self._reader_dbs: list[sqlite3.Connection] = []
+        self._unit_depth = 0  # > 0 inside unit(): batches join one transaction
+        self._unit_thread: int | None = None  # the thread whose unit it is
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
@@ -485,8 +487,10 @@ class EmbeddedStore:
         doomed = self._rels_touching(plan.delete)
         self._check_files()
         db = self._db
+        alone = not self._unit_depth  # else the unit's transaction commits it
         try:
-            db.execute("BEGIN IMMEDIATE")
+            if alone:
+                db.execute("BEGIN IMMEDIATE")
             if plan.nodes:
                 db.execute(
                     "INSERT INTO nodes(id, labels, props) "
@@ -508,12 +512,13 @@ class EmbeddedStore:
                 db.execute("DELETE FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
                            (_dumps(list(plan.delete)),))
         except sqlite3.Error as e:
-            if db.in_transaction:
+            if db.in_transaction and alone:
                 db.execute("ROLLBACK")
             raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
         with self._rw.write():  # readers see the batch whole, in the record and the index
             try:
-                db.execute("COMMIT")
+                if alone:
+                    db.execute("COMMIT")
             except sqlite3.Error as e:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
@@ -527,6 +532,52 @@ class EmbeddedStore:
             # sight, a bulk load no longer rescans the whole index at every full
             # collection (a third of a 500,000-resident load went on that)
             gc.freeze()
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Everything written inside (batches, meta) is kept whole or not at all: one
+        SQLite transaction, committed at the end; on an error (or a kill) it is rolled
+        back and the index rebuilt from the record. Other threads' writes wait till
+        the unit ends; readers see its batches as they come (each whole)."""
+        if self.read_only:
+            raise GraphError("this store was opened read-only")
+        with self._lock:
+            if self._unit_depth:  # inside a unit already: part of it
+                self._unit_depth += 1
+                try:
+                    yield
+                finally:
+                    self._unit_depth -= 1
+                return
+            db = self._open_db()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
+            self._unit_depth, self._unit_thread = 1, threading.get_ident()
+            try:
+                yield
+                with self._rw.write():
+                    db.execute("COMMIT")
+            except BaseException as e:
+                self._unit_depth, self._unit_thread = 0, None
+                self._roll_back()
+                if isinstance(e, sqlite3.Error):
+                    raise StoreUnavailable(f"write to {str(self.path)!r} failed: {e}") from e
+                raise
+            finally:
+                self._unit_depth, self._unit_thread = 0, None
+
+    def _roll_back(self) -> None:
+        """A unit undone: the record rolled back, the index rebuilt from it."""
+        with self._rw.write():
+            db = self._db
+            if db is not None and db.in_transaction:
+                db.execute("ROLLBACK")
+            self._by_label, self._id_numbers, self._person_names = {}, {}, None
+            self.graph = nx.MultiDiGraph()  # the old index goes before the new one comes
+            self.graph = self._build_index()
+            self.generation += 1
 
     def _rels_touching(self, node_ids: list[str]) -> list[str]:
         g = self.graph
@@ -686,7 +737,9 @@ class EmbeddedStore:
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's connection for reads: committed batches only, never the
-        writer's transaction in progress."""
+        writer's transaction in progress (but the thread of a unit reads its own)."""
+        if self._unit_thread == threading.get_ident():
+            return self._open_db()
         self._open_db()
         db: sqlite3.Connection | None = getattr(self._readers, "db", None)
         if db is None:

@@ -31,6 +31,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -58,6 +59,8 @@ PROBE_TIMEOUT = 2.0
 RETRY_AFTER = 1.0
 #: worker threads per store: calls in flight at once (more wait their turn)
 WORKERS = 16
+#: records one unit (one load, one transaction) may hold
+UNIT_MAX = 500_000
 _BOLT_HELLO = bytes.fromhex("6060b017") + bytes.fromhex(
     "00040405" "00000404" "00000104" "00000003")  # Bolt 5.4-5.0, 4.4-4.1, 3
 
@@ -123,8 +126,8 @@ class _Watch:
         """``fn()`` on a worker; its answer, or StoreUnavailable once the server is
         found hung or ``limit`` seconds have passed."""
         if self.down_since is not None and not self.alive(wait=False):
-            raise StoreUnavailable(f"Neo4j at {where} does not answer (since "
-                                   f"{time.monotonic() - self.down_since:.0f} s)")
+            raise StoreUnavailable(f"Neo4j at {where} is unavailable: it has not answered "
+                                   f"for {time.monotonic() - self.down_since:.0f} s")
         fut = self.pool.submit(fn)
         deadline = time.monotonic() + limit
         while True:
@@ -133,10 +136,11 @@ class _Watch:
                                                        deadline - time.monotonic())))
             except cf.TimeoutError:
                 if not self.alive(wait=True):
-                    raise StoreUnavailable(f"Neo4j at {where} does not answer") from None
+                    raise StoreUnavailable(f"Neo4j at {where} is unavailable: it does not "
+                                           "answer") from None
                 if time.monotonic() >= deadline:
-                    raise StoreUnavailable(f"Neo4j at {where} took longer than "
-                                           f"{limit:.0f} s") from None
+                    raise StoreUnavailable(f"Neo4j at {where} is unavailable: no answer "
+                                           f"in {limit:.0f} s") from None
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,7 @@ class Neo4jStore:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
         self._closed = False
         self._watch = _Watch(uri)
+        self._local = threading.local()  # a thread's unit (its batches not yet written)
         self._date_cache: dict[tuple[str, ...] | str, frozenset[str]] = {}
         #: bumped by every write of this store, so caches over it know to refresh
         self.generation = 0
@@ -448,39 +453,93 @@ class Neo4jStore:
         return hit
 
     def _commit(self, prepared: _Prepared) -> BatchResult:
-        def work(tx: ManagedTransaction) -> None:
-            for text, rows in prepared.statements:
-                if isinstance(text, _DeleteStatement):  # after every write of the batch
-                    tx.run(text.text, {"ids": [r["id"] for r in rows]}).consume()
-                    continue
-                for i in range(0, len(rows), CHUNK):
-                    chunk = rows[i:i + CHUNK]
-                    if not isinstance(text, _RelStatements):
-                        tx.run(text, {"rows": chunk}).consume()
-                        continue
-                    # Relationships new to the graph (all of them in a first load) take
-                    # a plain CREATE; the few that exist take the full upsert.
-                    found = {r["id"] for r in tx.run(text.existing,
-                                                     {"ids": [r["id"] for r in chunk]})}
-                    new = [r for r in chunk if r["id"] not in found]
-                    old = [r for r in chunk if r["id"] in found]
-                    if new:
-                        tx.run(text.create, {"rows": new}).consume()
-                    if old:
-                        tx.run(text.upsert, {"rows": old}).consume()
-
         if prepared.statements:
-            self._run(True, work, self.load_timeout)  # a batch: the load's own timeout
+            # a batch: the load's own timeout
+            self._run(True, lambda tx: self._statements(tx, prepared), self.load_timeout)
             self.generation += 1
         return prepared.result
+
+    @staticmethod
+    def _statements(tx: ManagedTransaction, prepared: _Prepared) -> None:
+        for text, rows in prepared.statements:
+            if isinstance(text, _DeleteStatement):  # after every write of the batch
+                tx.run(text.text, {"ids": [r["id"] for r in rows]}).consume()
+                continue
+            for i in range(0, len(rows), CHUNK):
+                chunk = rows[i:i + CHUNK]
+                if not isinstance(text, _RelStatements):
+                    tx.run(text, {"rows": chunk}).consume()
+                    continue
+                # Relationships new to the graph (all of them in a first load) take
+                # a plain CREATE; the few that exist take the full upsert.
+                found = {r["id"] for r in tx.run(text.existing,
+                                                 {"ids": [r["id"] for r in chunk]})}
+                new = [r for r in chunk if r["id"] not in found]
+                old = [r for r in chunk if r["id"] in found]
+                if new:
+                    tx.run(text.create, {"rows": new}).consume()
+                if old:
+                    tx.run(text.upsert, {"rows": old}).consume()
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Everything this thread writes inside (batches, meta) goes to Neo4j as one
+        transaction when the unit ends: all of it, or — on an error, or a kill —
+        nothing. Each batch is planned against the store and the unit's batches
+        before it; until the end, other reads do not see them. At most
+        :data:`UNIT_MAX` records (a bigger load: split it, or bulk-import)."""
+        st = self._local
+        if getattr(st, "unit", None) is not None:
+            st.depth += 1
+            try:
+                yield
+            finally:
+                st.depth -= 1
+            return
+        st.unit, st.meta, st.depth, st.size = [], {}, 1, 0
+        st.view = MemoryView(StoreView(self))
+        try:
+            yield
+            prepared, meta = st.unit, st.meta
+        finally:
+            st.unit = st.view = None
+        if not prepared and not meta:
+            return
+        meta_q = [Q["put_meta"](key=k, value=json.dumps(v, ensure_ascii=False))
+                  for k, v in meta.items()]
+
+        def work(tx: ManagedTransaction) -> None:
+            for p in prepared:
+                self._statements(tx, p)
+            for text, params in meta_q:
+                tx.run(text, params).consume()
+
+        self._run(True, work, self.load_timeout)
+        self.generation += 1
+
+    def _in_unit(self) -> Any:
+        st = self._local
+        return st if getattr(st, "unit", None) is not None else None
 
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
                rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
                replace: bool = False, dry_run: bool = False,
                delete: Iterable[str] = (), history: bool = True) -> BatchResult:
+        unit = self._in_unit()
         prepared = self._prepare(nodes, rels, as_of=as_of, replace=replace, delete=delete,
-                                 history=history)
-        return prepared.result if dry_run else self._commit(prepared)
+                                 history=history, base=unit.view if unit else None)
+        if dry_run:
+            return prepared.result
+        if unit is None:
+            return self._commit(prepared)
+        unit.size += len(prepared.plan.nodes) + len(prepared.plan.rels)
+        if unit.size > UNIT_MAX:
+            raise GraphError(f"a load of more than {UNIT_MAX:,} records is more than one "
+                             "Neo4j transaction should hold: split the file, or bulk-import "
+                             "it (scripts/neo4j-server import)")
+        unit.unit.append(prepared)
+        unit.view.put(prepared.plan)
+        return prepared.result
 
     def upsert_stream(self, batches: Iterable[tuple[list[Any], list[Any]]],
                       progress: Callable[[int], Any] | None = None, *,
@@ -489,9 +548,18 @@ class Neo4jStore:
         batch while the server writes the current one (a writer thread: Python's
         checks and the server's work overlap). Stops at the first error, with the
         batches before it written and none after."""
+        total = BatchResult(nodes=0, rels=0)
+        if self._in_unit() is not None:  # written at the unit's end: no writer to overlap
+            for nodes, rels in batches:
+                done = self.upsert(nodes, rels, as_of=as_of, replace=replace)
+                total["nodes"] += done["nodes"]
+                total["rels"] += done["rels"]
+                total.changes.add(done.changes)
+                if progress is not None:
+                    progress(done["nodes"] + done["rels"])
+            return total
         todo: queue.Queue[_Prepared | None] = queue.Queue(maxsize=1)
         failed: list[BaseException] = []
-        total = BatchResult(nodes=0, rels=0)
 
         def writer() -> None:
             while (item := todo.get()) is not None:
@@ -712,6 +780,10 @@ class Neo4jStore:
         return self._read(work)
 
     def put_meta(self, key: str, value: Any) -> None:
+        unit = self._in_unit()
+        if unit is not None:  # kept with the unit's batches
+            unit.meta[key] = value
+            return
         text, params = Q["put_meta"](key=key, value=json.dumps(value, ensure_ascii=False))
         self._write(lambda tx: tx.run(text, params).consume())
 
@@ -721,6 +793,9 @@ class Neo4jStore:
         return json.loads(raw)
 
     def get_meta(self, key: str) -> Any | None:
+        unit = self._in_unit()
+        if unit is not None and key in unit.meta:
+            return unit.meta[key]
         text, params = Q["get_meta"](key=key)
 
         def work(tx: ManagedTransaction) -> Any:

@@ -9,6 +9,7 @@ talk to a :class:`GraphStore`; :func:`open_store` picks the backend from the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from graph.errors import BackendNotAvailable, GraphError
@@ -148,6 +149,13 @@ class GraphStore(Protocol):
         ...
 
     def get_meta(self, key: str) -> Any | None:
+        ...
+
+    def unit(self) -> AbstractContextManager[None]:
+        """A load as one unit: every batch and meta written inside is kept, or — on an
+        error, or a kill — none of it (embedded: one transaction; Neo4j: a journal of
+        what each batch replaced, undone on failure and at the next open after a
+        kill). Units nest (the outermost decides)."""
         ...
 
     def meta_default(self, key: str, value: Any) -> Any:

@@ -33,6 +33,7 @@ import secrets
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -671,8 +672,8 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
         return report
     # The keyed-hash key for person ids is made once for the store, when a first load
     # is about to write: of two first loads racing, the second finds the first's key
-    # kept (``meta_default``) and reads its file again with it. A load that writes
-    # nothing (a dry run, a file with errors) keeps no key.
+    # kept (``meta_default``) and reads its file again with it. A dry run and a file
+    # with errors keep no key.
     stored = store.get_meta(ID_KEY_META)
     key = bytes.fromhex(stored) if stored else secrets.token_bytes(32)
     fd, spool_path = tempfile.mkstemp(prefix="govgraph-roster-", suffix=".spool")
@@ -701,7 +702,10 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                                 dry_run=dry_run)
         size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
         try:
-            write_rows(store, p, spool_path, resolved, day, not dry_run, size, end_missing)
+            # one unit: every batch and the roster's dates kept, or none of them
+            with nullcontext() if dry_run else store.unit():
+                write_rows(store, p, spool_path, resolved, day, not dry_run, size,
+                           end_missing)
         except ValidationError as e:  # what pass 1 cannot see: the stored graph's rules
             back = {v: k for k, v in p.remap.items()}
             for v in e.violations:
@@ -710,10 +714,9 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
                            f"与图中已有数据冲突：{v.message}", v.message)
             report.add(None, None, None, None, None, "stopped",
                        "写入在此停止" + ("（预演，未写入）" if dry_run else
-                                   "：此前的批次已写入，其后的未写入"),
+                                   "：整份名册均未写入"),
                        "the load stopped here" + (" (a dry run: nothing written)" if dry_run
-                                                 else ": earlier batches are written, "
-                                                 "later ones are not"))
+                                                 else ": nothing of the roster is written"))
             return report
         report.written = not dry_run and report.ok
         return report
