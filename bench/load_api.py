@@ -2,9 +2,13 @@
 embedded store with Xinqiao at 500,000 residents, from another process (locust) on
 127.0.0.1. Mix: search 3, leadership chain 3, neighbours 3, middle weakening 1.
 
-Run by hand: ``python bench/load_api.py [--store PATH] [--users 50] [--seconds 60]``
-(builds the store when PATH does not exist). Writes ``bench/results/load_api.json``.
-Target: error rate 0, >= 500 requests/s with p99 <= 100 ms.
+Run by hand: ``python bench/load_api.py [--store PATH] [--users 50] [--seconds 60]
+[--neo4j bolt://HOST:PORT]`` (builds the store when PATH does not exist). With
+``--neo4j`` (password in ``GOVGRAPH_NEO4J_PASSWORD``) the same run then serves the same
+scenario (same seed and date: the same graph) from Neo4j, loading it there first if
+the server does not hold it, and reports both and their ratio. Writes
+``bench/results/load_api.json``. Target (embedded): error rate 0, >= 500 requests/s
+with p99 <= 100 ms; Neo4j's targets are the district issue's.
 """
 
 from __future__ import annotations
@@ -45,6 +49,57 @@ def _get(url: str, token: str) -> int:
         return int(r.status)
 
 
+def _serve_and_load(store: str, tmp: str, tokens: list[str], communities: list[str],
+                    plan: Path, args: argparse.Namespace) -> list[dict[str, str]]:
+    """Serve ``store`` with one worker and run locust against it: its CSV rows."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, GOVGRAPH_STORE=store,
+               GOVGRAPH_SECURITY_DB=str(Path(tmp) / "security.db"))
+    server = subprocess.Popen([str(BIN / "govgraph"), "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health/ready", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the API did not come up") from None
+                time.sleep(0.5)
+        # warm: the search index and the cached middle weakening per community
+        _get(f"{base}/api/v1/search?q=zs", tokens[0])
+        for c in communities:
+            _get(f"{base}/api/v1/gaps/middle-weakening?community={c}&as_of={DAY}", tokens[0])
+        prefix = Path(tmp) / f"locust-{port}"
+        subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+                        "--headless", "-u", str(args.users), "-r", str(args.users),
+                        "-t", f"{args.seconds}s", "--host", base, "--csv", str(prefix),
+                        "--only-summary", "--loglevel", "WARNING"],
+                       env=dict(env, GOVGRAPH_LOAD_PLAN=str(plan)), check=False,
+                       timeout=args.seconds + 120)
+        with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _ensure_neo4j(uri: str, residents: int, want: int) -> None:
+    """The scenario in Neo4j (loaded when the server holds another graph)."""
+    from graph.neo4j_store import Neo4jStore
+
+    with Neo4jStore(uri, "neo4j", os.environ.get("GOVGRAPH_NEO4J_PASSWORD", "")) as neo:
+        held = neo.counts().labels.get("Resident", 0)
+        meta = neo.get_meta("scenario") or {}
+        if held == want and meta.get("as_of") == DAY and not neo.get_meta("scenario_loading"):
+            return
+        neo.clear()
+    subprocess.run([str(BIN / "govgraph"), "--store", uri, "load", "scenario", "xinqiao",
+                    "--residents", str(residents), "--as-of", DAY], check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--store", default=str(Path(tempfile.gettempdir()) / "govgraph-load.db"))
@@ -52,6 +107,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "load_api.json"))
+    ap.add_argument("--neo4j", default=None, help="bolt:// URI: serve the same scenario "
+                    "from Neo4j in the same run")
     args = ap.parse_args()
     from api.security import SecurityStore
     from graph.embedded import EmbeddedStore
@@ -79,38 +136,11 @@ def main() -> None:
         plan.write_text(json.dumps({"tokens": tokens, "queries": queries, "day": DAY,
                                     "nodes": rnd.sample(people, 2000) + rnd.sample(orgs, 500),
                                     "communities": communities}, ensure_ascii=False))
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = dict(os.environ, GOVGRAPH_STORE=args.store,
-                   GOVGRAPH_SECURITY_DB=str(Path(tmp) / "security.db"))
-        server = subprocess.Popen([str(BIN / "govgraph"), "serve", "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/health/ready", timeout=2).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the API did not come up") from None
-                    time.sleep(0.5)
-            # warm: the search index and the cached middle weakening per community
-            _get(f"{base}/api/v1/search?q=zs", tokens[0])
-            for c in communities:
-                _get(f"{base}/api/v1/gaps/middle-weakening?community={c}&as_of={DAY}", tokens[0])
-            prefix = Path(tmp) / "locust"
-            subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
-                            "--headless", "-u", str(args.users), "-r", str(args.users),
-                            "-t", f"{args.seconds}s", "--host", base, "--csv", str(prefix),
-                            "--only-summary", "--loglevel", "WARNING"],
-                           env=dict(env, GOVGRAPH_LOAD_PLAN=str(plan)), check=False,
-                           timeout=args.seconds + 120)
-            with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
-                rows = list(csv.DictReader(f))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        rows = _serve_and_load(args.store, tmp, tokens, communities, plan, args)
+        neo_rows = None
+        if args.neo4j:
+            _ensure_neo4j(args.neo4j, args.residents, residents)
+            neo_rows = _serve_and_load(args.neo4j, tmp, tokens, communities, plan, args)
 
     def pick(r: dict[str, str]) -> dict[str, float]:
         return {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
@@ -118,15 +148,27 @@ def main() -> None:
                 "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"]),
                 "max_ms": round(float(r["Max Response Time"]), 1)}
 
+    def totals(rs: list[dict[str, str]]) -> dict[str, float]:
+        return pick(next(r for r in rs if r["Name"] == "Aggregated"))
+
     result = {"benchmark": "load_api",
               "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "machine": machine(), "residents": residents, "users": args.users,
               "seconds": args.seconds, "workers": 1,
               "by_request": {r["Name"]: pick(r) for r in rows if r["Name"] != "Aggregated"},
-              "total": pick(next(r for r in rows if r["Name"] == "Aggregated")),
+              "total": totals(rows),
               "targets": {"requests_per_s": 500, "p99_ms": 100, "error_rate": 0}}
+    if neo_rows is not None:
+        neo = totals(neo_rows)
+        result["neo4j"] = {
+            "by_request": {r["Name"]: pick(r) for r in neo_rows if r["Name"] != "Aggregated"},
+            "total": neo,
+            "ratio_neo4j_to_embedded": {
+                "requests_per_s": round(neo["requests_per_s"] / result["total"]["requests_per_s"],
+                                        3),
+                "p99_ms": round(neo["p99_ms"] / result["total"]["p99_ms"], 2)}}
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result["total"], indent=2))
+    print(json.dumps({k: result[k] for k in ("total", "neo4j") if k in result}, indent=2))
 
 
 if __name__ == "__main__":

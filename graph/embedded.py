@@ -900,6 +900,7 @@ class EmbeddedStore:
         )
 
     def ping(self) -> bool:
+        self._open_db()  # a closed store says so first (closing removes the -wal)
         self._check_files()
         self._reader().execute("SELECT 1").fetchone()
         return True

@@ -165,6 +165,7 @@ class _Blob:
 
 _indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
 _refreshing: weakref.WeakSet[object] = weakref.WeakSet()
+_flights: weakref.WeakKeyDictionary[object, _Flight] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 #: a server may be written by other processes too: rebuild at least this often
 REFRESH_SECONDS = 60
@@ -187,11 +188,48 @@ def _index(store: GraphStore) -> _Index:
                 threading.Thread(target=_rebuild, args=(store, generation), daemon=True,
                                  name="search-index").start()
             return hit[1]
-    index = _Index(store)
-    with _lock:
-        _indexes[store] = (generation, index)
+        # One build at a time (single flight): the searches that come while it runs
+        # wait for it instead of each building its own (eight at once on a cold
+        # Neo4j all timed out).
+        flight = _flights.get(store)
+        mine = flight is None or flight.generation != generation
+        if mine:
+            flight = _flights[store] = _Flight(generation)
+    assert flight is not None
+    if not mine:
+        return flight.result()
+    try:
+        index = _Index(store)
+    except BaseException as e:
+        flight.failed = e
+        raise
+    else:
+        flight.index = index
+        with _lock:
+            _indexes[store] = (generation, index)
+    finally:
+        flight.done.set()
+        with _lock:
+            if _flights.get(store) is flight:
+                del _flights[store]
     gc.freeze()  # a large, long-lived index: keep full collections from walking it
     return index
+
+
+class _Flight:
+    """A build of the index under way, which later searches wait for."""
+
+    def __init__(self, generation: object) -> None:
+        self.generation = generation
+        self.done = threading.Event()
+        self.index: _Index | None = None
+        self.failed: BaseException | None = None
+
+    def result(self) -> _Index:
+        self.done.wait()
+        if self.index is None:
+            raise self.failed or RuntimeError("the search index build failed")
+        return self.index
 
 
 def _rebuild(store: GraphStore, generation: object) -> None:

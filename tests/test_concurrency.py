@@ -183,3 +183,36 @@ def test_the_identity_key_is_made_once(store: GraphStore, n: int) -> None:
         t.join()
     assert len(set(got)) == 1 and store.get_meta("k") == got[0]
     assert store.meta_default("k", "later") == got[0]
+
+
+def test_searches_at_once_on_a_fresh_store_build_one_index(
+        store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight first searches at once: one build of the search index, which the others
+    wait for (on a cold Neo4j each used to build its own, and all eight timed out)."""
+    import queries.search as search_module
+
+    store.upsert(*two_communities())
+    builds: list[int] = []
+    real = search_module._Index
+
+    class Counted(real):  # type: ignore[misc,valid-type]
+        def __init__(self, s: GraphStore) -> None:
+            builds.append(1)
+            time.sleep(0.3)  # a build long enough for the others to arrive
+            super().__init__(s)
+
+    monkeypatch.setattr(search_module, "_Index", Counted)
+    answers: list[Any] = []
+    start = threading.Barrier(8)
+
+    def one() -> None:
+        start.wait()
+        answers.append([h.node.id for h in search_module.search(store, "上星")])
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and len(answers) == 8
+    assert answers[0] and all(a == answers[0] for a in answers)
