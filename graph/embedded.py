@@ -899,6 +899,11 @@ class EmbeddedStore:
             rels=sum(types.values()),
         )
 
+    def count_any(self, labels: Sequence[str]) -> int:
+        self._open_db()
+        with self._rw.read():
+            return len(set().union(*(self._by_label.get(lab, ()) for lab in labels)))
+
     def ping(self) -> bool:
         self._open_db()  # a closed store says so first (closing removes the -wal)
         self._check_files()

@@ -764,20 +764,33 @@ class Neo4jStore:
             after = batch[-1].id
 
     def counts(self) -> Counts:
-        label_q = {lab: Q["count_label"].render(self.schema, labels=lab)
-                   for lab in self.schema.labels}
-        type_q = {t: Q["count_type"].render(self.schema, types=t)
-                  for t in self.schema.relationships}
+        labels, types = list(self.schema.labels), list(self.schema.relationships)
+        parts = ([Q["count_label_part"].render(self.schema, labels=lab) for lab in labels]
+                 + [Q["count_type_part"].render(self.schema, types=t) for t in types]
+                 + [Q["count_label_part"].render(self.schema, labels=BASE_LABEL)])
+        # one statement (planned once, then cached): a hundred count queries in one
+        # transaction took 0.25 s at 50,000 residents, this takes milliseconds
+        text = "RETURN " + ", ".join(f"{p.strip()} AS c{i}" for i, p in enumerate(parts))
 
         def work(tx: ManagedTransaction) -> Counts:
-            labels = {lab: tx.run(q).single()["n"] for lab, q in label_q.items()}  # type: ignore[index]
-            types = {t: tx.run(q).single()["n"] for t, q in type_q.items()}  # type: ignore[index]
-            total = tx.run(Q["count_nodes"].literal).single()["n"]  # type: ignore[index]
-            return Counts(labels={k: v for k, v in sorted(labels.items()) if v},
-                          relationships={k: v for k, v in sorted(types.items()) if v},
-                          nodes=total, rels=sum(types.values()))
+            rec = tx.run(text).single()
+            assert rec is not None
+            got = [int(rec[f"c{i}"]) for i in range(len(parts))]
+            by_label = dict(zip(labels, got[:len(labels)], strict=True))
+            by_type = dict(zip(types, got[len(labels):-1], strict=True))
+            return Counts(labels={k: v for k, v in sorted(by_label.items()) if v},
+                          relationships={k: v for k, v in sorted(by_type.items()) if v},
+                          nodes=got[-1], rels=sum(by_type.values()))
 
         return self._read(work)
+
+    def count_any(self, labels: Sequence[str]) -> int:
+        if not labels:
+            return 0
+        where = " OR ".join(Q["has_label_part"].render(self.schema, labels=lab).strip()
+                            for lab in labels)
+        text = f"MATCH (n:{BASE_LABEL}) WHERE {where} RETURN count(n) AS n"
+        return int(self._read(lambda tx: tx.run(text).single()["n"]))  # type: ignore[index]
 
     def put_meta(self, key: str, value: Any) -> None:
         unit = self._in_unit()

@@ -144,6 +144,10 @@ class GraphStore(Protocol):
         """Nodes per label and relationships per type."""
         ...
 
+    def count_any(self, labels: Sequence[str]) -> int:
+        """Nodes carrying at least one of ``labels`` (each counted once)."""
+        ...
+
     def put_meta(self, key: str, value: Any) -> None:
         """Keep a small JSON value outside the graph (scenario records ...)."""
         ...

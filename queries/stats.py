@@ -76,9 +76,6 @@ def graph_stats(store: GraphStore) -> GraphStats:
         GridKindCount(kind=k, name_zh=(kind_def.enum or {}).get(k, k), count=n)
         for k, n in by_kind.items()
     ]
-    heads: set[str] = set()
-    for lab in TWO_HEADS_TWO_STAFF:
-        heads.update(n.id for n in store.nodes(lab))
     return GraphStats(nodes=c.nodes, relationships=c.rels, labels=labels,
                       relationship_types=types, grids_by_kind=grids,
-                      two_heads_two_staff=len(heads))
+                      two_heads_two_staff=store.count_any(TWO_HEADS_TWO_STAFF))

@@ -201,3 +201,16 @@ def test_count_current(store: GraphStore) -> None:
     assert store.count_current(["r2", "r3"], "LIVES_IN", "out", None, day) == {"r2": 1, "r3": 0}
     assert store.count_current(["b"], "HEADS", "in", None, day) == {"b": 0}
     assert store.count_current([], "LIVES_IN", "in", None, day) == {}
+
+
+def test_count_any_counts_each_node_once(store: GraphStore) -> None:
+    """Two communities, each: mA1 (party member and resident), mA2 (member), rA1, rA2
+    (residents); and the street's sW (member): 2 × 4 + 1 = 9, mA1 once. Grid workers
+    and deployed staff: gwA, gwB, dA, dB."""
+    from tests.graphs import two_communities
+
+    store.upsert(*two_communities())
+    assert store.count_any(["Resident", "PartyMember"]) == 9
+    assert store.count_any(["GridWorker", "DeployedStaff"]) == 4
+    assert store.count_any(["Resident"]) == 6
+    assert store.count_any([]) == 0

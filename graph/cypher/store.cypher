@@ -162,6 +162,18 @@ MATCH ()-[r:{{types}}]->() RETURN count(r) AS n
 // All graph nodes.
 MATCH (n:GovNode) RETURN count(n) AS n
 
+// name: count_label_part
+// One column of the counts query (counts() joins one per label and type into a single
+// RETURN: one statement, each answered from the count store).
+COUNT { MATCH (:{{labels}}) }
+
+// name: count_type_part
+COUNT { MATCH ()-[:{{types}}]->() }
+
+// name: has_label_part
+// One alternative of count_any's WHERE (joined with OR).
+n:{{labels}}
+
 // name: put_meta
 // params: key, value
 MERGE (m:GovMeta {key: $key}) SET m.value = $value
