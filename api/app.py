@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import math
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -137,6 +138,13 @@ def create_app(store: GraphStore | None = None,
         # The store's index is millions of long-lived objects: out of the collector's
         # sight, a full collection no longer stalls every request for half a second.
         gc.freeze()
+        if app.state.store.backend != "embedded":
+            # a server store's search index takes seconds to fetch: built from the
+            # start, the first searches wait for it rather than each asking again
+            from queries.search import warm
+
+            threading.Thread(target=warm, args=(app.state.store,), daemon=True,
+                             name="search-warm").start()
         try:
             yield
         finally:

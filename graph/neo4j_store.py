@@ -726,15 +726,16 @@ class Neo4jStore:
         return self._read(work) if ids else {}
 
     def read_cypher(self, query: Any, slots: dict[str, Any] | None = None,
-                    **params: Any) -> list[dict[str, Any]]:
-        """Run one named read query of a ``.cypher`` file; rows as dicts."""
+                    bulk: bool = False, **params: Any) -> list[dict[str, Any]]:
+        """Run one named read query of a ``.cypher`` file; rows as dicts. ``bulk``: a
+        read of the whole graph (the search index's names), under the load's timeout."""
         query.check(params)
         text = query.render(self.schema, **slots) if slots else query.literal
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [_plain(r.data()) for r in tx.run(text, params)]
 
-        return self._read(work)
+        return self._run(False, work, self.load_timeout if bulk else None)
 
     def nodes(self, label: str) -> Iterator[Node]:
         if label not in self.schema.labels:

@@ -4,4 +4,3 @@
 // Every node's id, name and labels.
 MATCH (n:GovNode)
 RETURN n.id AS id, n.name AS name, labels(n) AS labels
-ORDER BY id

@@ -216,3 +216,33 @@ def test_searches_at_once_on_a_fresh_store_build_one_index(
         t.join()
     assert len(builds) == 1 and len(answers) == 8
     assert answers[0] and all(a == answers[0] for a in answers)
+
+
+def test_two_first_uploads_at_once_over_http_make_one_node_per_person(
+        tmp_path: Path) -> None:
+    """The finding as it was met: two roster uploads posted at once to a served store
+    without an identity key: 4,000 people, 4,000 nodes."""
+    files = [_roster(tmp_path / "a.csv", range(0, 3000), "上星第一支部").read_bytes(),
+             _roster(tmp_path / "b.csv", range(1000, 4000), "黄埔第一支部").read_bytes()]
+    with serving(tmp_path, two_communities()) as server:
+        admin, _ = server.token("admin")
+        statuses: list[int] = []
+        start = threading.Barrier(2)
+
+        def post(body: bytes) -> None:
+            start.wait()
+            statuses.append(httpx.post(
+                f"{server.base}/api/v1/rosters/party_members",
+                params={"as_of": "2026-06-30"}, timeout=600,
+                headers={"Authorization": f"Bearer {admin}"},
+                files={"file": ("r.csv", body, "text/csv")}).status_code)
+
+        threads = [threading.Thread(target=post, args=(b,)) for b in files]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [200, 200]
+    with EmbeddedStore(tmp_path / "graph.db", read_only=True) as s:
+        numbers = [n.properties.get("id_number") for n in s.nodes("PartyMember")]
+    assert len(numbers) == len(set(numbers)) == 4000 + 5

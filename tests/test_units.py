@@ -73,14 +73,17 @@ CHILD = textwrap.dedent("""
 
 def _kill_during_load(location: str, env: dict[str, str], roster: Path, after: int
                       ) -> bool:
-    """Run the load in a child and SIGKILL it once ``after`` batches are upserted;
-    whether it finished first."""
+    """Run the load in a child and SIGKILL it once ``after`` batches are upserted (0:
+    0.8 s after it started, wherever it is then); whether it finished first."""
     child = subprocess.Popen([sys.executable, "-c", CHILD, location, str(roster)],
                              stdout=subprocess.PIPE, text=True, cwd=ROOT,
                              env=dict(env, PYTHONPATH=str(ROOT)))
     assert child.stdout is not None
     seen = 0
     finished = False
+    if after == 0:
+        time.sleep(0.8)
+        os.kill(child.pid, signal.SIGKILL)
     for line in child.stdout:
         if line.startswith("batch"):
             seen += 1
@@ -94,13 +97,14 @@ def _kill_during_load(location: str, env: dict[str, str], roster: Path, after: i
     return finished
 
 
-@pytest.mark.parametrize("after", [1, 4, 9])
+@pytest.mark.parametrize("after", [0, 1, 4, 9])
 def test_a_roster_load_killed_at_any_point_leaves_all_or_nothing(
         store: GraphStore, tmp_path: Path, request: pytest.FixtureRequest,
         after: int) -> None:
-    """20,000 rows in batches of 2,000 (10 batches), the loader killed after the 1st,
-    4th or 9th: the store holds the two-community fixture's members and not one of the
-    roster's; the same load run to the end then holds all 20,000."""
+    """20,000 rows in batches of 2,000 (10 batches), the loader killed 0.8 s in, or
+    after the 1st, 4th or 9th batch: the store holds the two-community fixture's
+    members and not one of the roster's; the same load run to the end then holds all
+    20,000."""
     store.upsert(*two_communities())
     before = _members(store)
     roster = _roster(tmp_path / "r.csv", range(20_000), "上星第一支部")
