@@ -320,15 +320,23 @@ class SecurityStore:
             try:
                 head = db.execute("SELECT seq, hash FROM audit_head").fetchone()
                 seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+                rows = []
                 for rec in todo:
                     seq += 1
                     fields = [seq, *rec]
                     h = _record_hash(prev, fields, self._key_for(seq))
-                    db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, "
-                               "purpose, node_ids, status, prev, hash) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                               (*fields[:7], json.dumps(fields[7]), fields[8], prev, h))
+                    rows.append([*fields[:7], json.dumps(fields[7]), fields[8], prev, h])
                     prev = h
+                # one statement for the lot: the sqlite3 module lets go of the GIL at
+                # every step, and taking it back from the busy event loop costs up to
+                # a switch interval each time (a row at a time, the flush thread and
+                # the loop took turns every few milliseconds)
+                db.execute("INSERT INTO audit(seq, at, token_id, role, method, path, "
+                           "purpose, node_ids, status, prev, hash) "
+                           "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, "
+                           "value->>5, value->>6, value->>7, value->>8, value->>9, "
+                           "value->>10 FROM json_each(?)",
+                           (json.dumps(rows, ensure_ascii=False),))
                 db.execute("INSERT INTO audit_head(one, seq, hash) VALUES (1, ?, ?) "
                            "ON CONFLICT(one) DO UPDATE SET seq = excluded.seq, "
                            "hash = excluded.hash", (seq, prev))

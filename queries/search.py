@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin, pinyin
@@ -127,6 +128,8 @@ class _Index:
         self.by_char = by_char
         self.full = _Blob([(k, f) for k, e in enumerate(self.entries) for f in e.full])
         self.initials = _Blob([(k, s) for k, e in enumerate(self.entries) for s in e.initials])
+        #: answers already given (search's cache), oldest first
+        self.answers: dict[tuple[Any, ...], tuple[SearchHit, ...]] = {}
 
 
 class _Blob:
@@ -255,9 +258,13 @@ def warm(store: GraphStore) -> None:
         _index(store)
 
 
+#: answers kept per index (each index lives until the store changes)
+CACHE_SIZE = 4096
+
+
 def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
-           limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None
-           ) -> list[SearchHit]:
+           limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None,
+           scope: object = None) -> list[SearchHit]:
     """Nodes whose name matches ``q``, best first (then by id). ``visible`` (the
     caller's scope) filters before ``limit`` counts: a hidden node never takes a
     place, so the limit tells nothing of it."""
@@ -278,19 +285,46 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         raise InvalidParameter("the search text has a line break")
     han = bool(_HAN.search(text))
     index = _index(store)
-    best: dict[int, tuple[int, str]] = {}  # entry -> (score, match)
+    # The same question of the same index gets the same answer: kept, keyed by the
+    # caller's scope (``scope`` names it; a caller with a ``visible`` filter but no
+    # scope name is not cached).
+    key = (text, tuple(sorted(want)) if want else None, limit, scope)
+    cacheable = visible is None or scope is not None
+    if cacheable:
+        kept = index.answers.get(key)
+        if kept is not None:
+            return list(kept)
+    hits = _search(store, index, text, han, want, limit, visible)
+    if cacheable:
+        if len(index.answers) >= CACHE_SIZE:
+            with contextlib.suppress(StopIteration, RuntimeError):  # another thread's
+                index.answers.pop(next(iter(index.answers)), None)
+        index.answers[key] = tuple(hits)
+    return hits
 
-    def note(k: int, score: int, match: str) -> None:
-        if score > best.get(k, (0, ""))[0]:
-            best[k] = (score, match)
+
+def _search(store: GraphStore, index: _Index, text: str, han: bool, want: set[str] | None,
+            limit: int, visible: Callable[[str, list[str]], bool] | None
+            ) -> list[SearchHit]:
+    best: dict[int, tuple[int, str]] = {}  # entry -> (score, match)
+    taken = [0]  # entries of ``best`` the caller wants
 
     def wanted(e: _Entry) -> bool:
         return (want is None or not want.isdisjoint(e.labels)) and (
             visible is None or visible(e.id, list(e.labels)))
 
+    def note(k: int, score: int, match: str) -> None:
+        old = best.get(k)
+        if old is None:
+            if wanted(index.entries[k]):
+                taken[0] += 1
+            best[k] = (score, match)
+        elif score > old[0]:
+            best[k] = (score, match)
+
     def enough() -> bool:
         """As many hits as asked for: a lower-scoring kind of match cannot enter."""
-        return sum(1 for k in best if wanted(index.entries[k])) >= limit
+        return taken[0] >= limit
 
     # exact and prefix matches (scores 100-65) by bisection, then "contains" (60, 40)
     # only when those leave room
@@ -305,17 +339,26 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
         chars = [ch for ch in text if _HAN.match(ch)]
         rarest = min(chars, key=lambda ch: len(index.by_char.get(ch, ()))) if chars else ""
         few = index.by_char.get(rarest, ()) if chars else None
+        # Entries are in id order, and so are the keys of a blob's text: the first
+        # "contains" matches found are the ones the ranking (score, then id) keeps,
+        # so a scan stops as soon as the limit is reached.
         if few is not None and len(few) <= 3_000:  # few candidates: test each
             for k in few:
                 name = index.entries[k].name.lower()
                 if text in name and not name.startswith(text):
                     note(k, 60, "name_contains")
+                    if enough():
+                        break
         else:
             for k in index.names.containing(text):
                 note(k, 60, "name_contains")
+                if enough():
+                    break
         if not han and len(text) >= 3 and not enough():
             for k in index.full.containing(text):
                 note(k, 40, "pinyin_contains")
+                if enough():
+                    break
     hits: list[tuple[int, str, str, _Entry]] = []
     for k, (score, match) in best.items():
         e = index.entries[k]

@@ -74,7 +74,8 @@ async def search_nodes(
     """Find nodes by name: 张三, zhangsan and zs all find 张三."""
     vis: Visibility = request.state.visibility
     return await run_query(store, search, store, q, values(label), limit,
-                           None if vis.everything else vis.node_ok)
+                           None if vis.everything else vis.node_ok,
+                           None if vis.everything else (vis.caller.role, vis.caller.community))
 
 
 @router.get("/paths", response_model=GraphPath)
