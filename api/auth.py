@@ -291,6 +291,13 @@ def _body_strings(body: bytes, extra: Any = ()) -> set[str]:
     """Every string literal of a JSON body, keys included, found by one regular
     expression over the bytes (no parse: for an answer only audited, not redacted)."""
     found: set[str] = set(extra)
+    if b"\\" not in body:
+        # no escape anywhere: every quote opens or closes a string, so the pieces
+        # between quotes alternate outside / inside (a split in C, not a regex)
+        for raw in set(body.split(b'"')[1::2]):
+            if 0 < len(raw) <= 800:
+                found.add(raw.decode("utf-8", "replace"))
+        return found
     for raw in set(_JSON_STRING.findall(body)):
         if not 0 < len(raw) <= 800:  # an id is at most 200 characters
             continue
