@@ -65,6 +65,37 @@ _BOLT_HELLO = bytes.fromhex("6060b017") + bytes.fromhex(
     "00040405" "00000404" "00000104" "00000003")  # Bolt 5.4-5.0, 4.4-4.1, 3
 
 
+class _Workers:
+    """A few daemon threads running calls: a call stuck on a hung server must not hold
+    up the process's exit (a ThreadPoolExecutor's threads are joined at exit)."""
+
+    def __init__(self, n: int) -> None:
+        self._todo: queue.SimpleQueue[tuple[Callable[[], Any], cf.Future[Any]] | None] = (
+            queue.SimpleQueue())
+        for i in range(n):
+            threading.Thread(target=self._run, name=f"neo4j-call-{i}", daemon=True).start()
+        self._n = n
+
+    def _run(self) -> None:
+        while (item := self._todo.get()) is not None:
+            fn, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                fut.set_exception(e)
+
+    def submit(self, fn: Callable[[], T]) -> cf.Future[T]:
+        fut: cf.Future[T] = cf.Future()
+        self._todo.put((fn, fut))
+        return fut
+
+    def shutdown(self) -> None:
+        for _ in range(self._n):
+            self._todo.put(None)
+
+
 class _Watch:
     """The hung-server breaker of one store (see the module's docstring)."""
 
@@ -73,7 +104,7 @@ class _Watch:
         self.host, self.port = u.hostname or "localhost", u.port or 7687
         self.tls = u.scheme.endswith("+s") or u.scheme.endswith("+ssc")
         self.verify = not u.scheme.endswith("+ssc")
-        self.pool = cf.ThreadPoolExecutor(WORKERS, thread_name_prefix="neo4j-call")
+        self.pool = _Workers(WORKERS)
         self._lock = threading.Lock()
         self.down_since: float | None = None  # when the breaker opened
         self._tried = 0.0
@@ -315,7 +346,7 @@ class Neo4jStore:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._watch.pool.shutdown(wait=False, cancel_futures=True)
+            self._watch.pool.shutdown()
             if self._watch.down_since is None:  # a hung server would hold the close too
                 self.driver.close()
 
@@ -821,11 +852,12 @@ class Neo4jStore:
 
     def clear(self) -> None:
         """Delete every node and relationship (tests, and ``govgraph init --clear``)."""
-        def work(tx: ManagedTransaction) -> int:
-            return int(tx.run(Q["clear_some"].literal).single()["n"])  # type: ignore[index]
+        for name in ("clear_some_rels", "clear_some"):
+            def work(tx: ManagedTransaction, q: Any = Q[name].literal) -> int:
+                return int(tx.run(q).single()["n"])  # type: ignore[index]
 
-        while self._write(work):
-            pass
+            while self._write(work):
+                pass
 
 
 class _StreamView:

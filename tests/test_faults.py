@@ -58,8 +58,19 @@ def test_a_frozen_neo4j_gives_503_within_5_s_and_recovers(
             t0 = time.monotonic()
             later = server.get("/api/v1/nodes/brA", token)[0]
             fast = time.monotonic() - t0
+            # a CLI process meets the frozen server too: one line, and it exits
+            import subprocess
+
+            from tests.cli_helpers import GOVGRAPH
+            t0 = time.monotonic()
+            cli = subprocess.run([GOVGRAPH, "--store", uri, "stats"], capture_output=True,
+                                 text=True, timeout=60,
+                                 env=dict(os.environ, GOVGRAPH_NEO4J_PASSWORD=password))
+            cli_took = time.monotonic() - t0
         finally:
             os.kill(pid, signal.SIGCONT)
+        assert cli.returncode == 1 and "unavailable" in cli.stderr, cli.stderr
+        assert "Traceback" not in cli.stderr and cli_took < 20, cli_took
         slow = [a for a in answers if a[1] != 503 or a[2] >= 5.0]
         assert len(answers) == len(PATHS) and slow == [], answers
         assert statistics.median(live) < 0.1, live

@@ -195,6 +195,12 @@ RETURN 1 AS ok
 // Delete up to 5,000 nodes with their relationships; repeat until it returns 0.
 MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n
 
+// name: clear_some_rels
+// Delete up to 20,000 relationships; repeat until it returns 0 (first: a hub node's
+// hundreds of thousands of relationships in one DETACH DELETE pass the server's
+// transaction memory).
+MATCH ()-[r]->() WITH r LIMIT 20000 DELETE r RETURN count(*) AS n
+
 // name: adjacent_many
 // Relationships touching each of many nodes (as adjacent, without properties of the ends).
 // params: ids, outgoing, incoming, types, labels
