@@ -196,7 +196,7 @@ BASE_LABEL = "GovNode"
 #: rows per UNWIND statement; bench/neo4j_batch.py measured 1k-50k (noisy on this VM:
 #: larger was faster on most runs)
 CHUNK = 20_000
-Q = load_cypher(Path(__file__).parent / "cypher" / "store.cypher")
+Q = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 T = TypeVar("T")
 
