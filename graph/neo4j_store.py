@@ -72,6 +72,8 @@ class _Workers:
     def __init__(self, n: int) -> None:
         self._todo: queue.SimpleQueue[tuple[Callable[[], Any], cf.Future[Any]] | None] = (
             queue.SimpleQueue())
+        self._busy = 0
+        self._idle = threading.Condition()
         for i in range(n):
             threading.Thread(target=self._run, name=f"neo4j-call-{i}", daemon=True).start()
         self._n = n
@@ -81,10 +83,21 @@ class _Workers:
             fn, fut = item
             if not fut.set_running_or_notify_cancel():
                 continue
+            with self._idle:
+                self._busy += 1
             try:
                 fut.set_result(fn())
             except BaseException as e:  # noqa: BLE001 - handed to the caller
                 fut.set_exception(e)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait till no call runs (at most ``timeout`` s); whether none does."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     def submit(self, fn: Callable[[], T]) -> cf.Future[T]:
         fut: cf.Future[T] = cf.Future()
@@ -346,9 +359,12 @@ class Neo4jStore:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._watch.pool.shutdown()
-            if self._watch.down_since is None:  # a hung server would hold the close too
+            # calls still running (the search index's warm-up, a request) finish
+            # first: closing the driver under them breaks their connections; a hung
+            # server would hold the close too, so then the driver is left to the exit
+            if self._watch.down_since is None and self._watch.pool.drain(30):
                 self.driver.close()
+            self._watch.pool.shutdown()
 
     def __enter__(self) -> Neo4jStore:
         return self
