@@ -150,14 +150,6 @@ RETURN r.id AS id, a.id AS start, b.id AS end, properties(r) AS props
 ORDER BY r.id
 LIMIT $limit
 
-// name: count_label
-// Nodes with a label (from the count store).
-MATCH (n:{{labels}}) RETURN count(n) AS n
-
-// name: count_type
-// Relationships of a type (from the count store).
-MATCH ()-[r:{{types}}]->() RETURN count(r) AS n
-
 // name: count_nodes
 // All graph nodes.
 MATCH (n:GovNode) RETURN count(n) AS n

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import json
 import queue
 import socket
@@ -811,19 +812,26 @@ class Neo4jStore:
             yield from batch
             after = batch[-1].id
 
+    @functools.cached_property
+    def _counts_text(self) -> str:
+        """One statement counting every label and type (and all nodes, last): planned
+        once by the server, then cached — a hundred count queries in one transaction
+        took 0.25 s at 50,000 residents, this takes milliseconds."""
+        parts = ([Q["count_label_part"].render(self.schema, labels=lab)
+                  for lab in self.schema.labels]
+                 + [Q["count_type_part"].render(self.schema, types=t)
+                    for t in self.schema.relationships]
+                 + [Q["count_label_part"].render(self.schema, labels=BASE_LABEL)])
+        return "RETURN " + ", ".join(f"{p.strip()} AS c{i}" for i, p in enumerate(parts))
+
     def counts(self) -> Counts:
         labels, types = list(self.schema.labels), list(self.schema.relationships)
-        parts = ([Q["count_label_part"].render(self.schema, labels=lab) for lab in labels]
-                 + [Q["count_type_part"].render(self.schema, types=t) for t in types]
-                 + [Q["count_label_part"].render(self.schema, labels=BASE_LABEL)])
-        # one statement (planned once, then cached): a hundred count queries in one
-        # transaction took 0.25 s at 50,000 residents, this takes milliseconds
-        text = "RETURN " + ", ".join(f"{p.strip()} AS c{i}" for i, p in enumerate(parts))
+        text = self._counts_text
 
         def work(tx: ManagedTransaction) -> Counts:
             rec = tx.run(text).single()
             assert rec is not None
-            got = [int(rec[f"c{i}"]) for i in range(len(parts))]
+            got = [int(rec[f"c{i}"]) for i in range(len(labels) + len(types) + 1)]
             by_label = dict(zip(labels, got[:len(labels)], strict=True))
             by_type = dict(zip(types, got[len(labels):-1], strict=True))
             return Counts(labels={k: v for k, v in sorted(by_label.items()) if v},

@@ -71,3 +71,44 @@ def test_large_index_refreshes_in_the_background(people: GraphStore,
             break
         time.sleep(0.05)
     assert ids(people, "zs") == ["p1", "p6", "p4"]
+
+
+def test_contains_scans_stop_at_the_limit_and_keep_the_smallest_ids(store: GraphStore
+                                                                     ) -> None:
+    """30 people named 王小明, stored in reverse id order: "明" (a Chinese contains match)
+    and "ming" (a pinyin contains match) rank them by id, so limit 5 gives p00-p04 — and
+    with p00 and p02 hidden, p01, p03-p06 (the scans stop early only once the limit is
+    filled with what the caller may see)."""
+    store.upsert([node(f"p{i:02d}", "Person", name="王小明") for i in reversed(range(30))])
+    hidden = {"p00", "p02"}
+    for q, match in (("明", "name_contains"), ("ming", "pinyin_contains")):
+        hits = qs.search(store, q, limit=5)
+        assert [h.node.id for h in hits] == ["p00", "p01", "p02", "p03", "p04"], q
+        assert {h.match for h in hits} == {match}
+        assert ids(store, q, limit=5, visible=lambda i, _labels: i not in hidden) == [
+            "p01", "p03", "p04", "p05", "p06"]
+
+
+def test_kept_answers_are_kept_per_caller_scope(store: GraphStore) -> None:
+    """An analyst's search fills the answer cache first; the community token asking the
+    same question still sees only its own community, the consumer no person."""
+    from tests.api_helpers import client_for
+    from tests.graphs import two_communities
+
+    store.upsert(*two_communities())
+
+    def found(role: str, community: str | None = None, limit: int = 20) -> list[str]:
+        with client_for(store, role, community) as c:
+            r = c.get("/api/v1/search", params={"q": "居民甲", "limit": limit})
+            assert r.status_code == 200, r.text
+            return [h["node"]["id"] for h in r.json()]
+
+    assert found("analyst") == ["rA1", "rB1"]
+    assert found("analyst", limit=1) == ["rA1"]
+    # limit 1: an answer kept for another scope would give rA1, which redaction then
+    # removes: [] instead of the community's own rB1
+    assert found("community", "cB", limit=1) == ["rB1"]
+    assert found("community", "cA") == ["rA1"]
+    assert found("community", "cB") == ["rB1"]
+    assert found("consumer") == []
+    assert found("analyst") == ["rA1", "rB1"]
