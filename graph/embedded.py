@@ -43,7 +43,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from graph.errors import GraphError, NodeNotFound, StoreDamaged, StoreUnavailable
-from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
+from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel, is_current
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.write import Plan, StoreView, plan_batch
@@ -838,9 +838,7 @@ class EmbeddedStore:
                 for ed in keydict.values():
                     if ed[TYPE] != type_:
                         continue
-                    since, until = ed.get("since"), ed.get("until")
-                    if (since is not None and since > day) or (until is not None
-                                                               and until <= day):
+                    if not is_current(ed, day):
                         continue
                     if want is not None and want.isdisjoint(node_map[other][LABELS]):
                         continue

@@ -75,3 +75,21 @@ class Counts:
     relationships: dict[str, int]
     nodes: int
     rels: int
+
+
+def is_current(props: dict[str, Any], day: str) -> bool:
+    """A relationship holds on ``day`` (ISO date) when it began on or before it and has
+    not ended: ``since <= day < until``, a missing bound open. The one Python statement
+    of the rule; the Cypher one is ``{{current:r}}`` (:mod:`graph.cypher`).
+
+    >>> is_current({"since": "2024-01-01", "until": "2024-06-01"}, "2024-06-01")
+    False
+    >>> is_current({}, "2024-06-01")
+    True
+    """
+    since = props.get("since")
+    if since is not None and since > day:
+        return False
+    until = props.get("until")
+    return until is None or until > day
+

@@ -42,7 +42,7 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j import exceptions as nex
 
-from graph.cypher import load_cypher
+from graph.cypher import CypherQuery, load_cypher
 from graph.errors import GraphError, NodeNotFound, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema, get_schema
@@ -773,7 +773,7 @@ class Neo4jStore:
 
         return self._read(work) if ids else {}
 
-    def read_cypher(self, query: Any, slots: dict[str, Any] | None = None,
+    def read_cypher(self, query: CypherQuery, slots: dict[str, Any] | None = None,
                     bulk: bool = False, **params: Any) -> list[dict[str, Any]]:
         """Run one named read query of a ``.cypher`` file; rows as dicts. ``bulk``: a
         read of the whole graph (the search index's names), under the load's timeout."""

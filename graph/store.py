@@ -8,10 +8,11 @@ talk to a :class:`GraphStore`; :func:`open_store` picks the backend from the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from graph.cypher import CypherQuery
 from graph.errors import BackendNotAvailable, GraphError
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
 from graph.schema import Schema
@@ -30,52 +31,11 @@ class BatchResult(dict[str, int]):
 
 
 @runtime_checkable
-class GraphStore(Protocol):
-    """What every backend offers. Every method raises only :mod:`graph.errors` types."""
+class GraphReader(Protocol):
+    """The read half: what queries walk. Every method raises only :mod:`graph.errors`
+    types."""
 
     schema: Schema
-    #: "embedded" or "neo4j": queries with a Cypher form use it on "neo4j"
-    backend: str
-
-    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
-               rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
-               replace: bool = False, dry_run: bool = False,
-               delete: Iterable[str] = (), history: bool = True) -> BatchResult:
-        """Validate and write one batch atomically, idempotent by ``id``, by the rules
-        of :mod:`graph.write`: values as the schema says; a person whose ID number a
-        stored node has is written into that node; properties and labels merge into
-        what is stored (``replace=True``: become exactly those given); a relationship
-        type with history ends its current relationship and starts a new one when a
-        history property changes (on its ``since``, else ``as_of``, else today).
-        A relationship without ``id`` gets ``TYPE:start->end``. ``delete`` removes
-        nodes with their relationships in the same transaction (after the writes).
-        ``history=False`` writes relationships by id only. ``dry_run`` plans and
-        reports without writing. Any violation raises ValidationError and writes
-        nothing.
-        """
-        ...
-
-    def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """The labels of the nodes among these ids that exist (no properties: the write
-        path checks a relationship's ends with them)."""
-        ...
-
-    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
-        """ID number (normalised: upper case) -> the id of the person holding it."""
-        ...
-
-    def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
-        """Nodes with ``label`` by exact (stored, normalised) name, each list by id."""
-        ...
-
-    def rels_by_id(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
-        """The stored relationships of a type among these ids."""
-        ...
-
-    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
-                     ) -> dict[tuple[str, str], list[Rel]]:
-        """Stored relationships of a type from each start to each end, by (start, end)."""
-        ...
 
     def get_node(self, node_id: str) -> Node:
         """The node with this id, or NodeNotFound."""
@@ -148,6 +108,74 @@ class GraphStore(Protocol):
         """Nodes carrying at least one of ``labels`` (each counted once)."""
         ...
 
+    def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The labels of the nodes among these ids that exist (no properties: the write
+        path checks a relationship's ends with them)."""
+        ...
+
+    def version(self) -> Hashable:
+        """A value that changes whenever what the store holds may have changed, for
+        caches of answers: on a store that is the only writer, a counter of its own
+        writes; where others write too (a Neo4j server), that counter and the minute,
+        so an answer is kept at most a minute."""
+        ...
+
+
+@runtime_checkable
+class GraphStore(GraphReader, Protocol):
+    """A reader that writes: what loaders, the API and the CLI hold."""
+
+    #: the backend's name for people ("embedded", "neo4j"): shown in health and stats,
+    #: never tested to choose a code path (``isinstance`` with a rung does that)
+    backend: str
+    #: records per batch that load fastest on this backend (measured, bench/)
+    preferred_batch_size: int
+    #: True when a call waits on the network: the API runs it off the event loop
+    reads_block: bool
+
+    def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
+               rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
+               replace: bool = False, dry_run: bool = False,
+               delete: Iterable[str] = (), history: bool = True) -> BatchResult:
+        """Validate and write one batch atomically, idempotent by ``id``, by the rules
+        of :mod:`graph.write`: values as the schema says; a person whose ID number a
+        stored node has is written into that node; properties and labels merge into
+        what is stored (``replace=True``: become exactly those given); a relationship
+        type with history ends its current relationship and starts a new one when a
+        history property changes (on its ``since``, else ``as_of``, else today).
+        A relationship without ``id`` gets ``TYPE:start->end``. ``delete`` removes
+        nodes with their relationships in the same transaction (after the writes).
+        ``history=False`` writes relationships by id only. ``dry_run`` plans and
+        reports without writing. Any violation raises ValidationError and writes
+        nothing.
+        """
+        ...
+
+    def upsert_stream(self, batches: Iterable[tuple[list[Any], list[Any]]],
+                      progress: Callable[[int], Any] | None = None, *,
+                      as_of: str | None = None, replace: bool = False) -> BatchResult:
+        """:meth:`upsert` batch after batch, each atomic; stops at the first error with
+        the batches before it written and none after (a backend may overlap planning
+        the next batch with writing this one). ``progress`` gets the records done."""
+        ...
+
+    def people_by_id_number(self, numbers: Iterable[str]) -> dict[str, str]:
+        """ID number (normalised: upper case) -> the id of the person holding it."""
+        ...
+
+    def nodes_named(self, label: str, names: Iterable[str]) -> dict[str, list[Node]]:
+        """Nodes with ``label`` by exact (stored, normalised) name, each list by id."""
+        ...
+
+    def rels_by_id(self, type_: str, ids: Iterable[str]) -> dict[str, Rel]:
+        """The stored relationships of a type among these ids."""
+        ...
+
+    def rels_between(self, type_: str, pairs: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Rel]]:
+        """Stored relationships of a type from each start to each end, by (start, end)."""
+        ...
+
     def put_meta(self, key: str, value: Any) -> None:
         """Keep a small JSON value outside the graph (scenario records ...)."""
         ...
@@ -172,7 +200,28 @@ class GraphStore(Protocol):
         """True when the store answers now (readiness); raises StoreUnavailable if not."""
         ...
 
+    def init_schema(self) -> None:
+        """Create what the backend needs before the first write (Neo4j: constraints
+        and indexes from the schema; embedded: nothing, made at open). Idempotent."""
+        ...
+
     def close(self) -> None:
+        ...
+
+
+
+
+
+@runtime_checkable
+class CypherStore(GraphStore, Protocol):
+    """A store that runs the project's own Cypher (``.cypher`` files beside the
+    queries): queries with a Cypher form use it on such a store."""
+
+    def read_cypher(self, query: CypherQuery, slots: dict[str, Any] | None = None,
+                    bulk: bool = False, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a read query loaded by :mod:`graph.cypher` (its parameters checked,
+        its slots filled from the schema's allow-list); ``bulk``: a read of the whole
+        graph, under the load's longer timeout."""
         ...
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from graph.model import is_current
 from loaders.xinqiao_data import COMMUNITIES, cn_number
 from loaders.xinqiao_party import _L, Mship, PartyMixin
 from loaders.xinqiao_people import years_before
-from loaders.xinqiao_rules import branch_flags, hollow_groups, is_current
+from loaders.xinqiao_rules import branch_flags, hollow_groups
 
 __all__ = ["EventsMixin"]
 
@@ -216,7 +217,7 @@ class EventsMixin(PartyMixin):
         posted = set()
         for r in self.rels:
             p = r["properties"]
-            if r["start"] in props and is_current(p.get("since"), p.get("until"), a) and (
+            if r["start"] in props and is_current(p, a) and (
                     r["type"] == "HOLDS_POST"
                     or (r["type"] == "MEMBER_OF" and p["role"] != "member")):
                 posted.add(r["start"])

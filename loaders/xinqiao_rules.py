@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from graph.model import is_current
 from loaders.xinqiao_people import years_before
 
-__all__ = ["REASONS", "branch_flags", "hollow_groups", "is_current"]
+__all__ = ["REASONS", "branch_flags", "hollow_groups"]
 
 REASONS = ("no_secretary", "too_few_members", "too_many_members", "no_resident_group",
            "inactive", "no_new_members")
-
-
-def is_current(since: str | None, until: str | None, as_of: str) -> bool:
-    return (since is None or since <= as_of) and (until is None or until > as_of)
 
 
 def branch_flags(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[str, list[str]]:
@@ -35,9 +32,9 @@ def branch_flags(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[st
     active: set[str] = set()
     for r in rels:
         t, p = r["type"], r["properties"]
-        if t == "MEMBER_OF" and is_current(p.get("since"), p.get("until"), a):
+        if t == "MEMBER_OF" and is_current(p, a):
             members[r["end"]].append((r["start"], p["role"]))
-        elif t == "COVERS" and is_current(p.get("since"), p.get("until"), a):
+        elif t == "COVERS" and is_current(p, a):
             covers.add(r["start"])
         elif t == "EMBEDDED_IN":
             embedded.add(r["start"])
@@ -74,7 +71,7 @@ def hollow_groups(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[s
     post, lived, covered = set(), set(), set()
     for r in rels:
         t, p = r["type"], r["properties"]
-        if not is_current(p.get("since"), p.get("until"), a):
+        if not is_current(p, a):
             continue
         if t == "HOLDS_POST" and r["end"] in gset:
             post.add(r["end"])

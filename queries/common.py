@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
 from graph.cypher import load_cypher
-from graph.model import Adjacent, Node
+from graph.model import Adjacent, Node, is_current
 from graph.schema import Schema
 from graph.store import GraphStore
 
@@ -59,16 +58,6 @@ def years_before(day: dt.date, years: int) -> str:
         return day.replace(year=day.year - years).isoformat()
     except ValueError:
         return day.replace(year=day.year - years, day=28).isoformat()
-
-
-def is_current(props: dict[str, Any], day: str) -> bool:
-    """A relationship holds on ``day`` when it began on or before it and has not ended:
-    ``since <= day < until`` (a missing bound is open)."""
-    since = props.get("since")
-    if since is not None and since > day:
-        return False
-    until = props.get("until")
-    return until is None or until > day
 
 
 def current(adjs: Iterable[Adjacent], day: str) -> list[Adjacent]:
