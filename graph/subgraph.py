@@ -2,7 +2,8 @@
 
 Queries whose walk is easier in Python than in Cypher fetch the part of the graph
 they need with one Cypher query and run the same Python code over this view, so
-the embedded and the Neo4j answers come from one implementation.
+the embedded and the Neo4j answers come from one implementation. A
+:class:`graph.store.GraphReader`: the contract suite's read half runs on it.
 
 >>> from graph.model import Node, Rel
 >>> g = Subgraph(None, [Node("a", ("Branch", "PartyOrg"), {"name": "A"}),
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from graph.errors import GraphError, NodeNotFound
-from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
+from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel, is_current
 from graph.schema import Schema, get_schema
 
 __all__ = ["Subgraph", "rows_to_subgraph"]
@@ -82,9 +83,8 @@ class Subgraph:
     def count_current(self, node_ids: Sequence[str], type_: str,
                       direction: Literal["out", "in"], labels: Sequence[str] | None,
                       day: str) -> dict[str, int]:
-        from queries.common import current
-
-        return {i: len(current(self.adjacent(i, [type_], direction, labels), day))
+        return {i: sum(1 for a in self.adjacent(i, [type_], direction, labels)
+                       if is_current(a.rel.properties, day))
                 for i in dict.fromkeys(node_ids) if i in self._nodes}
 
     def neighbours(self, node_id: str, types: Sequence[str] | None = None,
@@ -96,6 +96,20 @@ class Subgraph:
     def nodes(self, label: str) -> Iterator[Node]:
         return iter(sorted((n for n in self._nodes.values() if label in n.labels),
                            key=lambda n: n.id))
+
+    def rels(self, type_: str) -> Iterator[Rel]:
+        return iter(sorted((r for rels in self._out.values() for r in rels.values()
+                            if r.type == type_), key=lambda r: r.id))
+
+    def node_labels(self, node_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        return {i: self._nodes[i].labels for i in node_ids if i in self._nodes}
+
+    def count_any(self, labels: Sequence[str]) -> int:
+        want = set(labels)
+        return sum(1 for n in self._nodes.values() if not want.isdisjoint(n.labels))
+
+    def version(self) -> int:
+        return 0  # never changes: built once, read, dropped
 
     def counts(self) -> Counts:
         labels: dict[str, int] = defaultdict(int)

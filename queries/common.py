@@ -207,7 +207,7 @@ def org_view(store: GraphStore, day: str) -> GraphStore:
     current hierarchy fetched in one round trip (``common.cypher``)."""
     if not is_cypher(store):
         return store
-    from queries.subgraph import rows_to_subgraph
+    from graph.subgraph import rows_to_subgraph
 
     run = store.read_cypher  # type: ignore[attr-defined]
     return rows_to_subgraph(store.schema, run(CYPHER["org_nodes"]),  # type: ignore[return-value]

@@ -42,7 +42,7 @@ from queries.common import (
     parent_org,
     party_level,
 )
-from queries.subgraph import rows_to_subgraph
+from graph.subgraph import rows_to_subgraph
 
 __all__ = ["leadership_chain", "without_homes", "LeadershipChain", "ChainStep", "ChainBreak",
            "Leader", "Via", "BREAK_REASONS"]
