@@ -12,7 +12,10 @@ parameter used, or loading fails. A call must pass exactly the declared paramete
 Labels and relationship types cannot be parameters in Cypher; where a query needs
 them, its text holds ``{{labels}}``-style slots, filled only with names from the
 schema's allow-list (:meth:`CypherQuery.render`). Values are always parameters,
-never formatted into the text. This module is the one place where text becomes the
+never formatted into the text. One macro is expanded when the file is read:
+``{{current:r}}`` stands for "``r`` holds on ``$day``" (``since <= $day < until``, a
+missing bound open; :func:`graph.model.is_current` is the Python statement of it), so
+the rule is written once for all Cypher. This module is the one place where text becomes the
 driver's ``LiteralString``.
 
 >>> q = parse_cypher("// name: one\\n// The answer.\\n// params: x\\nRETURN $x AS x\\n", "t")
@@ -36,6 +39,19 @@ __all__ = ["CypherQuery", "parse_cypher", "load_cypher"]
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _SLOT = re.compile(r"\{\{([a-z_]+)\}\}")
 _NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CURRENT = re.compile(r"\{\{current:([A-Za-z_][A-Za-z0-9_]*)\}\}")
+#: the Cypher of "holds on $day" (dates stored as DATE)
+CURRENT_ON_DAY = ("({v}.since IS NULL OR {v}.since <= date($day)) "
+                  "AND ({v}.until IS NULL OR {v}.until > date($day))")
+
+
+def expand_current(text: str) -> str:
+    """``{{current:r}}`` → the predicate "r holds on $day".
+
+    >>> expand_current("WHERE {{current:m}}")
+    'WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))'
+    """
+    return _CURRENT.sub(lambda m: CURRENT_ON_DAY.format(v=m.group(1)), text)
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,7 @@ def parse_cypher(text: str, source: str) -> dict[str, CypherQuery]:
                 doc.append(s[2:].strip())
             elif s or body:
                 body.append(line)
-        q = "\n".join(body).strip()
+        q = expand_current("\n".join(body).strip())
         if not q:
             raise SchemaError(f"{source}:{name}: empty query")
         used = set(_PARAM.findall(q))

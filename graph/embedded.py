@@ -34,7 +34,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from sys import intern
@@ -245,6 +245,8 @@ class EmbeddedStore:
     backend = "embedded"
     #: records per transaction for bulk loads
     preferred_batch_size = 20_000
+    #: reads are CPU work on the in-memory index: no network to wait for
+    reads_block = False
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
                  schema: Schema | None = None) -> None:
@@ -454,6 +456,27 @@ class EmbeddedStore:
         keydict[rid] = d
 
     # ------------------------------------------------------------ writes
+    def init_schema(self) -> None:
+        """Nothing to do: tables and indexes are made when the store opens."""
+
+    def version(self) -> int:
+        """Bumped by every write; no other process writes (the file is locked for it)."""
+        return self.generation
+
+    def upsert_stream(self, batches: Iterable[tuple[list[Any], list[Any]]],
+                      progress: Callable[[int], Any] | None = None, *,
+                      as_of: str | None = None, replace: bool = False) -> BatchResult:
+        """:meth:`upsert` per batch (one process writes SQLite: nothing to overlap)."""
+        total = BatchResult(nodes=0, rels=0)
+        for nodes, rels in batches:
+            done = self.upsert(nodes, rels, as_of=as_of, replace=replace)
+            total["nodes"] += done["nodes"]
+            total["rels"] += done["rels"]
+            total.changes.add(done.changes)
+            if progress is not None:
+                progress(done["nodes"] + done["rels"])
+        return total
+
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
                rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,
                replace: bool = False, dry_run: bool = False,

@@ -221,8 +221,7 @@ MATCH (n:GovNode {id: id})
 OPTIONAL MATCH (n)-[r]-(m)
 WHERE type(r) = $type
   AND (CASE WHEN $outgoing THEN startNode(r) = n ELSE endNode(r) = n END)
-  AND (r.since IS NULL OR r.since <= date($day))
-  AND (r.until IS NULL OR r.until > date($day))
+  AND {{current:r}}
   AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
 RETURN n.id AS id, count(r) AS n
 

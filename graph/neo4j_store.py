@@ -252,6 +252,11 @@ class Neo4jStore:
     #: records per transaction for bulk loads (bench/compare_backends.py: 50,000 loads
     #: 500k residents at ~23k records/s, 20,000 at ~19k)
     preferred_batch_size = 50_000
+    #: every call waits on the server: the API runs them off the event loop
+    reads_block = True
+    #: how long an answer cached over this store may live: others write to the server
+    #: without telling this process
+    VERSION_SECONDS = 60
     #: (uri, database) whose constraints and indexes this process already made
     _initialised: set[tuple[str, str | None]] = set()
 
@@ -353,6 +358,10 @@ class Neo4jStore:
     def roots(self) -> list[str]:
         """Labels that extend no other label."""
         return [lab for lab, d in self.schema.labels.items() if d.extends is None]
+
+    def version(self) -> tuple[int, int]:
+        """This process's writes, and the minute: what others wrote is seen within one."""
+        return self.generation, int(time.monotonic() // self.VERSION_SECONDS)
 
     def ping(self) -> bool:
         return bool(self._read(lambda tx: tx.run(Q["ping"].literal).single() is not None))

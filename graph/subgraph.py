@@ -16,7 +16,7 @@ the embedded and the Neo4j answers come from one implementation. A
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from graph.errors import GraphError, NodeNotFound
@@ -34,6 +34,7 @@ class Subgraph:
     def __init__(self, schema: Schema | None, nodes: Iterable[Node], rels: Iterable[Rel]) -> None:
         self.schema = schema or get_schema()
         self._nodes = {n.id: n for n in nodes}
+        self._version = object()
         self._out: dict[str, dict[str, Rel]] = defaultdict(dict)
         self._in: dict[str, dict[str, Rel]] = defaultdict(dict)
         for r in rels:
@@ -108,8 +109,10 @@ class Subgraph:
         want = set(labels)
         return sum(1 for n in self._nodes.values() if not want.isdisjoint(n.labels))
 
-    def version(self) -> int:
-        return 0  # never changes: built once, read, dropped
+    def version(self) -> Hashable:
+        # never changes, and no other subgraph's equals it (a cache keyed by id() of a
+        # dropped subgraph must not answer for a new one at the same address)
+        return self._version
 
     def counts(self) -> Counts:
         labels: dict[str, int] = defaultdict(int)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import NodeRef, day_of, node_ref
 
 __all__ = ["case_evaluation", "CaseEvaluation", "CaseStats", "GROUPINGS"]
@@ -120,7 +120,7 @@ def _stats(cases: list[_Case], day: dt.date, backlog_days: int) -> dict[str, flo
 
 
 def _ranking(grouping: str, groups: dict[str, list[_Case]], nodes: dict[str, Node],
-             community: Callable[[str], NodeRef | None], store: GraphStore, day: dt.date,
+             community: Callable[[str], NodeRef | None], store: GraphReader, day: dt.date,
              backlog_days: int, min_cases: int) -> Ranking:
     keys = sorted(k for k in groups if k in nodes)
     stats = [_stats(groups[k], day, backlog_days) for k in keys]
@@ -154,7 +154,7 @@ def _ranking(grouping: str, groups: dict[str, list[_Case]], nodes: dict[str, Nod
                                    >= gap))
 
 
-def case_evaluation(store: GraphStore, as_of: dt.date | str | None = None,
+def case_evaluation(store: GraphReader, as_of: dt.date | str | None = None,
                     window_days: int = 365, backlog_days: int = 30,
                     recur_days: int = 90, min_cases: int = 5) -> CaseEvaluation:
     day_s = day_of(as_of)

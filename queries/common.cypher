@@ -9,7 +9,7 @@ RETURN n.id AS id, labels(n) AS labels, {} AS props
 // Current links between party organisations, and committees leading communities.
 // params: day
 MATCH (o:PartyOrg)-[r:SUB_ORG_OF|ALLIANCE_MEMBER]->(p:PartyOrg)
-WHERE (r.since IS NULL OR r.since <= date($day)) AND (r.until IS NULL OR r.until > date($day))
+WHERE {{current:r}}
 RETURN o.id AS start, p.id AS end, type(r) AS type, properties(r) AS props
 UNION ALL
 MATCH (c:Committee)-[r:LEADS]->(m:Community)

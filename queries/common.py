@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from graph.cypher import load_cypher
 from graph.model import Adjacent, Node, is_current
 from graph.schema import Schema
-from graph.store import GraphStore
+from graph.store import CypherStore, GraphReader
+from graph.subgraph import rows_to_subgraph
 
 __all__ = [
     "day_of",
@@ -33,7 +34,6 @@ __all__ = [
     "community_of_committee",
     "secretary_of",
     "org_view",
-    "is_cypher",
     "Assumption",
     "assumed_day",
 ]
@@ -151,7 +151,7 @@ def party_level(labels: Iterable[str]) -> int:
     return len(PARTY_LEVELS)
 
 
-def parent_org(store: GraphStore, org_id: str, day: str, alliance: bool = True
+def parent_org(store: GraphReader, org_id: str, day: str, alliance: bool = True
                ) -> Adjacent | None:
     """The organisation above: a current SUB_ORG_OF, else (``alliance``) a current
     ALLIANCE_MEMBER."""
@@ -162,7 +162,7 @@ def parent_org(store: GraphStore, org_id: str, day: str, alliance: bool = True
     return None
 
 
-def committee_of_org(store: GraphStore, org_id: str, day: str, alliance: bool = True
+def committee_of_org(store: GraphReader, org_id: str, day: str, alliance: bool = True
                      ) -> str | None:
     """The community committee an organisation is under (itself if it is one).
 
@@ -183,12 +183,12 @@ def committee_of_org(store: GraphStore, org_id: str, day: str, alliance: bool = 
     return None
 
 
-def community_of_committee(store: GraphStore, committee_id: str) -> str | None:
+def community_of_committee(store: GraphReader, committee_id: str) -> str | None:
     led = store.adjacent(committee_id, ["LEADS"], "out", ["Community"])
     return led[0].other if led else None
 
 
-def secretary_of(store: GraphStore, org_id: str, day: str) -> tuple[str, str] | None:
+def secretary_of(store: GraphReader, org_id: str, day: str) -> tuple[str, str] | None:
     """(person id, role) of the current secretary, else None."""
     a = latest_secretary(current(store.adjacent(org_id, ["MEMBER_OF"], "in"), day))
     return (a.other, "secretary") if a is not None else None
@@ -197,21 +197,13 @@ def secretary_of(store: GraphStore, org_id: str, day: str) -> tuple[str, str] | 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 
-def is_cypher(store: GraphStore) -> bool:
-    """Whether a query should use its Cypher form (the store is Neo4j)."""
-    return getattr(store, "backend", "") == "neo4j"
-
-
-def org_view(store: GraphStore, day: str) -> GraphStore:
+def org_view(store: GraphReader, day: str) -> GraphReader:
     """A store to walk the party hierarchy on: the store itself, or on Neo4j the
     current hierarchy fetched in one round trip (``common.cypher``)."""
-    if not is_cypher(store):
+    if not isinstance(store, CypherStore):
         return store
-    from graph.subgraph import rows_to_subgraph
-
-    run = store.read_cypher  # type: ignore[attr-defined]
-    return rows_to_subgraph(store.schema, run(CYPHER["org_nodes"]),  # type: ignore[return-value]
-                            run(CYPHER["org_hierarchy"], day=day))
+    return rows_to_subgraph(store.schema, store.read_cypher(CYPHER["org_nodes"]),
+                            store.read_cypher(CYPHER["org_hierarchy"], day=day))
 
 
 def largest_remainder(total: int, weights: Sequence[float]) -> list[int]:

@@ -8,7 +8,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from graph.errors import InvalidParameter
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import NodeRef, current, day_of, node_ref, secretary_of
 from queries.lookups import PostHolder, org_members, three_boards
 from queries.middle_weakening import CommunitySummary, middle_weakening
@@ -28,7 +28,7 @@ class CommunityOverview(BaseModel):
     post_holders: list[PostHolder]
 
 
-def community_overview(store: GraphStore, community_id: str,
+def community_overview(store: GraphReader, community_id: str,
                        as_of: dt.date | str | None = None) -> CommunityOverview:
     day = day_of(as_of)
     node = store.get_node(community_id)

@@ -23,7 +23,7 @@ from collections import defaultdict
 from pydantic import BaseModel
 
 from graph.model import Adjacent, Node
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import NodeRef, current, day_of, largest_remainder, node_ref
 
 __all__ = ["forces_report", "ForcesReport", "MEASURES"]
@@ -88,7 +88,7 @@ def _latest(adjs: list[Adjacent], nodes: dict[str, Node], prop: str, day: str) -
     return max(dates) if dates else None
 
 
-def forces_report(store: GraphStore, as_of: dt.date | str | None = None,
+def forces_report(store: GraphReader, as_of: dt.date | str | None = None,
                   days: int = 90) -> ForcesReport:
     day = day_of(as_of)
     start = (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import NodeRef, current, day_of, is_current, node_ref
 
 __all__ = ["grid_duty", "GridDuty"]
@@ -40,7 +40,7 @@ class GridDuty(BaseModel):
     max_grids_per_worker: int
 
 
-def grid_duty(store: GraphStore, as_of: dt.date | str | None = None,
+def grid_duty(store: GraphReader, as_of: dt.date | str | None = None,
               max_grids_per_worker: int = 2) -> GridDuty:
     day = day_of(as_of)
     schema = store.schema

@@ -17,7 +17,7 @@ from shapely.strtree import STRtree
 
 from graph.geo import geojson, to_lonlat
 from graph.model import Node, Rel
-from graph.store import GraphStore
+from graph.store import GraphReader, GraphStore
 from queries.common import NodeRef
 from queries.grids import SPECIAL, _Grid, _load
 
@@ -60,7 +60,7 @@ class IntegrationProposal(BaseModel):
     min_share: float
 
 
-def integration_proposal(store: GraphStore, min_share: float = 0.01) -> IntegrationProposal:
+def integration_proposal(store: GraphReader, min_share: float = 0.01) -> IntegrationProposal:
     grids, _ = _load(store)
     base = sorted((g for g in grids if g.kind == "base"), key=lambda g: g.ref.id)
     assignments: list[Assignment] = []

@@ -35,7 +35,7 @@ from shapely.geometry import shape
 
 from graph.errors import InvalidParameter
 from graph.geo import area_km2
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import current, day_of
 from queries.grid_duty import grid_duty
 from queries.grids import SPECIAL
@@ -79,7 +79,7 @@ def _cutoff(day: str, older_than_days: int) -> str:
     return (dt.date.fromisoformat(day) - dt.timedelta(days=older_than_days)).isoformat()
 
 
-def _open_cases(store: GraphStore, day: str, older_than_days: int) -> dict[str, set[str]]:
+def _open_cases(store: GraphReader, day: str, older_than_days: int) -> dict[str, set[str]]:
     """Grid id -> ids of its cases open on ``day`` and reported at least
     ``older_than_days`` before it."""
     cutoff = _cutoff(day, older_than_days)
@@ -99,7 +99,7 @@ def _open_cases(store: GraphStore, day: str, older_than_days: int) -> dict[str, 
     return out
 
 
-def open_cases_by_grid(store: GraphStore, as_of: dt.date | str | None = None,
+def open_cases_by_grid(store: GraphReader, as_of: dt.date | str | None = None,
                        older_than_days: int = 30) -> dict[str, int]:
     """Grid id -> the patrol cases in it still open on ``as_of`` (status open, or closed
     after that day) that were reported on or before ``as_of`` minus
@@ -116,7 +116,7 @@ def _parse(raw: Any) -> dict[str, Any] | None:
     return geo if isinstance(geo, dict) else None
 
 
-def grid_map(store: GraphStore, as_of: dt.date | str | None = None, backlog_days: int = 30,
+def grid_map(store: GraphReader, as_of: dt.date | str | None = None, backlog_days: int = 30,
              community: str | None = None) -> GridMap:
     """The communities and grids with a geometry as GeoJSON features; with
     ``community``, that community and the grids in it only (a community's own view)."""

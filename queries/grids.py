@@ -22,7 +22,7 @@ from shapely.strtree import STRtree
 
 from graph.geo import from_geojson
 from graph.model import Rel
-from graph.store import GraphStore
+from graph.store import GraphReader, GraphStore
 from queries.common import NodeRef, current, day_of, node_ref
 
 __all__ = ["overlap_analysis", "OverlapReport", "write_overlaps", "SPECIAL"]
@@ -74,7 +74,7 @@ class _Grid:
     geom: BaseGeometry  # metres
 
 
-def _load(store: GraphStore) -> tuple[list[_Grid], list[str]]:
+def _load(store: GraphReader) -> tuple[list[_Grid], list[str]]:
     schema = store.schema
     grids = list(store.nodes("Grid"))
     homes = store.adjacent_many([g.id for g in grids], ["IN"], "out", ["Community"])
@@ -92,7 +92,7 @@ def _load(store: GraphStore) -> tuple[list[_Grid], list[str]]:
     return out, sorted(missing)
 
 
-def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[int, int]]:
+def _grid_load(store: GraphReader, ids: list[str], day: str) -> dict[str, tuple[int, int]]:
     """Base grid -> (residents living in its buildings, workers responsible for it)."""
     adj = store.adjacent_many(ids, ["IN_GRID", "RESPONSIBLE_FOR"], "in")
     buildings = {a.other for rels in adj.values() for a in rels
@@ -106,7 +106,7 @@ def _grid_load(store: GraphStore, ids: list[str], day: str) -> dict[str, tuple[i
     return out
 
 
-def overlap_analysis(store: GraphStore, max_area_km2: float = 0.25,
+def overlap_analysis(store: GraphReader, max_area_km2: float = 0.25,
                      min_share: float = 0.01, max_residents_per_worker: int = 1_000,
                      as_of: dt.date | str | None = None, census: bool = True
                      ) -> OverlapReport:

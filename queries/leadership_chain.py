@@ -32,7 +32,8 @@ from graph.cypher import load_cypher
 from graph.masking import HOME_TYPES
 from graph.model import Adjacent
 from graph.schema import Schema
-from graph.store import GraphStore
+from graph.store import CypherStore, GraphReader
+from graph.subgraph import rows_to_subgraph
 from queries.common import (
     NodeRef,
     current,
@@ -42,7 +43,6 @@ from queries.common import (
     parent_org,
     party_level,
 )
-from graph.subgraph import rows_to_subgraph
 
 __all__ = ["leadership_chain", "without_homes", "LeadershipChain", "ChainStep", "ChainBreak",
            "Leader", "Via", "BREAK_REASONS"]
@@ -111,7 +111,7 @@ _LED_LABELS = ("Workstation", "ResidentsCommittee", "JointStockCompany")
 
 
 class _Walk:
-    def __init__(self, store: GraphStore, day: str) -> None:
+    def __init__(self, store: GraphReader, day: str) -> None:
         self.store, self.day = store, day
         self.steps: list[ChainStep] = []
         self.seen: set[str] = set()
@@ -299,7 +299,7 @@ UP = ["MEMBER_OF", "SUB_ORG_OF", "ALLIANCE_MEMBER", "LIVES_IN", "IN_GRID", "PART
 DOWN = ["LEADS", "COVERS", "EMBEDDED_IN", "HELD"]
 
 
-def _fetch_context(store: Any, node_id: str) -> GraphStore:
+def _fetch_context(store: CypherStore, node_id: str) -> GraphReader:
     """On Neo4j: one round trip for everything the walk may look at."""
     rows = store.read_cypher(CYPHER["upward_context"], id=node_id, up=UP, down=DOWN)
     nodes: dict[str, dict[str, Any]] = {}
@@ -312,10 +312,10 @@ def _fetch_context(store: Any, node_id: str) -> GraphStore:
         nodes[r["mid"]] = {"id": r["mid"], "labels": r["mlabels"], "props": r["mprops"]}
         rels.append({"type": r["type"], "start": r["start"], "end": r["end"],
                      "props": r["rprops"]})
-    return rows_to_subgraph(store.schema, nodes.values(), rels)  # type: ignore[return-value]
+    return rows_to_subgraph(store.schema, nodes.values(), rels)
 
 
-def leadership_chain(store: GraphStore, node_id: str,
+def leadership_chain(store: GraphReader, node_id: str,
                      as_of: dt.date | str | None = None) -> LeadershipChain:
     """The chain from ``node_id`` up to the street working committee, as of a date.
 
@@ -324,7 +324,7 @@ def leadership_chain(store: GraphStore, node_id: str,
     Raises :class:`graph.errors.NodeNotFound` for an unknown id.
     """
     day = day_of(as_of)
-    if getattr(store, "backend", "") == "neo4j":
+    if isinstance(store, CypherStore):
         store = _fetch_context(store, node_id)
     start = store.get_node(node_id)
     w = _Walk(store, day)

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from graph.errors import InvalidParameter
 from graph.model import Adjacent, Direction, Node
-from graph.store import GraphStore
+from graph.store import GraphReader
 from queries.common import (
     NodeRef,
     committee_of_org,
@@ -85,27 +85,27 @@ class PostHolder(BaseModel):
     posts: list[Post]
 
 
-def _check_types(store: GraphStore, types: Sequence[str] | None) -> None:
+def _check_types(store: GraphReader, types: Sequence[str] | None) -> None:
     if types:
         unknown = set(types) - set(store.schema.relationships)
         if unknown:
             raise InvalidParameter(f"unknown relationship type(s) {sorted(unknown)}")
 
 
-def _check_labels(store: GraphStore, labels: Sequence[str] | None) -> None:
+def _check_labels(store: GraphReader, labels: Sequence[str] | None) -> None:
     if labels:
         unknown = set(labels) - set(store.schema.labels)
         if unknown:
             raise InvalidParameter(f"unknown label(s) {sorted(unknown)}")
 
 
-def _rel_ref(store: GraphStore, rel) -> RelRef:  # type: ignore[no-untyped-def]
+def _rel_ref(store: GraphReader, rel) -> RelRef:  # type: ignore[no-untyped-def]
     return RelRef(id=rel.id, type=rel.type,
                   type_zh=store.schema.relationships[rel.type].name_zh,
                   start=rel.start, end=rel.end, properties=dict(rel.properties))
 
 
-def _allowed(store: GraphStore, types: Sequence[str] | None, exclude: Sequence[str]
+def _allowed(store: GraphReader, types: Sequence[str] | None, exclude: Sequence[str]
              ) -> list[str] | None:
     """``types`` (every type when None) without ``exclude``; None when nothing is left
     out."""
@@ -114,7 +114,7 @@ def _allowed(store: GraphStore, types: Sequence[str] | None, exclude: Sequence[s
     return [t for t in (types or sorted(store.schema.relationships)) if t not in exclude]
 
 
-def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
+def neighbourhood(store: GraphReader, node_id: str, depth: int = 1,
                   types: Sequence[str] | None = None, labels: Sequence[str] | None = None,
                   direction: Direction = "both", limit: int = 500,
                   exclude: Sequence[str] = ()) -> Neighbourhood:
@@ -163,7 +163,7 @@ def neighbourhood(store: GraphStore, node_id: str, depth: int = 1,
         limit=limit)
 
 
-def shortest_path(store: GraphStore, source: str, target: str,
+def shortest_path(store: GraphReader, source: str, target: str,
                   types: Sequence[str] | None = None, max_length: int = 6,
                   exclude: Sequence[str] = ()) -> Path:
     """A shortest path ignoring direction over ``types`` (all when None) but not
@@ -206,7 +206,7 @@ def shortest_path(store: GraphStore, source: str, target: str,
                 relationships=[_rel_ref(store, r) for r in rels], types=tlist)
 
 
-def org_members(store: GraphStore, org_id: str, include_sub: bool = True,
+def org_members(store: GraphReader, org_id: str, include_sub: bool = True,
                 as_of: dt.date | str | None = None) -> list[Membership]:
     """Current members of a party organisation and (default) all its sub-organisations,
     ordered by organisation then person id."""
@@ -243,7 +243,7 @@ def org_members(store: GraphStore, org_id: str, include_sub: bool = True,
     return out
 
 
-def _posts(store: GraphStore, rels: list[Adjacent], orgs: dict[str, Node], day: str
+def _posts(store: GraphReader, rels: list[Adjacent], orgs: dict[str, Node], day: str
            ) -> list[Post]:
     roles = store.schema.relationships["MEMBER_OF"].properties["role"].enum or {}
     posts = []
@@ -260,7 +260,7 @@ def _posts(store: GraphStore, rels: list[Adjacent], orgs: dict[str, Node], day: 
     return sorted(posts, key=lambda p: (p.organisation.id, p.title))
 
 
-def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = None
+def posts_of(store: GraphReader, person_id: str, as_of: dt.date | str | None = None
              ) -> list[Post]:
     """Posts a person holds now: party roles other than member, and HOLDS_POST."""
     day = day_of(as_of)
@@ -269,7 +269,7 @@ def posts_of(store: GraphStore, person_id: str, as_of: dt.date | str | None = No
     return _posts(store, rels, store.get_nodes(a.other for a in rels), day)
 
 
-def three_boards(store: GraphStore, community: str | None = None, min_orgs: int = 2,
+def three_boards(store: GraphReader, community: str | None = None, min_orgs: int = 2,
                  as_of: dt.date | str | None = None) -> list[PostHolder]:
     """People holding posts in ``min_orgs``+ organisations of one community
     (三块牌子一套人马): the committee's secretary who also heads the workstation and

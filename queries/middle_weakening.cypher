@@ -10,7 +10,7 @@
 MATCH (b:Branch)
 CALL (b) {
   OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
-  WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))
+  WHERE {{current:m}}
   RETURN count(m) AS members,
          count(CASE WHEN p.full_member = true THEN 1 END) AS full_members,
          min(CASE WHEN m.role = 'secretary' THEN p.id END) AS secretary,
@@ -19,7 +19,7 @@ CALL (b) {
 CALL (b, newest) {
   // how precise the newest joining date is (the least precise, if several share it)
   OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
-  WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))
+  WHERE {{current:m}}
     AND p.joined_party_on = newest
   RETURN max(p.joined_party_on_precision) AS newest_precision
 }
@@ -30,7 +30,7 @@ CALL (b) {
 }
 CALL (b) {
   OPTIONAL MATCH (b)-[c:COVERS]->(g)
-  WHERE (c.since IS NULL OR c.since <= date($day)) AND (c.until IS NULL OR c.until > date($day))
+  WHERE {{current:c}}
   RETURN collect(g.id) AS groups
 }
 RETURN b.id AS id, members, full_members, secretary, newest, last_activity, groups,
@@ -48,17 +48,17 @@ CALL (g) {
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[h:HOLDS_POST]-()
-  WHERE (h.since IS NULL OR h.since <= date($day)) AND (h.until IS NULL OR h.until > date($day))
+  WHERE {{current:h}}
   RETURN count(h) AS leaders
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[c:COVERS]-(b)
-  WHERE (c.since IS NULL OR c.since <= date($day)) AND (c.until IS NULL OR c.until > date($day))
+  WHERE {{current:c}}
   RETURN collect(b.id) AS covered
 }
 CALL (g) {
   OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(p:PartyMember)
-  WHERE (l.since IS NULL OR l.since <= date($day)) AND (l.until IS NULL OR l.until > date($day))
+  WHERE {{current:l}}
   RETURN count(DISTINCT p) AS party_members_living
 }
 RETURN g.id AS id, community, leaders, covered, party_members_living
@@ -70,5 +70,5 @@ ORDER BY id
 UNWIND $ids AS gid
 MATCH (g:ResidentGroup {id: gid})
 OPTIONAL MATCH (g)<-[:PART_OF]-(:Building)<-[l:LIVES_IN]-(:Resident)
-WHERE (l.since IS NULL OR l.since <= date($day)) AND (l.until IS NULL OR l.until > date($day))
+WHERE {{current:l}}
 RETURN gid AS id, count(l) AS residents

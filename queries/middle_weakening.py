@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
-from graph.store import GraphStore
+from graph.store import CypherStore, GraphReader
 from queries.common import (
     Assumption,
     NodeRef,
@@ -42,7 +42,6 @@ from queries.common import (
     community_of_committee,
     current,
     day_of,
-    is_cypher,
     node_ref,
     org_view,
     years_before,
@@ -175,12 +174,11 @@ class _GroupFacts:
 
 
 class _Facts:
-    """What the rules look at, gathered from a store: through the store contract
-    (embedded) or with the Cypher of ``middle_weakening.cypher`` (Neo4j)."""
+    """What the rules look at, gathered through the store contract (any reader);
+    :class:`_CypherFacts` gathers the same on a Cypher store."""
 
-    def __init__(self, store: GraphStore, day: str) -> None:
+    def __init__(self, store: GraphReader, day: str) -> None:
         self.store, self.day = store, day
-        self.cypher = is_cypher(store)
         self.hierarchy = org_view(store, day)
         self._community: dict[str, str | None] = {}
 
@@ -198,14 +196,6 @@ class _Facts:
     def branches(self) -> list[_BranchFacts]:
         st, day = self.store, self.day
         out = []
-        if self.cypher:
-            for r in st.read_cypher(CYPHER["branch_facts"], day=day):  # type: ignore[attr-defined]
-                committee = committee_of_org(self.hierarchy, r["id"], day)
-                out.append(_BranchFacts(r["id"], committee, self.community_of(committee),
-                                        r["members"], r["full_members"], r["secretary"],
-                                        r["last_activity"], r["newest"], sorted(r["groups"]),
-                                        r["embedded"], r["newest_precision"]))
-            return out
         for b in st.nodes("Branch"):
             bid = b.id
             committee = committee_of_org(st, bid, day)
@@ -232,10 +222,6 @@ class _Facts:
 
     def groups(self) -> list[_GroupFacts]:
         st, day = self.store, self.day
-        if self.cypher:
-            return [_GroupFacts(r["id"], r["community"], r["leaders"], r["party_members_living"],
-                                sorted(r["covered"]))
-                    for r in st.read_cypher(CYPHER["group_facts"], day=day)]  # type: ignore[attr-defined]
         living: dict[str, int] = {}
         for pm in st.nodes("PartyMember"):
             homes = current(st.adjacent(pm.id, ["LIVES_IN"], "out"), day)
@@ -254,9 +240,6 @@ class _Facts:
 
     def residents(self, group_ids: list[str]) -> dict[str, int]:
         st, day = self.store, self.day
-        if self.cypher:
-            return {r["id"]: r["residents"] for r in st.read_cypher(  # type: ignore[attr-defined]
-                CYPHER["group_residents"], ids=group_ids, day=day)}
         out = {}
         for gid in group_ids:
             n = 0
@@ -266,7 +249,39 @@ class _Facts:
         return out
 
 
-def middle_weakening(store: GraphStore, community: str | None = None,
+class _CypherFacts(_Facts):
+    """The same facts with the Cypher of ``middle_weakening.cypher``: one round trip
+    each instead of a walk per node."""
+
+    def __init__(self, store: CypherStore, day: str) -> None:
+        super().__init__(store, day)
+        self.cypher = store
+
+    def branches(self) -> list[_BranchFacts]:
+        out = []
+        for r in self.cypher.read_cypher(CYPHER["branch_facts"], day=self.day):
+            committee = committee_of_org(self.hierarchy, r["id"], self.day)
+            out.append(_BranchFacts(r["id"], committee, self.community_of(committee),
+                                    r["members"], r["full_members"], r["secretary"],
+                                    r["last_activity"], r["newest"], sorted(r["groups"]),
+                                    r["embedded"], r["newest_precision"]))
+        return out
+
+    def groups(self) -> list[_GroupFacts]:
+        return [_GroupFacts(r["id"], r["community"], r["leaders"], r["party_members_living"],
+                            sorted(r["covered"]))
+                for r in self.cypher.read_cypher(CYPHER["group_facts"], day=self.day)]
+
+    def residents(self, group_ids: list[str]) -> dict[str, int]:
+        return {r["id"]: r["residents"] for r in self.cypher.read_cypher(
+            CYPHER["group_residents"], ids=group_ids, day=self.day)}
+
+
+def _facts(store: GraphReader, day: str) -> _Facts:
+    return _CypherFacts(store, day) if isinstance(store, CypherStore) else _Facts(store, day)
+
+
+def middle_weakening(store: GraphReader, community: str | None = None,
                      as_of: dt.date | str | None = None,
                      thresholds: Thresholds | None = None) -> MiddleWeakening:
     """Weak branches, hollow groups and the gaps between committee and groups.
@@ -282,7 +297,7 @@ def middle_weakening(store: GraphStore, community: str | None = None,
     d = dt.date.fromisoformat(day)
     activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
     joined_from = years_before(d, t.new_member_years)
-    facts = _Facts(store, day)
+    facts = _facts(store, day)
     bfacts = [b for b in facts.branches() if community is None or b.community == community]
     gfacts = [g for g in facts.groups() if community is None or g.community == community]
     communities = [c.id for c in store.nodes("Community") if community in (None, c.id)]

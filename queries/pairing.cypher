@@ -11,26 +11,26 @@ MATCH (p:PartyMember)
 WHERE p.joined_party_on IS NULL OR p.joined_party_on <= date($day)
 CALL (p) {
   OPTIONAL MATCH (p)-[m:MEMBER_OF]->(o)
-  WHERE (m.since IS NULL OR m.since <= date($day)) AND (m.until IS NULL OR m.until > date($day))
+  WHERE {{current:m}}
   RETURN collect(CASE WHEN o IS NULL THEN null
                  ELSE {org: o.id, labels: labels(o), role: coalesce(m.role, 'member')} END)
          AS memberships
 }
 CALL (p) {
   OPTIONAL MATCH (p)-[l:LIVES_IN]->(b)
-  WHERE (l.since IS NULL OR l.since <= date($day)) AND (l.until IS NULL OR l.until > date($day))
+  WHERE {{current:l}}
   OPTIONAL MATCH (b)-[:PART_OF]->(g:ResidentGroup)
   OPTIONAL MATCH (b)-[:IN_GRID]->(x:Grid)
   RETURN collect(DISTINCT g.id) AS groups, collect(DISTINCT x.id) AS grids
 }
 CALL (p) {
   OPTIONAL MATCH (p)-[h:HOLDS_POST]->()
-  WHERE (h.since IS NULL OR h.since <= date($day)) AND (h.until IS NULL OR h.until > date($day))
+  WHERE {{current:h}}
   RETURN count(h) AS posts
 }
 CALL (p) {
   OPTIONAL MATCH (p)-[t:MENTORS]->(q)
-  WHERE (t.since IS NULL OR t.since <= date($day)) AND (t.until IS NULL OR t.until > date($day))
+  WHERE {{current:t}}
   RETURN collect(q.id) AS mentees
 }
 CALL (p) {

@@ -31,7 +31,7 @@ from graph.cypher import load_cypher
 from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.masking import BAND_TOPS, age_band
 from graph.model import Rel
-from graph.store import GraphStore
+from graph.store import CypherStore, GraphReader, GraphStore
 from queries.common import (
     Assumption,
     NodeRef,
@@ -40,7 +40,6 @@ from queries.common import (
     community_of_committee,
     current,
     day_of,
-    is_cypher,
     node_ref,
     org_view,
     party_level,
@@ -134,15 +133,24 @@ class _Facts:
     joined_precision: str | None = None
 
 
-def _facts(store: GraphStore, day: str) -> list[_Facts]:
-    """Through the store contract, or on Neo4j with ``pairing.cypher``."""
-    if is_cypher(store):
-        return [_Facts(r["id"], r["joined"], r["birth"],
-                       [(m["org"], tuple(sorted(x for x in m["labels"] if x != "GovNode")),
-                         m["role"]) for m in r["memberships"]],
-                       set(r["groups"]), set(r["grids"]), r["posts"], r["mentees"],
-                       r["do_not_pair"], r["joined_precision"])
-                for r in store.read_cypher(CYPHER["member_facts"], day=day)]  # type: ignore[attr-defined]
+def _facts(store: GraphReader, day: str) -> list[_Facts]:
+    """Each member's facts: with ``pairing.cypher`` on a Cypher store (one round trip),
+    else through the store contract."""
+    if isinstance(store, CypherStore):
+        return _cypher_facts(store, day)
+    return _reader_facts(store, day)
+
+
+def _cypher_facts(store: CypherStore, day: str) -> list[_Facts]:
+    return [_Facts(r["id"], r["joined"], r["birth"],
+                   [(m["org"], tuple(sorted(x for x in m["labels"] if x != "GovNode")),
+                     m["role"]) for m in r["memberships"]],
+                   set(r["groups"]), set(r["grids"]), r["posts"], r["mentees"],
+                   r["do_not_pair"], r["joined_precision"])
+            for r in store.read_cypher(CYPHER["member_facts"], day=day)]
+
+
+def _reader_facts(store: GraphReader, day: str) -> list[_Facts]:
     out = []
     for pm in store.nodes("PartyMember"):
         p = pm.properties
@@ -184,7 +192,7 @@ def _young_test(d: dt.date, young_age: int, bands: bool) -> Callable[[str | None
     return young
 
 
-def _members(store: GraphStore, day: str, new_years: int, veteran_years: int,
+def _members(store: GraphReader, day: str, new_years: int, veteran_years: int,
              young_age: int, assumed: list[tuple[str, str, str]] | None = None,
              bands: bool = False) -> tuple[dict[str, _Member], list[_Facts]]:
     d = dt.date.fromisoformat(day)
@@ -226,7 +234,7 @@ def _score(a: _Member, b: _Member) -> tuple[int, list[str]]:
     return sum(SCORE_PARTS[p][0] for p in parts), parts
 
 
-def pairing_proposal(store: GraphStore, community: str | None = None, capacity: int = 2,
+def pairing_proposal(store: GraphReader, community: str | None = None, capacity: int = 2,
                      as_of: dt.date | str | None = None, new_years: int = 5,
                      veteran_years: int = 20, young_age: int = 35, birth_bands: bool = False
                      ) -> PairingProposal:

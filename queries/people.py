@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from graph.errors import InvalidParameter, NodeNotFound
 from graph.formats import normalise_name
 from graph.model import Rel, rel_id
-from graph.store import GraphStore
+from graph.store import GraphReader, GraphStore
 from graph.write import stint_id
 from queries.common import NodeRef, node_ref
 from queries.scope import communities_of
@@ -74,7 +74,7 @@ class MergeReport(BaseModel):
     relationships_dropped: list[str]
 
 
-def duplicate_people(store: GraphStore, limit: int | None = None) -> list[DuplicateGroup]:
+def duplicate_people(store: GraphReader, limit: int | None = None) -> list[DuplicateGroup]:
     """Groups of people who may be one person: the same ID number, or the same
     normalised name and birth date (with, as further evidence, a shared community or
     phone). Strongest evidence first, then by the first id."""

@@ -23,10 +23,9 @@ in it.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable
 
-from graph.store import GraphStore
+from graph.store import GraphReader
 
 __all__ = ["community_scope", "communities_of"]
 
@@ -37,19 +36,19 @@ _PEOPLE_IN = ("MEMBER_OF", "LIVES_IN", "HEADS", "HOLDS_POST", "WORKS_AT", "DEPLO
               "RESPONSIBLE_FOR", "ATTENDED")
 
 
-def _ins(store: GraphStore, ids: Iterable[str], types: list[str],
+def _ins(store: GraphReader, ids: Iterable[str], types: list[str],
          labels: list[str] | None = None) -> set[str]:
     adj = store.adjacent_many(list(ids), types, "in", labels)
     return {a.other for rels in adj.values() for a in rels}
 
 
-def _outs(store: GraphStore, ids: Iterable[str], types: list[str],
+def _outs(store: GraphReader, ids: Iterable[str], types: list[str],
           labels: list[str] | None = None) -> set[str]:
     adj = store.adjacent_many(list(ids), types, "out", labels)
     return {a.other for rels in adj.values() for a in rels}
 
 
-def _closure_in(store: GraphStore, start: set[str], types: list[str],
+def _closure_in(store: GraphReader, start: set[str], types: list[str],
                 labels: list[str] | None = None) -> set[str]:
     seen, frontier = set(start), set(start)
     while frontier:
@@ -58,7 +57,7 @@ def _closure_in(store: GraphStore, start: set[str], types: list[str],
     return seen
 
 
-def _compute(store: GraphStore, community: str) -> frozenset[str]:
+def _compute(store: GraphReader, community: str) -> frozenset[str]:
     groups = _ins(store, [community], ["PART_OF"], ["ResidentGroup"])
     grids = _closure_in(store, _ins(store, [community], ["IN"], ["Grid"]), ["PART_OF"], ["Grid"])
     units = _ins(store, [community], ["IN"], ["Enterprise", "StationedUnit", "IndustrialPark",
@@ -74,20 +73,18 @@ def _compute(store: GraphStore, community: str) -> frozenset[str]:
     return frozenset(places | people | _street_level(store))
 
 
-def _street_level(store: GraphStore) -> set[str]:
+def _street_level(store: GraphReader) -> set[str]:
     return {n.id for lab in ("Street", "WorkingCommittee", "Department")
             for n in store.nodes(lab)}
 
 
-def community_scope(store: GraphStore, community: str) -> frozenset[str]:
+def community_scope(store: GraphReader, community: str) -> frozenset[str]:
     """Ids in the community's subgraph (cached until the store changes)."""
     key = (id(store), community)
-    gen: object = getattr(store, "generation", None)
-    if getattr(store, "backend", "") != "embedded":  # written by others too: a minute
-        gen = (gen, int(time.monotonic() // 60))
+    gen = store.version()  # on a server others write to: a minute at most
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and hit[0] == gen and gen is not None:
+        if hit is not None and hit[0] == gen:
             return hit[1]
     ids = _compute(store, community)
     with _lock:
@@ -97,7 +94,7 @@ def community_scope(store: GraphStore, community: str) -> frozenset[str]:
     return ids
 
 
-def communities_of(store: GraphStore, node_id: str) -> list[str]:
+def communities_of(store: GraphReader, node_id: str) -> list[str]:
     """The communities whose subgraph holds a node (for the audit and for tests)."""
     return sorted(c.id for c in store.nodes("Community")
                   if node_id in community_scope(store, c.id))

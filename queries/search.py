@@ -23,7 +23,6 @@ import gc
 import itertools
 import re
 import threading
-import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,8 +35,8 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.formats import normalise_name
-from graph.store import GraphStore
-from queries.common import NodeRef, is_cypher, node_ref
+from graph.store import CypherStore, GraphReader
+from queries.common import NodeRef, node_ref
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 
@@ -100,20 +99,29 @@ def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, initials
 
 
+Names = list[tuple[str, str, tuple[str, ...]]]
+
+
+def _names(store: GraphReader) -> Names:
+    """(id, name, labels) of every node, by id, through the store contract."""
+    seen: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+    for lab in (lab for lab, d in store.schema.labels.items() if d.extends is None):
+        for n in store.nodes(lab):
+            seen.setdefault(n.id, (n.id, n.name, n.labels))
+    return sorted(seen.values())
+
+
+def _cypher_names(store: CypherStore) -> Names:
+    """The same in one bulk read (the load's timeout), sorted here (the server's ORDER
+    BY cost 10 of 25 s at 500,000 residents)."""
+    return sorted((r["id"], r["name"] or "", tuple(sorted(x for x in r["labels"]
+                                                          if x != "GovNode")))
+                  for r in store.read_cypher(CYPHER["names"], bulk=True))
+
+
 class _Index:
-    def __init__(self, store: GraphStore) -> None:
-        if is_cypher(store):
-            # every node's name: a bulk read (the load's timeout), sorted here (the
-            # server's ORDER BY cost 10 of 25 s at 500,000 residents)
-            rows = sorted((r["id"], r["name"] or "", tuple(sorted(x for x in r["labels"]
-                                                                 if x != "GovNode")))
-                          for r in store.read_cypher(CYPHER["names"], bulk=True))  # type: ignore[attr-defined]
-        else:
-            seen: dict[str, tuple[str, str, tuple[str, ...]]] = {}
-            for lab in (lab for lab, d in store.schema.labels.items() if d.extends is None):
-                for n in store.nodes(lab):
-                    seen.setdefault(n.id, (n.id, n.name, n.labels))
-            rows = sorted(seen.values())
+    def __init__(self, store: GraphReader) -> None:
+        rows = _cypher_names(store) if isinstance(store, CypherStore) else _names(store)
         self.entries = [_Entry(i, name, labels, *pinyin_keys(name)) for i, name, labels in rows]
         # Each kind of key as one newline-joined text: str.find scans it in C, so a
         # search costs its matches, not a Python loop over half a million entries.
@@ -173,17 +181,13 @@ _indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.Wea
 _refreshing: weakref.WeakSet[object] = weakref.WeakSet()
 _flights: weakref.WeakKeyDictionary[object, _Flight] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
-#: a server may be written by other processes too: rebuild at least this often
-REFRESH_SECONDS = 60
 #: a stale index smaller than this is rebuilt before answering; a larger one (seconds
 #: of work at street scale) keeps answering while a thread rebuilds it
 SYNC_REBUILD_MAX = 50_000
 
 
-def _index(store: GraphStore) -> _Index:
-    generation: object = getattr(store, "generation", 0)
-    if is_cypher(store):
-        generation = (generation, int(time.monotonic() // REFRESH_SECONDS))
+def _index(store: GraphReader) -> _Index:
+    generation = store.version()  # on a server written by others too: a minute at most
     with _lock:
         hit = _indexes.get(store)
         if hit is not None and hit[0] == generation:
@@ -238,7 +242,7 @@ class _Flight:
         return self.index
 
 
-def _rebuild(store: GraphStore, generation: object) -> None:
+def _rebuild(store: GraphReader, generation: object) -> None:
     try:
         index = _Index(store)
         with _lock:
@@ -251,7 +255,7 @@ def _rebuild(store: GraphStore, generation: object) -> None:
             _refreshing.discard(store)
 
 
-def warm(store: GraphStore) -> None:
+def warm(store: GraphReader) -> None:
     """Build the search index now (on a thread of the caller's): a server store warms
     it at start, so the first searches wait for a build already under way."""
     with contextlib.suppress(Exception):  # a search builds it again and reports it
@@ -262,7 +266,7 @@ def warm(store: GraphStore) -> None:
 CACHE_SIZE = 4096
 
 
-def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
+def search(store: GraphReader, q: str, labels: Sequence[str] | None = None,
            limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None,
            scope: object = None) -> list[SearchHit]:
     """Nodes whose name matches ``q``, best first (then by id). ``visible`` (the
@@ -303,7 +307,7 @@ def search(store: GraphStore, q: str, labels: Sequence[str] | None = None,
     return hits
 
 
-def _search(store: GraphStore, index: _Index, text: str, han: bool, want: set[str] | None,
+def _search(store: GraphReader, index: _Index, text: str, han: bool, want: set[str] | None,
             limit: int, visible: Callable[[str, list[str]], bool] | None
             ) -> list[SearchHit]:
     best: dict[int, tuple[int, str]] = {}  # entry -> (score, match)

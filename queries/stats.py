@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from graph.store import GraphStore
+from graph.store import GraphReader
 
 __all__ = ["LabelCount", "TypeCount", "GridKindCount", "GraphStats", "graph_stats",
            "TWO_HEADS_TWO_STAFF"]
@@ -53,7 +53,7 @@ class GraphStats(BaseModel):
     two_heads_two_staff: int
 
 
-def graph_stats(store: GraphStore) -> GraphStats:
+def graph_stats(store: GraphReader) -> GraphStats:
     """Counts per label (every label in the schema, zeros included) and per type."""
     schema = store.schema
     c = store.counts()
