@@ -1,18 +1,21 @@
 """Shared fixtures. ``store`` is parametrised over every backend: a backend joins the
-contract suite by adding one entry to ``BACKENDS``."""
+contract suite by adding one entry to ``BACKENDS``; ``reader`` adds the in-memory
+subgraph for the read half."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.embedded import EmbeddedStore
-from graph.store import GraphStore
+from graph.store import GraphReader, GraphStore
+from graph.subgraph import Subgraph
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tests make many requests per token: no rate limit unless a test sets one.
@@ -92,6 +95,36 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         yield s
     finally:
         s.close()
+
+
+#: builds a reader holding the given nodes and relationships
+MakeReader = Callable[..., GraphReader]
+
+
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.neo4j) if b == "neo4j" else b
+                        for b in [*sorted(BACKENDS), "subgraph"]])
+def reader(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeReader]:
+    """The read half of the contract on every backend and on the in-memory subgraph:
+    ``reader(nodes, rels)`` writes them through the write path (the subgraph: into a
+    scratch embedded store, then copies every node and relationship into it)."""
+    stores: list[GraphStore] = []
+
+    def make(nodes: Iterable[Any] = (), rels: Iterable[Any] = ()) -> GraphReader:
+        s = BACKENDS["embedded" if request.param == "subgraph" else request.param](
+            request, tmp_path)
+        stores.append(s)
+        s.upsert(nodes, rels)
+        if request.param != "subgraph":
+            return s
+        c = s.counts()
+        return Subgraph(s.schema, [n for lab in c.labels for n in s.nodes(lab)],
+                        [r for t in c.relationships for r in s.rels(t)])
+
+    try:
+        yield make
+    finally:
+        for s in stores:
+            s.close()
 
 
 SCENARIO_DAY = "2026-06-30"

@@ -1,4 +1,5 @@
-"""The store contract, run against every backend through the ``store`` fixture."""
+"""The store contract, run against every backend through the ``store`` fixture; its read
+half also against the in-memory subgraph through ``reader``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from graph.errors import NodeNotFound
 from graph.store import GraphStore
+from tests.conftest import MakeReader
 from tests.graphs import node, rel, tiny_street
 
 
@@ -74,8 +76,8 @@ def test_relationship_replaced_with_new_end_moves(store: GraphStore) -> None:
     assert store.counts().rels == 1
 
 
-def test_neighbours_filters_and_order(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_neighbours_filters_and_order(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     both = store.neighbours("br1")
     assert [(n.direction, n.rel.type, n.node.id) for n in both] == [
         ("out", "COVERS", "rg1"),
@@ -92,15 +94,15 @@ def test_neighbours_filters_and_order(store: GraphStore) -> None:
     assert store.neighbours("br1", ["LIVES_IN"]) == []
 
 
-def test_nodes_by_label_sorted_including_sublabels(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_nodes_by_label_sorted_including_sublabels(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     assert [n.id for n in store.nodes("PartyOrg")] == ["br1", "cc1", "pwc"]
     assert [n.id for n in store.nodes("Branch")] == ["br1"]
     assert list(store.nodes("Enterprise")) == []
 
 
-def test_rels_by_type_sorted_by_id_with_properties(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_rels_by_type_sorted_by_id_with_properties(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     part_of = list(store.rels("PART_OF"))
     assert [r.id for r in part_of] == ["PART_OF:b1->rg1", "PART_OF:c1->street",
                                        "PART_OF:rg1->c1"]
@@ -122,8 +124,8 @@ def test_rels_pages_through_many(store: GraphStore) -> None:
     assert [r.start for r in got] == [f"p{i:03d}" for i in range(120)]
 
 
-def test_counts_by_label_and_type(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_counts_by_label_and_type(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     c = store.counts()
     assert (c.nodes, c.rels) == (8, 9)
     assert c.labels["PartyOrg"] == 3 and c.labels["Person"] == 1
@@ -132,7 +134,8 @@ def test_counts_by_label_and_type(store: GraphStore) -> None:
                                "PART_OF": 3, "SUB_ORG_OF": 2}
 
 
-def test_missing_node_raises_node_not_found(store: GraphStore) -> None:
+def test_missing_node_raises_node_not_found(reader: MakeReader) -> None:
+    store = reader()
     with pytest.raises(NodeNotFound, match="'nope'"):
         store.get_node("nope")
     with pytest.raises(NodeNotFound):
@@ -140,8 +143,8 @@ def test_missing_node_raises_node_not_found(store: GraphStore) -> None:
     assert store.get_nodes(["nope"]) == {}
 
 
-def test_get_nodes_returns_existing_only(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_get_nodes_returns_existing_only(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     got = store.get_nodes(["c1", "zz", "p1"])
     assert sorted(got) == ["c1", "p1"] and got["c1"].name == "上星社区"
 
@@ -158,8 +161,8 @@ def test_meta_round_trip(store: GraphStore) -> None:
     assert store.get_meta("scenario") == {"planted": {"hollow": ["rg1"]}, "名": "新桥"}
 
 
-def test_adjacent_matches_neighbours_without_properties(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_adjacent_matches_neighbours_without_properties(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     adj = store.adjacent("br1")
     nbs = store.neighbours("br1")
     assert [(a.direction, a.rel.id, a.other, a.other_labels) for a in adj] == [
@@ -170,8 +173,8 @@ def test_adjacent_matches_neighbours_without_properties(store: GraphStore) -> No
         "role": "secretary", "since": "2021-01-01"}
 
 
-def test_adjacent_many(store: GraphStore) -> None:
-    store.upsert(*tiny_street())
+def test_adjacent_many(reader: MakeReader) -> None:
+    store = reader(*tiny_street())
     many = store.adjacent_many(["br1", "nope", "b1"], ["MEMBER_OF", "COVERS", "LIVES_IN"])
     assert sorted(many) == ["b1", "br1"]
     assert [(a.direction, a.rel.type, a.other) for a in many["br1"]] == [
@@ -181,11 +184,11 @@ def test_adjacent_many(store: GraphStore) -> None:
     assert store.adjacent_many([]) == {}
 
 
-def test_count_current(store: GraphStore) -> None:
+def test_count_current(reader: MakeReader) -> None:
     """Building b as of 2025-01-01: r1 lives there (no dates), r2 moved out on the day
     (until == day: gone), r3 moves in later, r4 since 2020, staff s (not a Resident)
     since 2020; b2 has nobody."""
-    store.upsert(
+    store = reader(
         [node("b", "Building"), node("b2", "Building"), node("s", "Person")]
         + [node(f"r{i}", "Resident") for i in range(1, 5)],
         [rel("LIVES_IN", "r1", "b"), rel("LIVES_IN", "r2", "b", until="2025-01-01"),
@@ -203,14 +206,28 @@ def test_count_current(store: GraphStore) -> None:
     assert store.count_current([], "LIVES_IN", "in", None, day) == {}
 
 
-def test_count_any_counts_each_node_once(store: GraphStore) -> None:
+def test_count_any_counts_each_node_once(reader: MakeReader) -> None:
     """Two communities, each: mA1 (party member and resident), mA2 (member), rA1, rA2
     (residents); and the street's sW (member): 2 × 4 + 1 = 9, mA1 once. Grid workers
     and deployed staff: gwA, gwB, dA, dB."""
     from tests.graphs import two_communities
 
-    store.upsert(*two_communities())
+    store = reader(*two_communities())
     assert store.count_any(["Resident", "PartyMember"]) == 9
     assert store.count_any(["GridWorker", "DeployedStaff"]) == 4
     assert store.count_any(["Resident"]) == 6
     assert store.count_any([]) == 0
+
+
+def test_each_backend_stands_on_its_rung(store: GraphStore, tmp_path) -> None:
+    """``isinstance`` with a rung tells what a store can do: every store reads and
+    writes; only the Neo4j store runs Cypher; a subgraph only reads."""
+    from graph.store import CypherStore, GraphReader
+    from graph.subgraph import Subgraph
+
+    assert isinstance(store, GraphReader) and isinstance(store, GraphStore)
+    assert isinstance(store, CypherStore) == (type(store).__name__ == "Neo4jStore")
+    view = Subgraph(store.schema, [], [])
+    assert isinstance(view, GraphReader)
+    assert not isinstance(view, GraphStore) and not isinstance(view, CypherStore)
+    assert view.version() != Subgraph(store.schema, [], []).version()
