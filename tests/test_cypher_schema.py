@@ -69,3 +69,51 @@ def test_a_misspelt_label_is_caught() -> None:
     schema = get_schema()
     known = set(schema.labels) | set(schema.relationships) | STORE_LABELS
     assert names_in("MATCH (b:Brnach)-[:SUB_ORG_OF]->(c) RETURN b") - known == {"Brnach"}
+
+
+def _package_sources() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "graph/*.py", "queries/*.py", "api/*.py",
+                          "loaders/*.py"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    return [p for p in out if (ROOT / p).exists()]
+
+
+def built_text(source: str) -> list[str]:
+    """Where a module hands the driver a query text built in Python (an f-string,
+    ``+``, ``%`` or ``.format``) or casts to ``LiteralString`` itself."""
+    import ast
+
+    tree = ast.parse(source)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "run" and node.args:
+            arg = node.args[0]
+            built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
+                isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
+                and arg.func.attr == "format")
+            if built:
+                found.append(f"line {node.lineno}: run() of a built text")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "cast" and node.args \
+                and "LiteralString" in ast.unparse(node.args[0]):
+            found.append(f"line {node.lineno}: cast to LiteralString")
+    return found
+
+
+def test_query_text_only_from_cypher_files() -> None:
+    """The README's promise: labels and types in query text come only from the schema,
+    values are always parameters. Text reaches the driver only from a ``.cypher`` file
+    through graph/cypher.py, the one place that makes it a ``LiteralString``."""
+    offenders = {p: f for p in _package_sources() if p != "graph/cypher.py"
+                 if (f := built_text((ROOT / p).read_text(encoding="utf-8")))}
+    assert not offenders
+    assert built_text((ROOT / "graph/cypher.py").read_text(encoding="utf-8")) != []
+
+
+def test_a_built_query_text_is_caught() -> None:
+    assert built_text("tx.run(f'MATCH (n:{label}) RETURN n')\n") == [
+        "line 1: run() of a built text"]
+    assert built_text("session.run('MATCH (n) WHERE n.id = ' + x)\n") == [
+        "line 1: run() of a built text"]
+    assert built_text("tx.run(Q['get'].literal, {'id': x})\n") == []
