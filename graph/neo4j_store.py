@@ -884,7 +884,7 @@ class Neo4jStore:
         return json.loads(raw) if raw is not None else None
 
     def clear(self) -> None:
-        """Delete every node and relationship (tests, and ``govgraph init --clear``)."""
+        """Delete every node and relationship (the tests begin each case with it)."""
         for name in ("clear_some_rels", "clear_some"):
             def work(tx: ManagedTransaction, q: Any = Q[name].literal) -> int:
                 return int(tx.run(q).single()["n"])  # type: ignore[index]

@@ -1,8 +1,19 @@
 """The store contract: the one interface every backend implements.
 
-Backends: :class:`graph.embedded.EmbeddedStore` (SQLite record + networkx index,
-the default) and, later, a Neo4j store. Queries, loaders, API and CLI only ever
-talk to a :class:`GraphStore`; :func:`open_store` picks the backend from the
+Three rungs, each a runtime-checkable protocol, so ``isinstance`` tells what a store
+can do and narrows the type for mypy (eventsourcing's recorder ladder is the model):
+
+- :class:`GraphReader` — the read half: nodes, relationships, walks and counts. The
+  in-memory :class:`graph.subgraph.Subgraph` is one (a part of the graph fetched in
+  one round trip), and so is every store.
+- :class:`GraphStore` — a reader that writes, with the write path's lookups, meta,
+  load units and health: :class:`graph.embedded.EmbeddedStore` (SQLite record +
+  networkx index, the default) and :class:`graph.neo4j_store.Neo4jStore`.
+- :class:`CypherStore` — a store that also runs the project's Cypher (Neo4j): the
+  queries with a Cypher form use it when ``isinstance(store, CypherStore)``.
+
+Queries take a :class:`GraphReader` when they only read; loaders, API and CLI talk to
+a :class:`GraphStore`; :func:`open_store` picks the backend from the
 ``GOVGRAPH_STORE`` setting.
 """
 

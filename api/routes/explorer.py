@@ -1,8 +1,10 @@
 """The graph explorer (/explorer): one page over the JSON API, every asset served here.
 
-vis-network (copied from pyvis's package, ``pyvis/templates/lib/vis-9.1.2/``) is
-served from ``/explorer/static/``: the page works with no internet. pyvis's own
-template is not used because it loads bootstrap from a CDN.
+vis-network 9.1.2 (its standalone build, as pyvis 0.3.2 ships it; the SHA-256 of each
+file is pinned in tests/test_explorer.py) is served from ``/explorer/static/``: the
+page works with no internet. pyvis itself is not a dependency: its page template
+loads bootstrap from a CDN and its value — drawing a networkx graph in a notebook —
+is not what the explorer does, while it would install IPython into every image.
 
 ``standalone_html`` writes the same page as one self-contained file: the assets
 inlined and the API's answers for the view preloaded (``govgraph explore``, and
