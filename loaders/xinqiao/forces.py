@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from loaders.xinqiao_data import COMMUNITIES, DEPARTMENTS, labels_of
+from loaders.xinqiao.data import COMMUNITIES, DEPARTMENTS, labels_of
+from loaders.xinqiao.emit import Draws, Emitter
+from loaders.xinqiao.places import Grids
+from loaders.xinqiao.staff import Staff
 
-__all__ = ["ForcesMixin", "CATEGORIES", "TRIVIAL", "RECURRING"]
+__all__ = ["CATEGORIES", "RECURRING", "TRIVIAL", "forces"]
 
 # handling department -> the case categories it handles
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -60,66 +63,68 @@ class _Interval:
         self.taken.setdefault(key, []).append((lo, hi))
 
 
-class ForcesMixin:
-    """Needs Builder's records and the staff tables ``_staff`` keeps."""
+def forces(em: Emitter, d: Draws, grids: Grids, staff: Staff, activities: int
+           ) -> dict[str, Any]:
+    """Mobilisation, busy grid workers, a year of patrol cases and the monthly joint
+    actions (numbered on after the ``activities`` already made); returns the planted
+    ``not_mobilised``, ``busy_grid_workers`` and ``cases``."""
+    return _Forces(em, d, grids, staff, activities).run()
 
-    if TYPE_CHECKING:  # provided by Builder
-        seed: int
-        A: int
-        planted: dict[str, Any]
-        base_grids: dict[str, list[str]]
-        grid_worker: dict[str, str]
-        staff_with_grid: set[str]
-        dept_staff: dict[tuple[str, str], list[str]]
-        staff_com: dict[str, str]
-        special_grids: dict[str, list[tuple[str, str]]]
-        _act_no: int
 
-        def iso(self, ordinal: int) -> str: ...
-        def node(self, nid: str, labels: tuple[str, ...], **props: Any) -> str: ...
-        def rel(self, rtype: str, start: str, end: str, rid: str | None = None,
-                **props: Any) -> None: ...
+class _Forces:
+    """One run: its own random stream, and the (grid, category) days taken so far."""
 
-    def _forces(self) -> None:
-        rf = random.Random(f"forces-{self.seed}")
+    def __init__(self, em: Emitter, d: Draws, grids: Grids, staff: Staff,
+                 activities: int) -> None:
+        self.em, self.grids, self.staff = em, grids, staff
+        self.A = d.A
+        self.iso = d.iso
+        self.seed = d.seed
+        self._act_no = activities
         self._cases_list: list[tuple[int, int | None, str, str, str, int | None]] = []
         self._slots = _Interval()
-        staff = sorted(self.staff_com)
-        idle = sorted(set(rf.sample(sorted(set(staff) - self.staff_with_grid), 40)))
+
+    def run(self) -> dict[str, Any]:
+        rf = random.Random(f"forces-{self.seed}")
+        deployed = sorted(self.staff.community_of)
+        idle = sorted(set(rf.sample(sorted(set(deployed) - self.staff.with_grid), 40)))
         busy = self._busy_workers(rf)
         trivial = self._trivial_patrollers(rf, idle)
         recurring = self._recurring(rf)
-        patrollers = [p for p in staff if p not in idle and p not in trivial
-                      and p not in self.staff_with_grid
-                      and any(p in self.dept_staff.get((d, self.staff_com[p]), [])
+        patrollers = [p for p in deployed if p not in idle and p not in trivial
+                      and p not in self.staff.with_grid
+                      and any(p in self.staff.by_dept.get((d, self.staff.community_of[p]), [])
                               for d in PATROL_DEPTS) and rf.random() < 0.7]
-        for gid in sorted(self.grid_worker):
-            self._normal_cases(rf, self.grid_worker[gid], [gid], rf.randint(6, 14), recent=False)
+        for gid in sorted(self.staff.grid_worker):
+            self._normal_cases(rf, self.staff.grid_worker[gid], [gid], rf.randint(6, 14),
+                               recent=False)
         for p in patrollers:
-            self._normal_cases(rf, p, self.base_grids[self.staff_com[p]], rf.randint(3, 10),
-                               recent=True)
+            self._normal_cases(rf, p, self.grids.base[self.staff.community_of[p]],
+                               rf.randint(3, 10), recent=True)
         self._idle_traps(rf, idle)
         self._emit_cases()
-        self._joint_actions(rf, staff, idle, set(patrollers))
-        self.planted["not_mobilised"] = idle
-        self.planted["busy_grid_workers"] = busy
-        self.planted["cases"] = {
-            "window_days": WINDOW, "trivial_patrollers": sorted(trivial),
-            "backlog_departments": [f"dept-{d}" for d in BACKLOG_DEPTS],
-            "recurring_grids": recurring, "count": len(self._cases_list)}
+        self._joint_actions(rf, deployed, idle, set(patrollers))
+        return {
+            "not_mobilised": idle,
+            "busy_grid_workers": busy,
+            "cases": {
+                "window_days": WINDOW, "trivial_patrollers": sorted(trivial),
+                "backlog_departments": [f"dept-{d}" for d in BACKLOG_DEPTS],
+                "recurring_grids": recurring, "count": len(self._cases_list)},
+        }
 
     # ------------------------------------------------------------ grid workers
     def _busy_workers(self, rf: random.Random) -> dict[str, int]:
         """Five grid workers also cover the next two grids of their community."""
         busy: dict[str, int] = {}
         for c in rf.sample(list(COMMUNITIES), 5):
-            grids = self.base_grids[c.slug]
-            staffed = [i for i, g in enumerate(grids[:-2]) if g in self.grid_worker
-                       and all(x in self.grid_worker for x in grids[i + 1:i + 3])]
+            grids = self.grids.base[c.slug]
+            staffed = [i for i, g in enumerate(grids[:-2]) if g in self.staff.grid_worker
+                       and all(x in self.staff.grid_worker for x in grids[i + 1:i + 3])]
             i = rf.choice(staffed)
-            pid = self.grid_worker[grids[i]]
+            pid = self.staff.grid_worker[grids[i]]
             for g in grids[i + 1:i + 3]:
-                self.rel("RESPONSIBLE_FOR", pid, g, since=self.iso(self.A - rf.randint(30, 400)))
+                self.em.rel("RESPONSIBLE_FOR", pid, g, since=self.iso(self.A - rf.randint(30, 400)))
             busy[pid] = 3
         return dict(sorted(busy.items()))
 
@@ -170,13 +175,13 @@ class ForcesMixin:
         who: list[tuple[str, str]] = []
         for k, com in enumerate(coms):
             if k < 3:
-                who.append((self.grid_worker[rf.choice(
-                    [g for g in self.base_grids[com] if g in self.grid_worker])], com))
+                who.append((self.staff.grid_worker[rf.choice(
+                    [g for g in self.grids.base[com] if g in self.staff.grid_worker])], com))
             else:
-                who.append((rf.choice([p for p in self.dept_staff[("cgb", com)]
+                who.append((rf.choice([p for p in self.staff.by_dept[("cgb", com)]
                                        if p not in idle]), com))
         for p, com in who:
-            grids = self.base_grids[com]
+            grids = self.grids.base[com]
             easy = [c for c in CATEGORIES["cgb"] if c != TRIVIAL]
             for _ in range(rf.randint(100, 160)):
                 day = self.A - rf.randint(0, WINDOW - 1)
@@ -186,14 +191,14 @@ class ForcesMixin:
 
     def _recurring(self, rf: random.Random) -> list[str]:
         """Ten grids where 占道经营 is closed in days and back within 15–60."""
-        grids = sorted(rf.sample([g for c in COMMUNITIES for g in self.base_grids[c.slug]
-                                  if g in self.grid_worker], 10))
+        grids = sorted(rf.sample([g for c in COMMUNITIES for g in self.grids.base[c.slug]
+                                  if g in self.staff.grid_worker], 10))
         for g in grids:
             day = self.A - rf.randint(300, WINDOW - 1)
             self._slots.take((g, RECURRING), -10**9, 10**9)
             while day <= self.A:
                 close_in = rf.randint(1, 3)
-                self._case(self.grid_worker[g], g, RECURRING, day, close_in, 3)
+                self._case(self.staff.grid_worker[g], g, RECURRING, day, close_in, 3)
                 day += close_in + rf.randint(15, 60)
         return grids
 
@@ -201,29 +206,29 @@ class ForcesMixin:
         """Half the idle staff reported a case 100–300 days ago; a few had a grid."""
         for p in idle[::2]:
             cats = [c for c in DEPT_OF if c != TRIVIAL]
-            self._try(rf, p, self.base_grids[self.staff_com[p]], cats,
+            self._try(rf, p, self.grids.base[self.staff.community_of[p]], cats,
                       self.A - rf.randint(100, 300))
         for p in idle[1::7]:
-            kind_grids = [g for kind, g in self.special_grids[self.staff_com[p]]
+            kind_grids = [g for kind, g in self.grids.special[self.staff.community_of[p]]
                           if kind == "security"]
             if kind_grids:
-                self.rel("RESPONSIBLE_FOR", p, kind_grids[0],
+                self.em.rel("RESPONSIBLE_FOR", p, kind_grids[0],
                          since=self.iso(self.A - rf.randint(400, 900)),
                          until=self.iso(self.A - rf.randint(91, 300)))
 
     def _emit_cases(self) -> None:
-        com_of = {g: c for c in COMMUNITIES for g in self.base_grids[c.slug]}
+        com_of = {g: c for c in COMMUNITIES for g in self.grids.base[c.slug]}
         for n, (day, closed, grid, cat, reporter, quality) in enumerate(
                 sorted(self._cases_list, key=lambda c: (c[0], c[2], c[3], c[4])), 1):
             cid = f"case-{n:05d}"
-            self.node(cid, labels_of("Case"), name=f"{cat}({com_of[grid].zh}){n:05d}",
+            self.em.node(cid, labels_of("Case"), name=f"{cat}({com_of[grid].zh}){n:05d}",
                       category=cat, status="closed" if closed is not None else "open",
                       reported_on=self.iso(day),
                       closed_on=self.iso(closed) if closed is not None else None,
                       quality=quality)
-            self.rel("IN_GRID", cid, grid)
-            self.rel("REPORTED_BY", cid, reporter)
-            self.rel("HANDLED_BY", cid, f"dept-{DEPT_OF[cat]}")
+            self.em.rel("IN_GRID", cid, grid)
+            self.em.rel("REPORTED_BY", cid, reporter)
+            self.em.rel("HANDLED_BY", cid, f"dept-{DEPT_OF[cat]}")
 
     # ------------------------------------------------------------ joint actions
     def _joint_actions(self, rf: random.Random, staff: list[str], idle: list[str],
@@ -233,25 +238,25 @@ class ForcesMixin:
         idle ones attended only older ones (one exactly 90 days ago)."""
         idle_set = set(idle)
         for c in COMMUNITIES:
-            mine = [p for p in staff if self.staff_com[p] == c.slug]
+            mine = [p for p in staff if self.staff.community_of[p] == c.slug]
             days = [self.A - 90 if k == 3 else self.A - 30 * k - rf.randint(1, 20)
                     for k in range(12)]
             for k, day in enumerate(days):
                 self._act_no += 1
                 aid = f"activity-{self._act_no:05d}"
                 d = dt.date.fromordinal(day)
-                self.node(aid, labels_of("Activity"), name=f"{d.year}年{d.month}月党群联合行动",
+                self.em.node(aid, labels_of("Activity"), name=f"{d.year}年{d.month}月党群联合行动",
                           kind="other", date=d.isoformat())
-                self.rel("HELD", f"committee-{c.slug}", aid)
+                self.em.rel("HELD", f"committee-{c.slug}", aid)
                 for p in mine:
                     if p in idle_set:
                         go = k >= 3 and rf.random() < 0.15
-                    elif p in patrollers or p in self.staff_with_grid:
+                    elif p in patrollers or p in self.staff.with_grid:
                         go = rf.random() < 0.2
                     else:
                         go = k == (int(p[-3:]) % 3) or rf.random() < 0.3
                     if go:
-                        self.rel("ATTENDED", p, aid)
+                        self.em.rel("ATTENDED", p, aid)
 
 
 assert {d for d, *_ in DEPARTMENTS} == set(CATEGORIES)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ _PHONE_PREFIXES = (
 
 def _cdf(w: np.ndarray) -> np.ndarray:
     c = np.cumsum(w, dtype=np.float64)
-    return c / c[-1]
+    return np.asarray(c / c[-1])
 
 
 def _digit_sum(s: str, weights: tuple[int, ...]) -> int:
@@ -119,7 +120,7 @@ def _digit_sum(s: str, weights: tuple[int, ...]) -> int:
 
 
 @functools.cache
-def _static_tables() -> dict:
+def _static_tables() -> dict[str, Any]:
     seq_str = [f"{i:03d}" for i in range(1000)]
     return {
         "male": _given(_MALE_CHARS),
@@ -179,7 +180,7 @@ class PeopleFactory:
         left, right = nos // 10_000, nos % 10_000
         for f in self.feistel:
             left, right = right, (left + f[right]) % 10_000
-        return left * 10_000 + right
+        return np.asarray(left * 10_000 + right)
 
     def make(
         self,

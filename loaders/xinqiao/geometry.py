@@ -24,7 +24,7 @@ import random
 from shapely.geometry import Polygon, box
 from shapely.ops import unary_union
 
-from loaders.xinqiao_data import COMMUNITIES
+from loaders.xinqiao.data import COMMUNITIES
 
 __all__ = ["StreetMap"]
 

@@ -10,7 +10,8 @@ import datetime as dt
 from collections import defaultdict
 
 from graph.model import is_current
-from loaders.xinqiao_people import years_before
+from loaders.xinqiao.emit import Record
+from loaders.xinqiao.people import years_before
 
 __all__ = ["REASONS", "branch_flags", "hollow_groups"]
 
@@ -18,7 +19,8 @@ REASONS = ("no_secretary", "too_few_members", "too_many_members", "no_resident_g
            "inactive", "no_new_members")
 
 
-def branch_flags(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[str, list[str]]:
+def branch_flags(nodes: list[Record], rels: list[Record], as_of: dt.date
+                 ) -> dict[str, list[str]]:
     """The six middle-weakening reasons of every Branch, by DOMAIN.md §5."""
     a = as_of.isoformat()
     d90 = (as_of - dt.timedelta(days=90)).isoformat()
@@ -60,7 +62,7 @@ def branch_flags(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[st
     return out
 
 
-def hollow_groups(nodes: list[dict], rels: list[dict], as_of: dt.date) -> dict[str, bool]:
+def hollow_groups(nodes: list[Record], rels: list[Record], as_of: dt.date) -> dict[str, bool]:
     """Resident group -> hollow (no current post, party member living in it, cover)."""
     a = as_of.isoformat()
     groups = [n["id"] for n in nodes if "ResidentGroup" in n["labels"]]
