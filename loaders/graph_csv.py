@@ -360,18 +360,10 @@ def load_graph_csv(store: GraphStore, directory: str | Path, *, dry_run: bool = 
     if dry_run:
         report.record_changes(check.changes, schema)
         return report
-    done = Changes()
-    writer = getattr(store, "upsert_stream", None)
     batches = _write_batches(files, check.remap)
     with store.unit():  # the whole directory, or nothing of it
-        if writer is not None:
-            done = writer(batches, progress, as_of=report.as_of, replace=replace).changes
-        else:
-            for nodes, rels in batches:
-                done.add(store.upsert(nodes, rels, as_of=report.as_of,
-                                      replace=replace).changes)
-                if progress:
-                    progress(len(nodes) + len(rels))
+        done = store.upsert_stream(batches, progress, as_of=report.as_of,
+                                   replace=replace).changes
     report.written = True
     report.record_changes(done, schema)
     return report

@@ -700,7 +700,7 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
             key = bytes.fromhex(stored)  # another load kept its key first
             report = LoadReport(kind=m.kind, file=Path(path).name, as_of=day,
                                 dry_run=dry_run)
-        size = batch_size or getattr(store, "preferred_batch_size", BATCH) // 2
+        size = batch_size or store.preferred_batch_size // 2
         try:
             # one unit: every batch and the roster's dates kept, or none of them
             with nullcontext() if dry_run else store.unit():

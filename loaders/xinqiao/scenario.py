@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from graph.store import GraphStore
 from loaders.xinqiao.build import Fixed, build_fixed
 from loaders.xinqiao.residents import Batch, ResidentStream
 
@@ -147,7 +148,7 @@ class XinqiaoScenario:
 LOADING_META = "scenario_loading"
 
 
-def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
+def load_scenario(store: GraphStore, residents: int = 20_000, seed: int = 7,
                   as_of: datetime.date | None = None, batch_size: int | None = None,
                   progress: Callable[[int], Any] | None = None,
                   scenario: XinqiaoScenario | None = None) -> dict[str, Any]:
@@ -155,31 +156,22 @@ def load_scenario(store: Any, residents: int = 20_000, seed: int = 7,
 
     ``progress`` is called after every batch with the number of records that batch
     held (so it can advance a bar whose total is ``XinqiaoScenario.total_records``).
-    A ready ``scenario`` may be given instead of its parameters. The scenario's
+    A ready ``scenario`` may be given instead of its parameters. ``batch_size``
+    defaults to what suits the store (``preferred_batch_size``). The scenario's
     parameters and planted problems are kept as store meta ``"scenario"``.
     Returns ``{"nodes": n, "rels": m, "planted": {...}}``.
     """
-    if batch_size is None:  # the store knows what suits it
-        batch_size = getattr(store, "preferred_batch_size", 20_000)
+    if batch_size is None:
+        batch_size = store.preferred_batch_size
     sc = scenario or XinqiaoScenario(residents=residents, seed=seed, as_of=as_of,
                                      batch_size=batch_size)
-    n = m = 0
     # Until the last batch is in, the store says a load is under way (and of what), so
     # ``--if-empty`` can tell a partial scenario from a whole one and finish it.
     store.put_meta(LOADING_META, {"name": "xinqiao", "residents": sc.residents,
                                   "seed": sc.seed, "as_of": sc.as_of.isoformat()})
-    stream = getattr(store, "upsert_stream", None)
-    if stream is not None:  # a server store overlaps validation with its writes
-        done = stream(sc.batches(), progress)
-        n, m = done["nodes"], done["rels"]
-    else:
-        for nodes, rels in sc.batches():
-            store.upsert(nodes, rels)
-            n += len(nodes)
-            m += len(rels)
-            if progress is not None:
-                progress(len(nodes) + len(rels))
+    # a server store overlaps validating the next batch with writing this one
+    done = store.upsert_stream(sc.batches(), progress)
     store.put_meta("scenario", {"name": "xinqiao", "residents": sc.residents, "seed": sc.seed,
                                 "as_of": sc.as_of.isoformat(), "planted": sc.planted})
     store.put_meta(LOADING_META, None)
-    return {"nodes": n, "rels": m, "planted": sc.planted}
+    return {"nodes": done["nodes"], "rels": done["rels"], "planted": sc.planted}
