@@ -14,6 +14,13 @@ committed batches only.
 One process writes at a time: a writable store holds an exclusive lock on
 ``<file>.lock``; read-only stores take no lock.
 
+Why one module of ~850 lines: it is one class, the store contract on SQLite and
+networkx, whose reads, writes and index build share private state that must change
+together under one lock (the index, the label sets, the ID-number map, each thread's
+reader connection). Cutting it by method group would mean mixins sharing ``self``;
+what is separable is separate: the write rules (:mod:`graph.write`) and the damage
+checks (:mod:`graph.embedded_check`).
+
 >>> import tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "g.db")
 >>> s = EmbeddedStore(path)
@@ -42,6 +49,15 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from graph.embedded_check import (
+    PAGE,
+    Problems,
+    check_store,
+    decode,
+    end_problem,
+    label_problem,
+    refuse_foreign,
+)
 from graph.errors import GraphError, NodeNotFound, StoreDamaged, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel, is_current
 from graph.schema import Schema, get_schema
@@ -72,114 +88,8 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 """
 
-_PAGE = 10_000  # rows decoded per JSON call when the index is built
 _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are frozen
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-class _Problems:
-    """Damage found: the first few described, all counted."""
-
-    def __init__(self, keep: int = 20) -> None:
-        self.shown: list[str] = []
-        self.total = 0
-        self.keep = keep
-
-    def add(self, text: str) -> None:
-        self.total += 1
-        if len(self.shown) < self.keep:
-            self.shown.append(text)
-
-
-def _decode(rows: list[Any], col: int, problems: _Problems, what: str
-            ) -> list[dict[str, Any] | None]:
-    """The JSON of column ``col`` of a page of rows, as one decoder call (its key
-    strings shared: a third less memory for the index); a row that is not a JSON
-    object is a problem, and None."""
-    try:
-        out: list[Any] = json.loads(f"[{','.join(r[col] or '{}' for r in rows)}]")
-        if len(out) == len(rows) and all(type(d) is dict for d in out):
-            return out
-    except (ValueError, TypeError):
-        pass
-    found: list[dict[str, Any] | None] = []
-    for r in rows:
-        try:
-            d = json.loads(r[col] or "{}")
-        except (ValueError, TypeError):
-            d = None
-        if type(d) is not dict:
-            problems.add(f"{'node' if what == 'node' else 'relationship'} {r[0]!r}: its "
-                         "properties are not readable JSON")
-            d = None
-        found.append(d)
-    return found
-
-
-def _label_problem(nid: str, labels: str, known: Any) -> str:
-    bad = [x for x in labels.split(";") if x not in known]
-    return f"node {nid!r} has label(s) {bad}, not in the schema"
-
-
-def _end_problem(rid: str, missing: str) -> str:
-    return f"relationship {rid!r} ends at node {missing!r}, which does not exist"
-
-
-def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
-    """A SQLite file of another program is not made a store by adding our tables."""
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if tables and not {"nodes", "rels", "meta"} <= tables:
-        raise StoreDamaged(path, [f"the file is a SQLite database of something else (tables "
-                                  f"{sorted(tables)[:5]}), not a govgraph store"])
-
-
-def check_store(path: str | os.PathLike[str], schema: Schema | None = None) -> list[str]:
-    """Everything wrong with an embedded store file, for ``govgraph check``: SQLite's
-    ``PRAGMA integrity_check`` and the structural check of opening (labels and types in
-    the schema, relationship ends present, properties readable). [] when sound."""
-    schema = schema or get_schema()
-    p = Path(path)
-    if not p.exists():
-        return [f"store {str(p)!r} does not exist"]
-    if p.stat().st_size == 0:
-        return ["the file is empty (0 bytes), not a govgraph store"]
-    out: list[str] = []
-    try:
-        db = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True)
-    except sqlite3.Error as e:
-        return [f"cannot open it: {e}"]
-    try:
-        out += [f"SQLite integrity check: {r[0]}" for r in
-                db.execute("PRAGMA integrity_check(100)") if r[0] != "ok"]
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not {"nodes", "rels", "meta"} <= tables:
-            return out + [f"not a govgraph store (tables {sorted(tables)[:5]})"]
-        problems = _Problems(keep=1000)
-        ids: set[str] = set()
-        cur = db.execute("SELECT id, labels, props FROM nodes")
-        while rows := cur.fetchmany(_PAGE):
-            for (nid, labels, _), d in zip(rows, _decode(rows, 2, problems, "node"),
-                                           strict=True):
-                ids.add(nid)
-                if d is not None and not all(x in schema.labels for x in labels.split(";")):
-                    problems.add(_label_problem(nid, labels, schema.labels))
-        cur = db.execute('SELECT id, type, start, "end", props FROM rels')
-        while rows := cur.fetchmany(_PAGE):
-            for (rid, rtype, start, end, _), _d in zip(rows, _decode(rows, 4, problems, "rel"),
-                                                       strict=True):
-                if rtype not in schema.relationships:
-                    problems.add(f"relationship {rid!r} has type {rtype!r}, not in the schema")
-                for nid in (start, end):
-                    if nid not in ids:
-                        problems.add(_end_problem(rid, nid))
-        out += problems.shown
-        if problems.total > len(problems.shown):
-            out.append(f"... and {problems.total - len(problems.shown)} more")
-    except sqlite3.Error as e:
-        out.append(f"SQLite cannot read it: {e}")
-    finally:
-        db.close()
-    return out
 
 
 class _ReadWrite:
@@ -289,7 +199,7 @@ class EmbeddedStore:
                 # a 32 MiB page cache: bulk inserts into the id B-trees stop re-reading
                 # pages (the 2 MiB default thrashes past ~100k rows)
                 self._db.execute("PRAGMA cache_size=-32768")
-                _refuse_foreign(self._db, str(self.path))
+                refuse_foreign(self._db, str(self.path))
                 self._db.executescript(_DDL)
             self._db.execute("PRAGMA busy_timeout=5000")
             self.graph = self._build_index()
@@ -392,7 +302,7 @@ class EmbeddedStore:
         """The index; raises :class:`StoreDamaged` naming what no write of ours makes
         (a label or type outside the schema, a relationship to a missing node, a row
         that is not JSON)."""
-        problems = _Problems()
+        problems = Problems()
         schema_labels, schema_types = self.schema.labels, self.schema.relationships
         good_labels: dict[str, bool] = {}
         g = nx.MultiDiGraph()
@@ -402,8 +312,8 @@ class EmbeddedStore:
         # shares the key strings of one call, so a million nodes hold one "name"
         # string, not a million (a third less memory for the index).
         cur = self._db.execute("SELECT id, labels, props FROM nodes")
-        while rows := cur.fetchmany(_PAGE):
-            for (nid, labels, _), d in zip(rows, _decode(rows, 2, problems, "node"),
+        while rows := cur.fetchmany(PAGE):
+            for (nid, labels, _), d in zip(rows, decode(rows, 2, problems, "node"),
                                            strict=True):
                 if d is None:
                     continue
@@ -412,7 +322,7 @@ class EmbeddedStore:
                     ok = good_labels[labels] = all(x in schema_labels
                                                    for x in labels.split(";"))
                 if not ok:
-                    problems.add(_label_problem(nid, labels, schema_labels))
+                    problems.add(label_problem(nid, labels, schema_labels))
                     continue
                 nid = intern(nid)  # the edges' ends below then share this string
                 labs = d[LABELS] = self._labels_of(labels)
@@ -428,8 +338,8 @@ class EmbeddedStore:
                 succ[nid] = {}
                 pred[nid] = {}
         cur = self._db.execute('SELECT id, type, start, "end", props FROM rels')
-        while rows := cur.fetchmany(_PAGE):
-            for (rid, rtype, start, end, _), d in zip(rows, _decode(rows, 4, problems, "rel"),
+        while rows := cur.fetchmany(PAGE):
+            for (rid, rtype, start, end, _), d in zip(rows, decode(rows, 4, problems, "rel"),
                                                       strict=True):
                 if d is None:
                     continue
@@ -437,7 +347,7 @@ class EmbeddedStore:
                     problems.add(f"relationship {rid!r} has type {rtype!r}, not in the schema")
                     continue
                 if start not in succ or end not in pred:
-                    problems.add(_end_problem(rid, start if start not in succ else end))
+                    problems.add(end_problem(rid, start if start not in succ else end))
                     continue
                 d[TYPE] = rtype
                 self._index_edge(succ, pred, rid, intern(start), intern(end), d)
