@@ -3,24 +3,16 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
-from api.cli import _open, _parse_date, app, out
+from api.cli.common import AsOf, Json, emit_json, opened_store, out, parse_date
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default today)")]
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+__all__ = ["app"]
 
-
-def _emit_json(model: BaseModel | list[BaseModel]) -> None:
-    if isinstance(model, list):
-        sys.stdout.write("[" + ",".join(m.model_dump_json() for m in model) + "]\n")
-    else:
-        sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+app = typer.Typer()  # merged into the root: its commands are top-level
 
 
 @app.command()
@@ -29,11 +21,11 @@ def chain(node_id: Annotated[str, typer.Argument(help="Start node id")],
     """Leadership chain (领导链) from a node up to the street working committee."""
     from queries.leadership_chain import leadership_chain
 
-    day = _parse_date(as_of, "--as-of")
-    with _open(read_only=True) as store:
+    day = parse_date(as_of, "--as-of")
+    with opened_store(read_only=True) as store:
         c = leadership_chain(store, node_id, day)
     if as_json:
-        _emit_json(c)
+        emit_json(c)
         return
     t = Table(title=f"领导链 leadership chain · {c.start.name} ({c.start.id}) · {c.as_of}")
     for col in ("#", "节点 node", "类型 label", "关系 via", "负责人 leader", "断点 breaks"):
@@ -56,11 +48,11 @@ def gaps(community: Annotated[str | None, typer.Option(help="Community id")] = N
     """Middle weakening (中间弱化): weak branches, hollow groups, gaps by severity."""
     from queries.middle_weakening import middle_weakening
 
-    day = _parse_date(as_of, "--as-of")
-    with _open(read_only=True) as store:
+    day = parse_date(as_of, "--as-of")
+    with opened_store(read_only=True) as store:
         r = middle_weakening(store, community, day)
     if as_json:
-        _emit_json(r)
+        emit_json(r)
         return
     t = Table(title=f"中间弱化 middle weakening · {r.as_of} · top {min(top, len(r.gaps))} "
               f"of {len(r.gaps)} gaps")
@@ -92,8 +84,8 @@ def pair(community: Annotated[str | None, typer.Option(help="Community id")] = N
     """New–veteran pairing (新老党员结对): an optimal plan; --accept writes it."""
     from queries.pairing import accept_pairing, pairing_proposal
 
-    day = _parse_date(as_of, "--as-of")
-    with _open(read_only=not accept) as store:
+    day = parse_date(as_of, "--as-of")
+    with opened_store(read_only=not accept) as store:
         p = pairing_proposal(store, community, capacity, day)
         written = 0
         if accept and p.pairs:
@@ -101,7 +93,7 @@ def pair(community: Annotated[str | None, typer.Option(help="Community id")] = N
                                      p.as_of, {(x.mentor.id, x.mentee.id): float(x.score)
                                                for x in p.pairs})
     if as_json:
-        _emit_json(p)
+        emit_json(p)
         return
     t = Table(title=f"新老党员结对 pairing · {p.as_of} · capacity {p.capacity}")
     for col in ("社区", "老党员 mentor", "新党员 mentee", "任职", "得分", "理由"):
@@ -135,10 +127,10 @@ def search_cmd(text: Annotated[str, typer.Argument(help="张三, zhangsan or zs"
     """Find nodes by name: Chinese characters, full pinyin or initials."""
     from queries.search import search
 
-    with _open(read_only=True) as store:
+    with opened_store(read_only=True) as store:
         hits = search(store, text, label, limit)
     if as_json:
-        _emit_json(hits)  # type: ignore[arg-type]
+        emit_json(hits)
         return
     if not hits:
         out.print(f"nothing matches {text!r}")

@@ -1,43 +1,77 @@
-"""Data in and out on the command line: roster templates and loads, graph CSV and
-Popolo, and the query results as ``.xlsx``."""
+"""``govgraph load …``: the Xinqiao scenario, rosters (花名册), graph CSV and Popolo.
+Every file is checked first; a file with any error writes nothing and the report
+lists each problem."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli import _fail, _open, _parse_date, app, err, load_app, out
+from api.cli.common import err, fail, location, opened_store, out, parse_date
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    from loaders.report import LoadReport
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Load data into the store.", no_args_is_help=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="Report language: zh or en")]
 
 
-@app.command()
-def template(
-    kind: Annotated[str, typer.Argument(help="Roster kind, e.g. party_members or 党员")],
-    output: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="File to write (default <kind>.xlsx)")] = None,
+@app.command("scenario")
+def load_scenario_cmd(
+    name: Annotated[str, typer.Argument(help="Built-in scenario: xinqiao")],
+    residents: Annotated[int, typer.Option(help="Residents to generate (5,000-500,000)")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same graph")] = 7,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD (default today)")] = None,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="Do nothing when the store already holds nodes (but finish a "
+                           "scenario load that was interrupted)")] = False,
 ) -> None:
-    """Write an empty roster template (.xlsx): headers, a sample row, drop-downs and a
-    sheet explaining each column. Kinds: party_orgs 党组织, party_members 党员,
-    residents 居民, buildings 楼栋, grids 网格, deployed_staff 下沉人员,
-    enterprises 企业, posts 职务, cases 巡查案件, building_heads 楼栋长,
-    shop_managers 门店店长, property_staff 物管员, security_guards 企业保安员,
-    grid_workers 网格员."""
-    from loaders.roster_mapping import get_mapping
-    from loaders.xlsx import write_template
+    """Generate the synthetic Xinqiao Street scenario and load it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    m = get_mapping(kind)
-    path = write_template(m.kind, output or Path(f"{m.kind}.xlsx"))
-    out.print(f"wrote {path} ({m.name_zh}花名册模板 / {m.name_en} roster template)")
+    from loaders.xinqiao import LOADING_META, XinqiaoScenario, load_scenario
+
+    if name != "xinqiao":
+        raise fail(f"unknown scenario {name!r}; the built-in scenario is 'xinqiao'")
+    day = parse_date(as_of, "--as-of")
+    try:
+        XinqiaoScenario(residents=residents, seed=seed, as_of=day)  # check before opening
+    except ValueError as e:
+        raise fail(str(e)) from None
+    with opened_store() as store:
+        existing = store.counts().nodes
+        partial = store.get_meta(LOADING_META)
+        if if_empty and existing and partial:
+            residents, seed = int(partial["residents"]), int(partial["seed"])
+            day = dt.date.fromisoformat(partial["as_of"])
+            err.print(f"store {location()} holds {existing:,} nodes of a scenario load that "
+                      f"did not finish (--residents {residents} --seed {seed} --as-of "
+                      f"{day}); loading it again")
+        elif if_empty and existing:
+            out.print(f"store {location()} already holds {existing:,} nodes; not loading")
+            return
+        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day,
+                                   batch_size=store.preferred_batch_size)
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=False) as bar:
+            task = bar.add_task("loading Xinqiao", total=scenario.total_records)
+            result = load_scenario(store, scenario=scenario,
+                                   progress=lambda n: bar.advance(task, n))
+    out.print(f"loaded Xinqiao scenario into {location()}: "
+              f"{result['nodes']:,} nodes, {result['rels']:,} relationships")
 
 
-@load_app.command("roster")
+@app.command("roster")
 def load_roster_cmd(
     file: Annotated[Path, typer.Argument(help=".xlsx or .csv (UTF-8 or GBK)")],
     kind: Annotated[str, typer.Option("--kind", help="Roster kind, e.g. party_members or 党员")],
@@ -67,17 +101,13 @@ def load_roster_cmd(
     from loaders.tables import TableError, open_table
 
     m = get_mapping(kind)
-    day = _parse_date(as_of, "--as-of")
-    with _open() as store:
+    day = parse_date(as_of, "--as-of")
+    with opened_store() as store:
         report = load_roster(store, file, m.kind, as_of=day, dry_run=dry_run,
                              end_missing=not keep_missing, allow_rename=allow_rename)
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        (out if report.ok else err).print("\n".join(report.lines(lang)), highlight=False,
-                                          markup=False, soft_wrap=True)
-        if report.ok:
-            _print_changes(report, lang, dry_run)
+    _print_report(report, lang, as_json)
+    if report.ok and not as_json:
+        _print_changes(report, lang, dry_run)
     if not report.ok and report_xlsx is not None:
         try:
             table = open_table(file)
@@ -89,15 +119,8 @@ def load_roster_cmd(
         raise typer.Exit(1)
 
 
-export_app = typer.Typer(help="Export the graph or query results.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
-
-
-def _print_changes(report: object, lang: str, dry_run: bool, limit: int = 20) -> None:
+def _print_changes(report: LoadReport, lang: str, dry_run: bool, limit: int = 20) -> None:
     """The counts of what a load changed (or would), then each changed stored node."""
-    from loaders.report import LoadReport
-
-    assert isinstance(report, LoadReport)
     c = report.changes
     verb = ("would change" if dry_run else "changed") if lang == "en" else (
         "预计变更" if dry_run else "已写入")
@@ -118,10 +141,7 @@ def _print_changes(report: object, lang: str, dry_run: bool, limit: int = 20) ->
         out.print(f"  … {len(report.diffs) - limit} more (--json lists them all)")
 
 
-def _print_report(report: object, lang: str, as_json: bool) -> None:
-    from loaders.report import LoadReport
-
-    assert isinstance(report, LoadReport)
+def _print_report(report: LoadReport, lang: str, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -129,7 +149,7 @@ def _print_report(report: object, lang: str, as_json: bool) -> None:
                                       markup=False, soft_wrap=True)
 
 
-@load_app.command("csv")
+@app.command("csv")
 def load_csv_cmd(
     directory: Annotated[Path, typer.Argument(help="Directory of CSV files (neo4j-admin "
                                               "import's header convention)")],
@@ -146,7 +166,7 @@ def load_csv_cmd(
     stored value; a person is found by ID number) unless --replace."""
     from loaders.graph_csv import load_graph_csv
 
-    with _open() as store:
+    with opened_store() as store:
         report = load_graph_csv(store, directory, dry_run=dry_run, replace=replace)
     _print_report(report, lang, as_json)
     if not report.ok:
@@ -157,25 +177,7 @@ def load_csv_cmd(
                   f"{len(report.sheets)} files")
 
 
-@export_app.command("csv")
-def export_csv_cmd(
-    directory: Annotated[Path, typer.Argument(help="Directory to write (created)")],
-    raw: Annotated[bool, typer.Option(
-        "--raw", help="Cells exactly as stored, for neo4j-admin database import (by "
-        "default a text starting with = + - @ is written behind a ', so a spreadsheet "
-        "does not run it as a formula; govgraph load csv removes it)")] = False,
-) -> None:
-    """Export the whole graph as CSV (one file per label and per relationship type,
-    in neo4j-admin's header convention). Holds personal data unmasked: the files are
-    readable by their owner only (0600, in a 0700 directory)."""
-    from loaders.graph_csv import export_graph_csv
-
-    with _open(read_only=True) as store:
-        written = export_graph_csv(store, directory, raw=raw)
-    out.print(f"wrote {sum(written.values()):,} rows in {len(written)} files to {directory}")
-
-
-@load_app.command("popolo")
+@app.command("popolo")
 def load_popolo_cmd(
     file: Annotated[Path, typer.Argument(help="Popolo JSON file")],
     classification: Annotated[list[str] | None, typer.Option(
@@ -195,9 +197,9 @@ def load_popolo_cmd(
     for item in classification or []:
         cls, sep, label = item.partition("=")
         if not sep or not cls.strip() or not label.strip():
-            raise _fail(f"--classification {item!r}: use CLASS=Label")
+            raise fail(f"--classification {item!r}: use CLASS=Label")
         extra[cls.strip()] = label.strip()
-    with _open() as store:
+    with opened_store() as store:
         report = load_popolo(store, file, dry_run=dry_run, classifications=extra)
     _print_report(report, lang, as_json)
     if not report.ok:
@@ -207,55 +209,3 @@ def load_popolo_cmd(
         c = report.changes
         out.print(f"{'checked' if dry_run else 'loaded'} {c['nodes_added']:,} nodes and "
                   f"{c['rels_added']:,} relationships from {file}")
-
-
-@export_app.command("popolo")
-def export_popolo_cmd(
-    file: Annotated[Path, typer.Argument(help="JSON file to write")],
-) -> None:
-    """Export party organisations, the people in them, memberships and posts as Popolo
-    JSON (personal data unmasked: an operator's tool)."""
-    from loaders.popolo import export_popolo
-
-    with _open(read_only=True) as store:
-        n = export_popolo(store, file)
-    out.print(f"wrote {file}: {n['persons']:,} persons, {n['organizations']:,} "
-              f"organizations, {n['memberships']:,} memberships, {n['posts']:,} posts")
-
-
-@export_app.command("gaps")
-def export_gaps_cmd(
-    file: Annotated[Path, typer.Argument(help=".xlsx file to write")],
-    community: Annotated[str | None, typer.Option(help="Community id")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
-) -> None:
-    """The middle-weakening report (中间弱化问题清单) as .xlsx: a summary sheet and one
-    sheet per community, ready to print."""
-    from api.exports import middle_weakening_xlsx
-    from queries.middle_weakening import middle_weakening
-
-    day = _parse_date(as_of, "--as-of")
-    with _open(read_only=True) as store:
-        r = middle_weakening(store, community, day)
-    middle_weakening_xlsx(r, file)
-    out.print(f"wrote {file}: {len(r.gaps)} gaps in {len(r.summary)} communities")
-
-
-@export_app.command("pairing")
-def export_pairing_cmd(
-    file: Annotated[Path, typer.Argument(help=".xlsx file to write")],
-    community: Annotated[str | None, typer.Option(help="Community id")] = None,
-    capacity: Annotated[int, typer.Option(help="New members per veteran")] = 2,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
-) -> None:
-    """A pairing proposal (新老党员结对方案) as .xlsx: a summary, one sheet per
-    community, and the members left unpaired with the reason. Writes nothing to the
-    graph (`govgraph pair --accept` does)."""
-    from api.exports import pairing_xlsx
-    from queries.pairing import pairing_proposal
-
-    day = _parse_date(as_of, "--as-of")
-    with _open(read_only=True) as store:
-        p = pairing_proposal(store, community, capacity, day)
-    pairing_xlsx(p, file)
-    out.print(f"wrote {file}: {len(p.pairs)} pairs, {len(p.unpaired)} unpaired")

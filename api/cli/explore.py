@@ -8,7 +8,11 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _open, app, out
+from api.cli.common import opened_store, out
+
+__all__ = ["app"]
+
+app = typer.Typer()  # merged into the root: its command is top-level
 
 
 @app.command()
@@ -19,7 +23,7 @@ def explore(node_id: Annotated[str, typer.Argument(help="Node to focus")],
     """Write the explorer's view of a node (图谱浏览) as a self-contained HTML file."""
     from api.routes.explorer import standalone_html
 
-    with _open(read_only=True) as store:
+    with opened_store(read_only=True) as store:
         page = standalone_html(store, node_id, depth)
     html.write_text(page, encoding="utf-8")
     out.print(f"wrote {html} ({len(page.encode()) // 1024:,} kB): {node_id}, depth {depth}")

@@ -10,17 +10,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli import _fail, _open, app, out
+from api.cli.common import fail, opened_store, out, security
 from graph.errors import GraphError
 
-__all__: list[str] = []
+__all__ = ["app"]
 
-people_app = typer.Typer(help="People: one person, one node (duplicates, merge).",
-                         no_args_is_help=True)
-app.add_typer(people_app, name="people")
+app = typer.Typer(help="People: one person, one node (duplicates, merge).",
+                  no_args_is_help=True)
 
 
-@people_app.command("duplicates")
+@app.command("duplicates")
 def people_duplicates(
     limit: Annotated[int | None, typer.Option(help="Show at most this many groups")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
@@ -30,7 +29,7 @@ def people_duplicates(
     the suggested node to keep has the most relationships."""
     from queries.people import duplicate_people
 
-    with _open(read_only=True) as store:
+    with opened_store(read_only=True) as store:
         groups = duplicate_people(store, limit)
     if as_json:
         sys.stdout.write(json.dumps([g.model_dump() for g in groups], ensure_ascii=False,
@@ -49,7 +48,7 @@ def people_duplicates(
     out.print("merge a group with: govgraph people merge KEEP OTHER (add --apply to write)")
 
 
-@people_app.command("merge")
+@app.command("merge")
 def people_merge(
     keep: Annotated[str, typer.Argument(help="The node id to keep")],
     other: Annotated[str, typer.Argument(help="The node id merged into it (then removed)")],
@@ -60,16 +59,15 @@ def people_merge(
     """Merge OTHER into KEEP: every relationship of OTHER moves to KEEP with its dates,
     properties are unioned (KEEP's value wins; each conflict is listed), labels add up,
     OTHER is removed. One transaction; recorded in the audit log."""
-    from api.cli_security import _security
     from queries.people import merge_people
 
     try:
-        with _open() as store:
+        with opened_store() as store:
             report = merge_people(store, keep, other, apply=apply)
     except GraphError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     if apply:
-        sec = _security()
+        sec = security()
         try:
             from api.security import Caller
 

@@ -1,0 +1,37 @@
+"""``govgraph serve``: the API on one store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from api.cli.common import opened_store, options
+from graph.settings import get_settings
+
+__all__ = ["app"]
+
+app = typer.Typer()  # merged into the root: its command is top-level
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs)."""
+    import os
+
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    if options.store:
+        os.environ["GOVGRAPH_STORE"] = options.store
+        get_settings.cache_clear()
+    # Opened here, not in the app's start-up: a store that cannot be opened (held by
+    # another writer, damaged, a server down) is one line and exit 1, not a traceback.
+    with opened_store() as store:
+        uvicorn.run(create_app(store, own_store=True), host=host or settings.host,
+                    port=port or settings.port, log_level="info")
