@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from graph.model import Node
+from graph.model import Adjacent, Node
 from graph.store import GraphReader
 from queries.common import NodeRef, day_of, node_ref
 
@@ -165,7 +165,7 @@ def case_evaluation(store: GraphReader, as_of: dt.date | str | None = None,
     ids = [n.id for n in raw]
     out = store.adjacent_many(ids, ["IN_GRID", "HANDLED_BY", "REPORTED_BY"], "out")
 
-    def one(adj: dict[str, list], cid: str, rtype: str) -> str | None:
+    def one(adj: dict[str, list[Adjacent]], cid: str, rtype: str) -> str | None:
         return next((a.other for a in adj.get(cid, []) if a.rel.type == rtype), None)
 
     cases = []
