@@ -29,7 +29,7 @@ from api.cli import (
     serve,
     store,
     template,
-    token,
+    tokens,
 )
 from api.cli.common import err, options
 from graph.errors import GraphError
@@ -66,7 +66,7 @@ app.add_typer(load.app, name="load")
 app.add_typer(export.app, name="export")
 app.add_typer(grids.app, name="grids")
 app.add_typer(people.app, name="people")
-app.add_typer(token.app, name="token")
+app.add_typer(tokens.app, name="token")
 app.add_typer(audit.app, name="audit")
 
 def main() -> None:
