@@ -39,6 +39,7 @@ from api.routes import (
 )
 from api.routes import explorer as explorer_page
 from api.security import SecurityStore
+from api.settings import get_settings as api_settings
 from graph.errors import (
     BackendNotAvailable,
     Conflict,
@@ -134,7 +135,7 @@ def create_app(store: GraphStore | None = None,
             app.state.store_kind = (store_kind(get_settings().store) if own_store
                                     else type(store).__name__)
         own_security = security is None
-        app.state.security = security or SecurityStore(get_settings().security_db)
+        app.state.security = security or SecurityStore(api_settings().security_db)
         # The store's index is millions of long-lived objects: out of the collector's
         # sight, a full collection no longer stalls every request for half a second.
         gc.freeze()

@@ -35,8 +35,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import get_store
 from api.security import Caller, SecurityStore, clean_text
+from api.settings import get_settings
 from graph.errors import NodeNotFound, StoreUnavailable
-from graph.settings import get_settings
 from graph.store import GraphStore
 
 __all__ = ["CallerDep", "get_caller", "require", "redact", "install", "PLACEHOLDER",

@@ -1,4 +1,5 @@
-"""Every setting in one place (pydantic-settings; environment prefix ``GOVGRAPH_``)."""
+"""The store's settings (pydantic-settings; environment prefix ``GOVGRAPH_``): which
+store, and how to reach a Neo4j server. The HTTP API's are in ``api/settings.py``."""
 
 from __future__ import annotations
 
@@ -23,21 +24,13 @@ class Settings(BaseSettings):
     neo4j_timeout: float = 30.0
     #: transaction timeout in seconds for a batch of a load and for schema commands
     neo4j_load_timeout: float = 300.0
-    #: largest roster upload the API accepts (MB); bigger files: the CLI
-    max_upload_mb: int = 100
-    #: largest other request body (MB)
-    max_body_mb: int = 1
-    #: tokens and the audit log (SQLite, kept apart from the graph)
-    security_db: str = "./data/security.db"
-    #: requests per second per token (0: no limit), and the burst allowed
-    rate_limit_per_second: float = 50.0
-    rate_limit_burst: int = 100
-    #: costly requests (pairing proposals, .xlsx reports, depth-3 neighbourhoods,
-    #: explorer exports) at once per token, and in all; past either: 429
-    costly_per_token: int = 2
-    costly_total: int = 4
+
+    # Deprecated: three of the API's settings (api/settings.py), still read from here
+    # by the CLI (host and port to serve on; security_db for tokens and the audit log)
+    # until it reads api.settings. Same names and defaults (tests/test_api_settings.py).
     host: str = "127.0.0.1"
     port: int = 8000
+    security_db: str = "./data/security.db"
 
 
 @functools.cache

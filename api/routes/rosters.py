@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment
 from api.params import Day
+from api.settings import get_settings
 from graph.errors import GraphError
-from graph.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"])
 
