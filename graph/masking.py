@@ -34,7 +34,7 @@ from graph.schema import Schema
 __all__ = ["mask_value", "mask_properties", "AGE_BANDS", "BAND_TOPS", "age_band",
            "HOME_TYPES"]
 
-#: the youth age of the party's rules (35, DOMAIN.md §5) is a band's top
+#: the youth age of the party's rules (35, docs/domain.md §5.3) is a band's top
 AGE_BANDS = ((0, 17), (18, 24), (25, 35), (36, 44), (45, 54), (55, 64), (65, 200))
 #: the ages a masked caller may ask "aged this or less" about: the bands' tops
 BAND_TOPS = tuple(hi for _, hi in AGE_BANDS[:-1])

@@ -1,4 +1,4 @@
-"""Patrol cases (巡办分离, DOMAIN.md §3 item 5): each grid, handling department and
+"""Patrol cases (巡办分离, docs/domain.md §3 item 5, §5.6): each grid, handling department and
 patroller judged on quality, efficiency and effect, next to the closure rate (办结率)
 they are judged on today, and where the two rankings disagree.
 

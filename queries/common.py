@@ -167,7 +167,7 @@ def committee_of_org(store: GraphReader, org_id: str, day: str, alliance: bool =
     """The community committee an organisation is under (itself if it is one).
 
     With ``alliance=False`` only SUB_ORG_OF counts: the strict sense in which a party
-    member *belongs to* a community (DOMAIN.md §4); an organisation that only joined
+    member *belongs to* a community (docs/domain.md §4.4); an organisation that only joined
     the committee's regional alliance (区域化党建) is then under none."""
     seen = set()
     cur: str | None = org_id

@@ -1,4 +1,4 @@
-"""Front-line forces (DOMAIN.md §3 item 3): how deployed staff are spread over the
+"""Front-line forces (docs/domain.md §3 item 3, §5.5): how deployed staff are spread over the
 communities against what each community needs, who of them is not mobilised, and
 whom the community committee does not evaluate.
 

@@ -1,6 +1,6 @@
 """Grids on the map: where special grids (security, fire, police, traffic) overlap the
 base grids, which of them cross community boundaries, and which base grids are too
-large (DOMAIN.md §3: grids overlap and cross, some are too big).
+large (docs/domain.md §3 item 4, §5.4: grids overlap and cross, some are too big).
 
 Geometry is GeoJSON in WGS 84 (longitude, latitude) on ``Grid.geometry`` and
 ``Community.geometry``. Areas are computed in a local equirectangular projection

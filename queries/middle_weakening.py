@@ -1,6 +1,6 @@
 """Middle weakening (中间弱化): weak branches and hollow resident groups.
 
-DOMAIN.md §5, with every threshold a parameter. For each branch:
+docs/domain.md §5.2, with every threshold a parameter. For each branch:
 
 - ``no_secretary``: no current member with role secretary;
 - ``too_few_members``: fewer than ``min_full_members`` (3) current full members;

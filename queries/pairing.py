@@ -1,6 +1,6 @@
 """New–veteran pairing (新老党员结对): an optimal, explainable mentoring plan.
 
-DOMAIN.md §5. A *new* member joined the party within ``new_years`` (5) of the as-of
+docs/domain.md §5.3. A *new* member joined the party within ``new_years`` (5) of the as-of
 date or is aged ``young_age`` (35) or less; a *veteran* joined at least ``veteran_years``
 (20) before it. Pairs stay inside one community (the community of the committee the
 member's party organisation is under). Each veteran mentors at most ``capacity``;
