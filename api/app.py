@@ -22,6 +22,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from api import auth
+from api.deps import init_state, store_of
 from api.routes import (
     audit,
     chains,
@@ -139,18 +140,18 @@ def create_app(store: GraphStore | None = None,
         # The store's index is millions of long-lived objects: out of the collector's
         # sight, a full collection no longer stalls every request for half a second.
         gc.freeze()
-        if app.state.store.backend != "embedded":
-            # a server store's search index takes seconds to fetch: built from the
-            # start, the first searches wait for it rather than each asking again
+        if store_of(app).reads_block:
+            # a store behind the network takes seconds to fetch its search index: built
+            # from the start, the first searches wait for it rather than each asking
             from queries.search import warm
 
-            threading.Thread(target=warm, args=(app.state.store,), daemon=True,
+            threading.Thread(target=warm, args=(store_of(app),), daemon=True,
                              name="search-warm").start()
         try:
             yield
         finally:
             if own:
-                app.state.store.close()
+                store_of(app).close()
             if own_security:
                 app.state.security.close()
 
@@ -161,6 +162,7 @@ def create_app(store: GraphStore | None = None,
         lifespan=lifespan,
         docs_url=None, redoc_url=None,  # served below from local copies, not a CDN
     )
+    init_state(app)
     _docs(app)
     app.include_router(health.router)  # the only routes open without a token
     for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,

@@ -33,8 +33,8 @@ from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import get_store
-from api.security import Caller, SecurityStore, clean_text
+from api.deps import get_store, security_of
+from api.security import Caller, clean_text
 from api.settings import get_settings
 from graph.errors import NodeNotFound, StoreUnavailable
 from graph.store import GraphStore
@@ -155,10 +155,6 @@ class Visibility:
         return self._scope is not None and node_id in self._scope
 
 
-def _security(request: Request) -> SecurityStore:
-    return request.app.state.security  # type: ignore[no-any-return]
-
-
 _ID_PARAMS = ("node_id", "org_id", "community_id")
 _ID_QUERY = ("from", "to", "community")
 
@@ -174,7 +170,7 @@ async def get_caller(request: Request,
                             headers={"WWW-Authenticate": "Bearer"})
     caller = getattr(request.state, "token_caller", None)  # the middleware's check
     if caller is None:
-        caller = _security(request).authenticate(credentials.credentials)
+        caller = security_of(request.app).authenticate(credentials.credentials)
     if caller is None:
         raise HTTPException(401, "the token is unknown or revoked",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -457,7 +453,7 @@ REFUSED = frozenset({401, 403, 404, 429})
 async def _labels_of(store: GraphStore, ids: set[str]) -> dict[str, tuple[str, ...]]:
     if not ids:
         return {}
-    if store.backend == "embedded":
+    if not store.reads_block:
         return store.node_labels(ids)
     from starlette.concurrency import run_in_threadpool
 
@@ -467,7 +463,7 @@ async def _labels_of(store: GraphStore, ids: set[str]) -> dict[str, tuple[str, .
 def _audit(scope: Scope, headers: Headers, caller: Caller | None, people: set[str],
            status: int) -> None:
     query = scope.get("query_string", b"").decode("latin-1")
-    security: SecurityStore = scope["app"].state.security
+    security = security_of(scope["app"])
     purpose = clean_text(unquote(headers.get("x-purpose") or "")) or None
     security.audit(caller, scope["method"],
                    clean_text(scope["path"] + (f"?{query}" if query else "")), purpose,
@@ -551,8 +547,7 @@ class _Guard:
         path = scope["path"]
         if _guarded(path):
             token = _token(headers)
-            security: SecurityStore = scope["app"].state.security
-            caller = security.authenticate(token) if token else None
+            caller = security_of(scope["app"]).authenticate(token) if token else None
             if caller is None:
                 # refusals without a token are limited per client address, as tokens
                 # are per token: a flood neither grows the audit log nor costs much

@@ -1,13 +1,15 @@
 """Answers of whole-street queries kept until the store changes.
 
-The embedded store counts its writes (``generation``); a Neo4j store may be written by
-other processes, so there an answer is also kept at most :data:`TTL_SECONDS`.
+An answer is kept per :meth:`~graph.store.GraphReader.version` of its store (on a store
+others write to, that already changes at least once a minute).
 
->>> class S: generation = 1; backend = "embedded"
+>>> class S:
+...     v = 1
+...     def version(self): return self.v
 >>> s, calls = S(), []
 >>> cached(s, ("k",), lambda: calls.append(1) or len(calls)), cached(s, ("k",), lambda: 99)
 (1, 1)
->>> s.generation = 2
+>>> s.v = 2
 >>> cached(s, ("k",), lambda: 7)
 7
 """
@@ -15,26 +17,23 @@ other processes, so there an answer is also kept at most :data:`TTL_SECONDS`.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-__all__ = ["cached", "TTL_SECONDS"]
+from graph.store import GraphReader
+
+__all__ = ["cached"]
 
 T = TypeVar("T")
-TTL_SECONDS = 60
 _MAX = 256
 _lock = threading.Lock()
 _store: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
-def cached(store: Any, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+def cached(store: GraphReader, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """``compute()``'s answer for ``key`` on this store, computed once per version."""
-    version: Any = getattr(store, "generation", None)
-    if getattr(store, "backend", "") != "embedded":
-        version = (version, int(time.monotonic() // TTL_SECONDS))
-    full = (id(store), version, *key)
+    full = (id(store), store.version(), *key)
     with _lock:
         if full in _store:
             _store.move_to_end(full)

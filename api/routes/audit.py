@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from api.deps import security_of
+
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
@@ -41,7 +43,7 @@ def get_audit(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditPage:
     """Newest first; ``intact`` is the hash chain's verdict."""
-    sec = request.app.state.security
+    sec = security_of(request.app)
     items, total = sec.records(limit, offset, token_id, node_id)
     return AuditPage(items=[AuditRecord(**i) for i in items], total=total, limit=limit,
                      offset=offset, intact=sec.verify()[0])

@@ -37,9 +37,9 @@ async def get_middle_weakening(
     community = caller.community or community
     th = Thresholds(min_full_members=min_full_members, max_members=max_members,
                     inactive_days=inactive_days, new_member_years=new_member_years)
-    r = await run_query(store, cached, store, ("middle_weakening", community,
-                                               as_of or dt.date.today(), th),
-                        lambda: middle_weakening(store, community, as_of, th))
+    r: MiddleWeakening = await run_query(
+        store, cached, store, ("middle_weakening", community, as_of or dt.date.today(), th),
+        lambda: middle_weakening(store, community, as_of, th))
     return r.model_copy(update={"gaps": r.gaps[offset:offset + limit]})
 
 

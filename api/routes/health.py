@@ -17,6 +17,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from api.deps import store_kind_of, store_of
+
 router = APIRouter(tags=["health"])
 
 
@@ -29,20 +31,16 @@ class Health(BaseModel):
 
 
 async def _check(request: Request) -> Health:
-    store = getattr(request.app.state, "store", None)
-    kind = getattr(request.app.state, "store_kind", "unknown")
     detail = None
     ready = False
-    if store is None:
-        detail = "the store is not open"
-    else:
-        try:
-            ready = bool(store.ping() if store.backend == "embedded"
-                         else await asyncio.to_thread(store.ping))
-        except Exception as e:  # noqa: BLE001 - any failure means not ready
-            detail = str(e) if e.__class__.__module__.startswith("graph") else "store error"
-    return Health(status="ok" if ready else "unavailable", live=True, ready=ready, store=kind,
-                  detail=detail)
+    try:
+        store = store_of(request.app)  # StoreUnavailable before the lifespan opened it
+        ready = bool(await asyncio.to_thread(store.ping) if store.reads_block
+                     else store.ping())
+    except Exception as e:  # noqa: BLE001 - any failure means not ready
+        detail = str(e) if e.__class__.__module__.startswith("graph") else "store error"
+    return Health(status="ok" if ready else "unavailable", live=True, ready=ready,
+                  store=store_kind_of(request.app), detail=detail)
 
 
 @router.get("/health", response_model=Health)
@@ -56,8 +54,7 @@ async def health(request: Request) -> JSONResponse:
 @router.get("/health/live", response_model=Health)
 async def live(request: Request) -> Health:
     """200 while the API process serves, whatever the store does."""
-    kind = getattr(request.app.state, "store_kind", "unknown")
-    return Health(status="ok", live=True, ready=False, store=kind,
+    return Health(status="ok", live=True, ready=False, store=store_kind_of(request.app),
                   detail="liveness only; see /health/ready")
 
 

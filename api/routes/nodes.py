@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from api.auth import Caller, CallerDep, Visibility
+from api.auth import CallerDep, Visibility
 from api.deps import StoreDep, run_heavy, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
+from api.security import Caller
 from graph.masking import HOME_TYPES
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
 from queries.lookups import Path as GraphPath
