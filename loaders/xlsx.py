@@ -96,7 +96,7 @@ def write_template(kind: str, out: Path) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from graph.schema import get_schema
-    from loaders.roster_mapping import GEOMETRY_ZH, get_mapping
+    from loaders.roster.mapping import GEOMETRY_ZH, get_mapping
 
     m = get_mapping(kind)
     schema = get_schema()

@@ -1,6 +1,6 @@
 """Pass 2 of a roster load: the spooled rows written through the store's write path.
 
-The store merges each row into the node it is (graph/write.py), so this module only
+The store merges each row into the node it is (:mod:`graph.write`), so this module only
 decides what a *roster* means beyond its rows:
 
 - a link new to the graph begins on the sheet's own date (转入日期, 任职时间, or the
@@ -27,7 +27,7 @@ from typing import Any
 from graph.model import Node, Rel, rel_id
 from graph.store import GraphStore
 from graph.write import Changes, stint_id, unchanged_node, unchanged_rel
-from loaders.roster import BATCH, LINK_SINCE, STINT_SINCE, Pass1
+from loaders.roster.pass1 import BATCH, LINK_SINCE, STINT_SINCE, Pass1
 
 __all__ = ["write_rows", "ROSTER_DATES"]
 
