@@ -1,6 +1,7 @@
 """Both backends, same data, same answers: the Xinqiao scenario loaded into Neo4j by a
 loader that is killed mid-import and run again, then every query compared with the
-embedded store's answer for 200 random start nodes."""
+embedded store's answer (for 200 random start nodes where a query takes one): chains,
+middle weakening, community overviews, pairing, lookups, search, grids, forces, cases."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore
+from queries.cases import case_evaluation
 from queries.community import community_overview
+from queries.forces import forces_report
+from queries.grid_duty import grid_duty
+from queries.grid_integration import integration_proposal
+from queries.grid_map import grid_map, open_cases_by_grid
+from queries.grids import overlap_analysis
 from queries.leadership_chain import leadership_chain
 from queries.lookups import neighbourhood, org_members, posts_of, shortest_path, three_boards
 from queries.middle_weakening import middle_weakening
@@ -126,6 +133,26 @@ def test_lookups_identical(both: tuple[GraphStore, Neo4jStore, list[int]]) -> No
     for q in names + ["zs", "xinqiao", "wang"]:
         assert search(emb, q) == search(neo, q), q
     assert three_boards(emb, as_of=SCENARIO_DAY) == three_boards(neo, as_of=SCENARIO_DAY)
+
+
+def test_grids_forces_cases_identical(both: tuple[GraphStore, Neo4jStore, list[int]]) -> None:
+    """The grid, front-line forces and patrol case reports, whole street and (the grid
+    map) per community, with defaults and with one threshold moved."""
+    emb, neo, _ = both
+    assert grid_duty(emb, SCENARIO_DAY) == grid_duty(neo, SCENARIO_DAY)
+    assert grid_duty(emb, SCENARIO_DAY, 1) == grid_duty(neo, SCENARIO_DAY, 1)
+    assert overlap_analysis(emb, as_of=SCENARIO_DAY) == overlap_analysis(neo, as_of=SCENARIO_DAY)
+    assert integration_proposal(emb) == integration_proposal(neo)
+    assert forces_report(emb, SCENARIO_DAY) == forces_report(neo, SCENARIO_DAY)
+    assert forces_report(emb, SCENARIO_DAY, 30) == forces_report(neo, SCENARIO_DAY, 30)
+    assert case_evaluation(emb, SCENARIO_DAY) == case_evaluation(neo, SCENARIO_DAY)
+    assert case_evaluation(emb, SCENARIO_DAY, min_cases=1) == case_evaluation(
+        neo, SCENARIO_DAY, min_cases=1)
+    assert open_cases_by_grid(emb, SCENARIO_DAY) == open_cases_by_grid(neo, SCENARIO_DAY)
+    assert grid_map(emb, SCENARIO_DAY) == grid_map(neo, SCENARIO_DAY)
+    for c in emb.nodes("Community"):
+        assert grid_map(emb, SCENARIO_DAY, community=c.id) == grid_map(
+            neo, SCENARIO_DAY, community=c.id), c.id
 
 
 def test_embedded_reload_of_the_same_scenario_is_identical(tmp_path: Path,
