@@ -1,25 +1,7 @@
-"""Popolo JSON (persons, organizations, memberships, posts) in and out.
-
-Mapping (``loaders/popolo.yaml``, data): an organization's ``classification`` names its
-label; ``parent_id`` becomes ``SUB_ORG_OF`` between party organisations (``PART_OF``
-where the schema has that instead, a resident group in its community); a membership
-of a party organisation becomes ``MEMBER_OF`` with its role, any other membership
-``HOLDS_POST`` titled by its post (or role); the party a member sat for
-(``on_behalf_of_id``) is a membership of that party's organisation, for the same
-dates. Dates a membership lacks come from its legislative period. A partial date
-(``1960``, ``1993-09``) is kept with its precision, as on every path. Identifiers
-other than an ID number are kept (``identifiers``: ``scheme:identifier; …``); what
-the graph has no place for (images, links, other names, areas …) is counted in one
-warning per kind. The file goes through the store's write path: a person found by
-ID number is that node, what is stored merges with the file, and the report says
-which nodes it would rename.
-
-Exports carry what Popolo has no field for under ``govgraph`` in each object
-(labels, other properties, every parent link with its dates), so export → load gives
-back the same party organisations, people, memberships and posts.
-
->>> popolo_date("2006-08-03"), popolo_date("1960"), popolo_date(None)
-(('2006-08-03', None), ('1960-01-01', 'year'), (None, None))
+"""Loading a Popolo JSON file: organizations (their classification naming the label,
+``parent_id`` the structure), persons, memberships and posts become nodes,
+MEMBER_OF and HOLDS_POST, checked against the schema and written in one
+transaction; what the graph has no place for is counted in one warning per kind.
 """
 
 from __future__ import annotations
@@ -27,84 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.errors import GraphError, ValidationError
 from graph.formats import excel_mangled, id_number_key, normalise_phone, valid_id_number
-from graph.model import Rel, rel_id
-from graph.schema import Schema
+from graph.model import rel_id
 from graph.store import GraphStore
-from graph.values import ValueProblem, parse_date
+from loaders.popolo.mapping import (
+    EXT,
+    classification_map,
+    identifiers_text,
+    parse_identifiers,
+    popolo_date,
+    popolo_mapping,
+)
 from loaders.report import LoadReport
 
-__all__ = ["load_popolo", "export_popolo", "popolo_date", "classification_map"]
+__all__ = ["load_popolo"]
 
-MAPPING = Path(__file__).parent / "popolo.yaml"
-EXT = "govgraph"
 _PERSON_KEYS = {"id", "name", "gender", "birth_date", "identifiers", "contact_details", EXT}
 _ORG_KEYS = {"id", "name", "classification", "parent_id", "founding_date", "identifiers", EXT}
 _MEMBERSHIP_KEYS = {"id", "person_id", "organization_id", "post_id", "role", "label",
                     "start_date", "end_date", "legislative_period_id", "on_behalf_of_id"}
 #: top-level parts read for what they say of the rest (events: the periods' dates)
 _USED_PARTS = {"persons", "organizations", "memberships", "posts", "events", "meta"}
-ID_SEP = "; "
 _INVALID = ":invalid"  # a dropped value the graph has a place for, but not valid
-
-
-@cache
-def _mapping() -> dict[str, Any]:
-    return yaml.safe_load(MAPPING.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
-
-def classification_map(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Classification (lower case) -> label, the file's entries plus ``extra``."""
-    out = {k.lower(): v for k, v in _mapping()["classifications"].items()}
-    out.update({k.lower(): v for k, v in (extra or {}).items()})
-    return out
-
-
-def popolo_date(v: Any) -> tuple[str | None, str | None]:
-    """(ISO date, precision) of a Popolo date (``1960``, ``1993-09``, ``2006-08-03``);
-    (None, None) for a missing or unreadable one."""
-    if not isinstance(v, str) or not v:
-        return None, None
-    try:
-        return parse_date(v)
-    except ValueProblem:
-        return None, None
-
-
-def popolo_text(day: str, precision: str | None) -> str:
-    """A stored date back as Popolo writes it (to its precision).
-
-    >>> popolo_text("1960-01-01", "year"), popolo_text("1993-09-01", "month")
-    ('1960', '1993-09')
-    """
-    return day[:{"year": 4, "month": 7}.get(precision or "", 10)]
-
-
-def identifiers_text(items: list[tuple[str, str]]) -> str:
-    """Identifiers as the ``identifiers`` property holds them.
-
-    >>> identifiers_text([("wikidata", "Q1"), ("parlparse", "7")])
-    'wikidata:Q1; parlparse:7'
-    >>> parse_identifiers('wikidata:Q1; parlparse:7')
-    [('wikidata', 'Q1'), ('parlparse', '7')]
-    """
-    return ID_SEP.join(f"{scheme}:{value}" for scheme, value in items)
-
-
-def parse_identifiers(text: str) -> list[tuple[str, str]]:
-    out = []
-    for part in text.split(ID_SEP):
-        scheme, _, value = part.partition(":")
-        if value:
-            out.append((scheme, value))
-    return out
 
 
 class _Load:
@@ -145,7 +75,7 @@ class _Load:
                 self.dropped[f"{part}.{k}"] += 1
 
     def _identifiers(self, item: dict[str, Any], props: dict[str, Any]) -> None:
-        m = _mapping()
+        m = popolo_mapping()
         kept = parse_identifiers(str(props.get("identifiers") or ""))
         for ident in item.get("identifiers") or []:
             scheme = str(ident.get("scheme", ""))
@@ -235,7 +165,7 @@ class _Load:
 
     # -- persons ----------------------------------------------------------------
     def persons(self, party_people: dict[str, list[str]]) -> None:
-        m = _mapping()
+        m = popolo_mapping()
         for i, p in enumerate(self.data.get("persons") or []):
             path = f"persons[{i}]"
             pid = p.get("id")
@@ -405,108 +335,3 @@ def load_popolo(store: GraphStore, path: str | Path, *, dry_run: bool = False,
     report.written = True
     report.record_changes(done.changes, store.schema, lambda i: (ld.where.get(i), None))
     return report
-
-
-# ------------------------------------------------------------------ export
-def _classification(label: str) -> str:
-    for cls, lab in _mapping()["classifications"].items():
-        if lab == label and cls.isascii():
-            return str(cls)
-    return label
-
-
-def _identifiers_out(props: dict[str, Any]) -> list[dict[str, str]]:
-    return [{"scheme": scheme, "identifier": value}
-            for scheme, value in parse_identifiers(str(props.pop("identifiers", "") or ""))]
-
-
-def export_popolo(store: GraphStore, path: str | Path) -> dict[str, int]:
-    """Every organisation (the labels loaders/popolo.yaml classifies), the people in
-    party organisations or holding posts, their memberships and posts, as Popolo
-    JSON; what Popolo has no field for is under ``govgraph``."""
-    schema = store.schema
-    rels: list[Rel] = [*store.rels("MEMBER_OF"), *store.rels("HOLDS_POST")]
-    org_ids = {n.id for lab in sorted(set(_mapping()["classifications"].values()))
-               for n in store.nodes(lab)} | {r.end for r in rels}
-    person_ids = {r.start for r in rels} | {n.id for n in store.nodes("PartyMember")}
-    orgs = store.get_nodes(sorted(org_ids))
-    people = store.get_nodes(sorted(person_ids))
-    parents: dict[str, list[Rel]] = defaultdict(list)
-    for t in ("SUB_ORG_OF", "PART_OF"):
-        for r in store.rels(t):
-            if r.start in orgs and r.end in orgs:
-                parents[r.start].append(r)
-    out_orgs = []
-    for oid, n in sorted(orgs.items()):
-        label = schema.display_label(n.labels)
-        props = dict(n.properties)
-        o: dict[str, Any] = {"id": oid, "name": props.pop("name", ""),
-                             "classification": _classification(label)}
-        current = [r for r in parents[oid] if "until" not in r.properties]
-        if current:
-            o["parent_id"] = current[0].end
-        if props.get("founded_on"):
-            o["founding_date"] = popolo_text(props.pop("founded_on"),
-                                             props.pop("founded_on_precision", None))
-        idents = _identifiers_out(props)
-        if idents:
-            o["identifiers"] = idents
-        o[EXT] = {"labels": [lab for lab in n.labels if lab == label] + sorted(
-                      set(n.labels) - set(schema.closure([label]))),
-                  "properties": props,
-                  "parents": [{"id": r.end, "type": r.type, "rel_id": r.id, **r.properties}
-                              for r in parents[oid]]}
-        out_orgs.append(o)
-    m = _mapping()
-    id_scheme = next(k for k, v in m["identifier_schemes"].items() if v == "id_number")
-    out_people = []
-    for pid, n in sorted(people.items()):
-        props = dict(n.properties)
-        person: dict[str, Any] = {"id": pid, "name": props.pop("name", "")}
-        if "gender" in props:
-            person["gender"] = props.pop("gender")
-        if "birth_date" in props:
-            person["birth_date"] = popolo_text(props.pop("birth_date"),
-                                               props.pop("birth_date_precision", None))
-        idents = ([{"scheme": id_scheme, "identifier": props.pop("id_number")}]
-                  if "id_number" in props else []) + _identifiers_out(props)
-        if idents:
-            person["identifiers"] = idents
-        if "phone" in props:
-            person["contact_details"] = [{"type": "cell", "value": props.pop("phone")}]
-        shown = schema.display_label(n.labels)
-        person[EXT] = {"labels": [shown] + sorted(set(n.labels) - set(schema.closure([shown]))),
-                       "properties": props}
-        out_people.append(person)
-    posts: dict[tuple[str, str], str] = {}
-    memberships = []
-    for r in sorted(rels, key=lambda r: r.id):
-        ms: dict[str, Any] = {"id": r.id, "person_id": r.start, "organization_id": r.end}
-        if r.type == "MEMBER_OF":
-            ms["role"] = r.properties.get("role", "member")
-            if r.properties.get("title"):
-                ms["label"] = r.properties["title"]
-        else:
-            title = str(r.properties.get("title", ""))
-            ms["role"] = title
-            ms["post_id"] = posts.setdefault((r.end, title), f"post:{r.end}:{title}")
-        for key, field_ in (("since", "start_date"), ("until", "end_date")):
-            if r.properties.get(key):
-                ms[field_] = popolo_text(r.properties[key],
-                                         r.properties.get(f"{key}_precision"))
-        memberships.append(ms)
-    out_posts = [{"id": pid, "label": title, "role": title, "organization_id": org}
-                 for (org, title), pid in sorted(posts.items(), key=lambda kv: kv[1])]
-    doc = {"meta": {"source": "govgraph", "exported": dt.date.today().isoformat()},
-           "persons": out_people, "organizations": out_orgs, "memberships": memberships,
-           "posts": out_posts}
-    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    return {"persons": len(out_people), "organizations": len(out_orgs),
-            "memberships": len(memberships), "posts": len(out_posts)}
-
-
-def schema_check(schema: Schema) -> None:
-    """Every label the mapping names is in the schema (a test calls this)."""
-    for cls, label in _mapping()["classifications"].items():
-        if label not in schema.labels:
-            raise GraphError(f"loaders/popolo.yaml: {cls!r} maps to unknown label {label!r}")

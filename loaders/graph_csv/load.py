@@ -1,183 +1,29 @@
-"""The graph as CSV in neo4j-admin import's header convention, both ways.
-
-One file per node label (``nodes_<Label>.csv``: ``id:ID``, ``:LABEL`` with every
-label ``;``-separated, typed property columns such as ``joined_party_on:date``)
-and one per relationship type (``rels_<TYPE>.csv``: ``:START_ID``, ``:END_ID``,
-``:TYPE``, ``id`` and the properties). ``:LABEL`` includes ``GovNode``, the label
-the Neo4j backend gives every node, so ``neo4j-admin database import full`` of an
-export makes a database govgraph opens as it is (``scripts/neo4j-server import``).
-
-Loading reads any neo4j-admin-style CSV: node files are told by an ``:ID`` column,
-relationship files by ``:START_ID``/``:END_ID``; types ``string int long short byte
-float double boolean date``; ``:IGNORE`` columns skipped. Values follow the schema's
-rules whatever the column's type says, as on every path (graph/values.py): a hand
-edit may say 男, 基础网格, 是 or 2026/11/26, and an ID number Excel turned into
-5.11025E+17 is refused. Everything is checked against the schema and the stored graph
-before anything is written (pass 1 keeps only ids, labels and ID numbers); pass 2
-writes in batches through the store's write path, which merges into what is stored
-(a person is found by ID number; an empty field keeps the stored value; ``replace``
-makes the files' items exactly what is stored). A boundary (``geometry``) may be
-GeoJSON text or WKT; it is stored and exported as GeoJSON.
-
->>> header_field("since:date"), header_field(":START_ID(Person)"), header_field("name")
-(('since', 'date'), ('', 'START_ID'), ('name', 'string'))
+"""Loading neo4j-admin-style CSV: every file checked against the schema and the
+stored graph first (pass 1 keeps only ids, labels and ID numbers, :class:`_Check`),
+then — no error, not a dry run — written in batches through the store's write path,
+all in one unit.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.errors import ValidationError, Violation
 from graph.model import Node, Rel, rel_id
-from graph.schema import PropertyDef
 from graph.store import GraphStore
 from graph.write import Changes, MemoryView, StoreView, follow, plan_batch
+from loaders.graph_csv.convention import BASE_LABEL, SPECIAL, header_field, restore
 from loaders.report import LoadReport
 from loaders.tables import TableError, sniff_encoding
 
-__all__ = ["export_graph_csv", "load_graph_csv", "header_field", "BASE_LABEL"]
+__all__ = ["load_graph_csv"]
 
-BASE_LABEL = "GovNode"  # the Neo4j backend's label on every node
-_TYPE_OUT = {"string": "", "geojson": "", "integer": ":long", "float": ":double",
-             "boolean": ":boolean", "date": ":date"}
-_SPECIAL = {"ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE"}
 _BATCH = 20_000
-
-# ------------------------------------------------------------------ export
-
-
-#: what a spreadsheet takes for the start of a formula (CSV injection)
-FORMULA_START = frozenset("=+-@\t\r")
-
-
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet would run as a formula, behind a ``'`` (so are texts
-    already starting with ``'`` before one): :func:`restore` undoes it exactly.
-
-    >>> neutralise("=1+2"), neutralise("'=1"), neutralise("-"), neutralise("张三")
-    ("'=1+2", "''=1", "'-", '张三')
-    """
-    return "'" + text if text.lstrip("'")[:1] in FORMULA_START else text
-
-
-def restore(text: str) -> str:
-    """The text :func:`neutralise` was given (a cell that was never neutralised is
-    unchanged)."""
-    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_START:
-        return text[1:]
-    return text
-
-
-def _cell(v: Any, raw: bool = False) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v)
-    if isinstance(v, dict | list):
-        import json
-
-        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(v, int):
-        return str(v)
-    return str(v) if raw else neutralise(str(v))
-
-
-def _private(path: Path) -> Any:
-    """A file only its owner may read (the export holds personal data unmasked)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file of the same name keeps no wider mode
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
-def _optional(pdefs: Mapping[str, PropertyDef]) -> set[str]:
-    """Columns written only when some row has a value: the companions the schema adds
-    (a date's precision, a name as typed) and external identifiers."""
-    return {p.companion for p in pdefs.values() if p.companion} | {"identifiers"}
-
-
-def export_graph_csv(store: GraphStore, directory: str | Path,
-                     progress: Callable[[int], Any] | None = None,
-                     raw: bool = False) -> dict[str, int]:
-    """Write every node and relationship; returns rows written per file. Files are
-    0600 in a 0700 directory (ID numbers unmasked). A text cell a spreadsheet would
-    take for a formula (``=`` ``+`` ``-`` ``@`` …) is written behind a ``'``, which
-    :func:`load_graph_csv` removes; ``raw`` writes it as it is (for ``neo4j-admin
-    database import``, which reads cells verbatim)."""
-    schema = store.schema
-    out = Path(directory)
-    out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    out.chmod(0o700)
-    written: dict[str, int] = {}
-    for label in schema.labels:
-        pdefs = schema.node_properties(schema.closure([label]))
-        # subclasses written under their own label carry their own properties; a node
-        # shown as `label` has at most the properties of its label set, which include
-        # those of labels it carries besides (a party member who is also a resident)
-        rows = [n for n in store.nodes(label) if schema.display_label(n.labels) == label]
-        if not rows:
-            continue
-        keys: dict[str, str] = {k: p.type for k, p in pdefs.items() if k != "id"}
-        for n in rows:
-            for k, p in schema.node_properties(n.labels).items():
-                if k != "id":
-                    keys.setdefault(k, p.type)
-        optional = _optional(schema.node_properties(schema.closure(
-            {lab for n in rows for lab in n.labels})))
-        used = {k for n in rows for k in n.properties if k in optional}
-        cols = sorted((k for k in keys if k not in optional or k in used),
-                      key=lambda k: (k != "name", list(keys).index(k)))
-        path = out / f"nodes_{label}.csv"
-        with _private(path) as f:
-            w = csv.writer(f)
-            w.writerow(["id:ID", ":LABEL", *(f"{k}{_TYPE_OUT[keys[k]]}" for k in cols)])
-            for n in rows:
-                w.writerow([_cell(n.id, raw), ";".join((BASE_LABEL, *n.labels)),
-                            *(_cell(n.properties.get(k), raw) for k in cols)])
-        written[path.name] = len(rows)
-        if progress:
-            progress(len(rows))
-    for rtype, rdef in schema.relationships.items():
-        optional = _optional(rdef.properties)
-        used = {k for r in store.rels(rtype) for k in r.properties if k in optional}
-        cols = [k for k in rdef.properties if k != "id" and (k not in optional or k in used)]
-        path = out / f"rels_{rtype}.csv"
-        count = 0
-        with _private(path) as f:
-            w = csv.writer(f)
-            w.writerow([":START_ID", ":END_ID", ":TYPE", "id",
-                        *(f"{k}{_TYPE_OUT[rdef.properties[k].type]}" for k in cols)])
-            for r in store.rels(rtype):
-                w.writerow([_cell(r.start, raw), _cell(r.end, raw), rtype, _cell(r.id, raw),
-                            *(_cell(r.properties.get(k), raw) for k in cols)])
-                count += 1
-        if count == 0:
-            path.unlink()
-            continue
-        written[path.name] = count
-        if progress:
-            progress(count)
-    return written
-
-
-# ------------------------------------------------------------------ load
-
-
-def header_field(text: str) -> tuple[str, str]:
-    """(property name, type) of a header field; special fields have an empty name and
-    their keyword as type (``ID``, ``LABEL``, ``START_ID`` ...)."""
-    name, _, typ = text.strip().partition(":")
-    typ = typ.split("(", 1)[0].strip()
-    if typ.upper() in _SPECIAL:
-        return ("" if typ.upper() != "ID" else name), typ.upper()
-    return name, (typ.lower() or "string")
 
 
 class _File:
@@ -197,7 +43,7 @@ class _File:
     def unsupported(self) -> list[str]:
         ok = {"string", "int", "long", "short", "byte", "float", "double", "boolean", "date"}
         return [h for h, (_, t) in zip(self.header, self.fields, strict=True)
-                if t not in _SPECIAL and t not in ok]
+                if t not in SPECIAL and t not in ok]
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         with open(self.path, encoding=self.encoding, newline="") as f:
