@@ -9,7 +9,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -204,16 +204,3 @@ def org_view(store: GraphReader, day: str) -> GraphReader:
         return store
     return rows_to_subgraph(store.schema, store.read_cypher(CYPHER["org_nodes"]),
                             store.read_cypher(CYPHER["org_hierarchy"], day=day))
-
-
-def largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
-    """``total`` split in proportion to ``weights`` by largest remainder (ties: the
-    earlier first); all zeros when the weights are."""
-    if sum(weights) <= 0:
-        return [0] * len(weights)
-    raw = [total * w / sum(weights) for w in weights]
-    out = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - out[i], -i), reverse=True)
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out

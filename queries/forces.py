@@ -23,8 +23,9 @@ from collections import defaultdict
 from pydantic import BaseModel
 
 from graph.model import Adjacent, Node
+from graph.numbers import largest_remainder
 from graph.store import GraphReader
-from queries.common import NodeRef, current, day_of, largest_remainder, node_ref
+from queries.common import NodeRef, current, day_of, node_ref
 
 __all__ = ["forces_report", "ForcesReport", "MEASURES"]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.numbers import largest_remainder
 from loaders.xinqiao.data import COMMUNITIES, DEPARTMENTS, TWO_HEADS_TWO_STAFF
 from loaders.xinqiao.economy import Economy
 from loaders.xinqiao.emit import Draws, Emitter
 from loaders.xinqiao.places import Buildings, Grids, split_sizes
-from queries.common import largest_remainder
 
 __all__ = ["Staff", "staff", "two_heads_two_staff"]
 
