@@ -15,29 +15,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from api import auth
-from api.deps import init_state, store_of
-from api.routes import (
-    audit,
-    chains,
-    communities,
-    forces,
-    gaps,
-    grids,
-    health,
-    nodes,
-    orgs,
-    pairings,
-    rosters,
-    schema,
-    stats,
-)
+from api.deps import API_PREFIX, init_state, store_of
+from api.routes import api_router, health
 from api.routes import explorer as explorer_page
 from api.security import SecurityStore
 from api.settings import get_settings as api_settings
@@ -165,11 +151,7 @@ def create_app(store: GraphStore | None = None,
     init_state(app)
     _docs(app)
     app.include_router(health.router)  # the only routes open without a token
-    for r in (schema.router, stats.router, nodes.router, orgs.router, chains.router,
-              gaps.router, pairings.router, communities.router, rosters.router, audit.router,
-              grids.router, forces.router):
-        app.include_router(r, dependencies=[Depends(auth.get_caller)],
-                           responses=COMMON_RESPONSES)
+    app.include_router(api_router, prefix=API_PREFIX, responses=COMMON_RESPONSES)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token
     auth.install(app)
 

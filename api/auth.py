@@ -2,10 +2,12 @@
 
 * Every route but ``/health*`` takes a bearer token (:func:`get_caller`): 401 without
   a valid one, 429 with ``Retry-After`` past the token's rate.
-* Roles (:data:`POLICY` says which may call what; 403 otherwise): ``admin`` everything
-  and unmasked; ``analyst`` reads everything, masked; ``community`` reads its own
-  community's subgraph (``queries/scope.py``), masked; ``consumer`` organisations and
-  aggregates, never a person.
+* Roles: each router, or each route where the routes of one router differ, declares
+  who may call it as a dependency, ``Depends(allow("admin", "analyst"))`` (403
+  otherwise). A route that declares none is refused for every role (deny by default).
+  ``admin`` everything and unmasked; ``analyst`` reads everything, masked;
+  ``community`` reads its own community's subgraph (``queries/scope.py``), masked;
+  ``consumer`` organisations and aggregates, never a person.
 * Object level: a node id in the path or query that the caller may not see answers 404,
   exactly as a node that does not exist (no existence leak). Responses are then
   redacted (:func:`redact`): nodes the caller may not see leave lists, fields holding
@@ -22,7 +24,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs, unquote
 
@@ -33,32 +35,21 @@ from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import get_store, security_of
-from api.security import Caller, clean_text
+from api.deps import API_PREFIX, StoreDep, security_of
+from api.security import ROLES, Caller, clean_text
 from api.settings import get_settings
 from graph.errors import NodeNotFound, StoreUnavailable
 from graph.store import GraphStore
 
-__all__ = ["CallerDep", "get_caller", "require", "redact", "install", "PLACEHOLDER",
-           "Visibility", "visible"]
+__all__ = ["CallerDep", "get_caller", "allow", "policy_of", "EVERY_ROLE", "PERSON_ROLES",
+           "redact", "install", "PLACEHOLDER", "Visibility", "visible"]
 
 bearer = HTTPBearer(auto_error=False, description="A token from `govgraph token create`")
 
-#: roles allowed per route (method, path template); a route not listed is open to all
-#: four roles (its answers redacted for each)
-POLICY: dict[tuple[str, str], tuple[str, ...]] = {
-    ("POST", "/api/v1/pairings"): ("admin",),
-    ("POST", "/api/v1/rosters/{kind}"): ("admin",),
-    ("GET", "/api/v1/audit"): ("admin",),
-    ("POST", "/api/v1/grids/integration/accept"): ("admin",),
-    ("POST", "/api/v1/pairings/proposals"): ("admin", "analyst", "community"),
-    ("GET", "/api/v1/pairings/proposals.xlsx"): ("admin", "analyst", "community"),
-    ("GET", "/api/v1/gaps/middle-weakening.xlsx"): ("admin", "analyst", "community"),
-    ("GET", "/api/v1/orgs/{org_id}/members"): ("admin", "analyst", "community"),
-    ("GET", "/api/v1/people/{node_id}/posts"): ("admin", "analyst", "community"),
-    ("GET", "/api/v1/reports/three-boards"): ("admin", "analyst", "community"),
-    ("GET", "/explorer/export.html"): ("admin", "analyst", "community", "consumer"),
-}
+#: the four roles (each sees its answers redacted for it)
+EVERY_ROLE = ROLES
+#: the roles that may see people (a consumer never does)
+PERSON_ROLES = ("admin", "analyst", "community")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -119,7 +110,7 @@ _slots = _Slots()
 
 def costly(path: str, query: bytes) -> bool:
     """The requests whose cost is far above a look-up's."""
-    if path.endswith(".xlsx") or path in ("/api/v1/pairings/proposals",
+    if path.endswith(".xlsx") or path in (f"{API_PREFIX}/pairings/proposals",
                                           "/explorer/export.html"):
         return True
     return path.endswith("/neighbors") and "3" in parse_qs(query.decode("latin-1")).get(
@@ -161,10 +152,11 @@ _ID_QUERY = ("from", "to", "community")
 
 async def get_caller(request: Request,
                credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-               store: Annotated[GraphStore, Depends(get_store)]) -> Caller:
-    """The caller of this request: token checked, rate limited, role and the ids it
-    names checked. Async: cheap look-ups (cached tokens, a cached community scope on the
-    embedded store) that would cost more as a trip to the thread pool."""
+               ) -> Caller:
+    """The caller of this request: token checked, rate limited, its query parameters
+    known to the route, and the route declaring a policy (:func:`allow`; none: 403 for
+    every role). Async: cheap look-ups (cached tokens) that would cost more as a trip
+    to the thread pool."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (govgraph token create)",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -181,56 +173,103 @@ async def get_caller(request: Request,
             raise HTTPException(429, "too many requests for this token",
                                 headers={"Retry-After": str(max(1, math.ceil(wait)))})
     route = request.scope.get("route")
-    template = getattr(route, "path", request.url.path)
-    known = _query_names(route)
-    unknown = sorted(k for k in request.query_params if known is not None and k not in known)
+    info = _route_info(route)
+    unknown = sorted(k for k in request.query_params
+                     if info is not None and k not in info.query_names)
     if unknown:
         raise HTTPException(422, f"unknown query parameter {unknown[0]!r}")
-    allowed = POLICY.get((request.method, template))
-    if allowed is not None and caller.role not in allowed:
+    if info is None or info.roles is None:  # deny by default: no policy, no role
         raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
-    vis = Visibility(caller, store)
-    if not vis.everything:
-        named = [v for k, v in request.path_params.items() if k in _ID_PARAMS]
-        named += [v for k, v in request.query_params.items() if k in _ID_QUERY]
-        for nid in named:
-            if isinstance(nid, str) and not vis.node_ok(nid):
-                raise NodeNotFound(nid)
-    # only a request let through is redacted and audited by the middleware
-    request.state.caller = caller
-    request.state.visibility = vis
     return caller
-
-
-_QUERY_NAMES: dict[int, frozenset[str]] = {}
-
-
-def _query_names(route: Any) -> frozenset[str] | None:
-    """The query parameters a route declares (a misspelt one is refused, not ignored)."""
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return None
-    hit = _QUERY_NAMES.get(id(route))
-    if hit is None:
-        names: set[str] = set()
-        todo = [dependant]
-        while todo:  # the route's own parameters and its dependencies'
-            d = todo.pop()
-            names.update(p.alias for p in d.query_params)
-            todo.extend(d.dependencies)
-        hit = _QUERY_NAMES[id(route)] = frozenset(names)
-    return hit
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
+#: the policies :func:`allow` made, and the roles each lets through
+_POLICIES: dict[Callable[..., Any], frozenset[str]] = {}
 
-def require(*roles: str) -> Callable[[Caller], Caller]:
-    def check(caller: CallerDep) -> Caller:
-        if caller.role not in roles:
+
+def allow(*roles: str) -> Callable[..., Awaitable[Caller]]:
+    """Who may call a router's routes, or one route: a dependency declared on it,
+    ``APIRouter(dependencies=[Depends(allow("admin"))])``. A route's own policy narrows
+    its router's (the caller's role must be in both), never widens it.
+
+    A caller of another role gets 403; one of these roles naming (in the path or the
+    query) a node it may not see gets 404, as for a node that does not exist. Only a
+    request a policy let through is redacted for its caller and audited with the people
+    it names; a route without a policy is refused for every role (:func:`get_caller`,
+    and the guard for a route mounted without the token check)."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if not roles or unknown:
+        raise ValueError(f"a policy names one or more of the roles {ROLES}, not {unknown}")
+    allowed = frozenset(roles)
+
+    async def policy(request: Request, caller: CallerDep, store: StoreDep) -> Caller:
+        if getattr(request.state, "caller", None) is not None:
+            return caller  # let through by the route's other policy, which checked all
+        # every policy of the route at once, before anything looks at the ids asked for
+        # (a role refused is 403 whatever it names)
+        declared = policy_of(request.scope.get("route"))
+        if caller.role not in (allowed if declared is None else declared):
             raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
+        vis = Visibility(caller, store)
+        if not vis.everything:
+            named = [v for k, v in request.path_params.items() if k in _ID_PARAMS]
+            named += [v for k, v in request.query_params.items() if k in _ID_QUERY]
+            for nid in named:
+                if isinstance(nid, str) and not vis.node_ok(nid):
+                    raise NodeNotFound(nid)
+        # only a request let through is redacted and audited by the middleware
+        request.state.caller = caller
+        request.state.visibility = vis
         return caller
-    return check
+
+    _POLICIES[policy] = allowed
+    return policy
+
+
+class _RouteInfo:
+    """What the token check needs of a route, found once per route."""
+
+    def __init__(self, query_names: frozenset[str], roles: frozenset[str] | None) -> None:
+        self.query_names = query_names
+        self.roles = roles
+
+
+#: by id, with the route itself held: a route made and dropped (tests) leaves its id to
+#: no other route, whose policy would then be read from the wrong entry
+_ROUTES: dict[int, tuple[Any, _RouteInfo]] = {}
+
+
+def _route_info(route: Any) -> _RouteInfo | None:
+    """The query parameters a route declares (a misspelt one is refused, not ignored)
+    and the roles its policy lets through (None: it declares none); None for a route
+    without a dependant (no FastAPI route)."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    entry = _ROUTES.get(id(route))
+    if entry is not None and entry[0] is route:
+        return entry[1]
+    names: set[str] = set()
+    roles: frozenset[str] | None = None
+    todo = [dependant]
+    while todo:  # the route's own parameters and its dependencies'
+        d = todo.pop()
+        names.update(p.alias for p in d.query_params)
+        if d.call in _POLICIES:  # two policies: both must let the caller through
+            roles = _POLICIES[d.call] if roles is None else roles & _POLICIES[d.call]
+        todo.extend(d.dependencies)
+    info = _RouteInfo(frozenset(names), roles)
+    _ROUTES[id(route)] = (route, info)
+    return info
+
+
+def policy_of(route: Any) -> frozenset[str] | None:
+    """The roles a route's policy lets through, as the route (with its router)
+    declares it; None when it declares none (every role is refused)."""
+    info = _route_info(route)
+    return None if info is None else info.roles
 
 
 # ------------------------------------------------------------------ redaction
@@ -406,7 +445,7 @@ def redact(data: Any, vis: Visibility, path: str = "",
         out = r.drop_rels(out)
     if r.count and isinstance(out, dict):
         out["redacted"] = r.count
-        if path == "/api/v1/paths" and out.get("found"):
+        if path == f"{API_PREFIX}/paths" and out.get("found"):
             out.update(found=False, length=None, nodes=[], relationships=[], cut=True)
     return out, r.people, r.count
 
@@ -568,7 +607,7 @@ class _Guard:
                 )(scope, receive, send)
                 return
             scope.setdefault("state", {})["token_caller"] = caller
-            if path.startswith("/api/v1/rosters/") and scope["method"] == "POST":
+            if path.startswith(f"{API_PREFIX}/rosters/") and scope["method"] == "POST":
                 if caller.role != "admin":
                     _audit(scope, headers, caller, set(), 403)
                     await JSONResponse(
@@ -615,16 +654,25 @@ class _Guard:
 
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
-        passthrough = False
+        passthrough = refused = False
 
         async def capture(message: Message) -> None:
-            nonlocal passthrough
+            nonlocal passthrough, refused
+            if refused:
+                return
             if message["type"] == "http.response.start":
-                if scope.get("state", {}).get("caller") is None:
+                state = scope.get("state", {})
+                if state.get("caller") is None:
                     passthrough = True  # not a checked request: nothing to redact
-                    if message["status"] in REFUSED and _guarded(path):
-                        _audit(scope, headers, scope.get("state", {}).get("token_caller"),
-                               set(), message["status"])
+                    status = message["status"]
+                    if _guarded(path) and 200 <= status < 300:
+                        # a route that no policy let through (mounted without the
+                        # token check): deny by default, its answer never leaves
+                        refused = True
+                        await self._refuse(scope, receive, send, headers, state["token_caller"])
+                        return
+                    if status in REFUSED and _guarded(path):
+                        _audit(scope, headers, state.get("token_caller"), set(), status)
                     await send(message)
                 else:
                     start.update(message)
@@ -642,6 +690,13 @@ class _Guard:
             if start or passthrough:
                 raise
             await JSONResponse({"detail": e.detail}, status_code=413)(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, headers: Headers,
+                      caller: Caller) -> None:
+        _audit(scope, headers, caller, set(), 403)
+        await JSONResponse({"detail": f"the {caller.role} role may not call this endpoint"},
+                           status_code=403)(scope, receive, send)
 
     async def _finish(self, scope: Scope, headers: Headers, start: dict[str, Any],
                       body: bytes, send: Send) -> None:

@@ -14,8 +14,11 @@ from api.security import SecurityStore
 from graph.errors import StoreUnavailable
 from graph.store import GraphStore
 
-__all__ = ["get_store", "StoreDep", "store_of", "security_of", "store_kind_of",
+__all__ = ["API_PREFIX", "get_store", "StoreDep", "store_of", "security_of", "store_kind_of",
            "init_state", "run_query", "run_heavy"]
+
+#: the version prefix of every data route, applied once (``api/app.py``)
+API_PREFIX = "/api/v1"
 
 T = TypeVar("T")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from api.auth import allow
 from api.deps import security_of
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(tags=["audit"], dependencies=[Depends(allow("admin"))])
 
 
 class AuditRecord(BaseModel):

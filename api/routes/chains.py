@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
-from api.auth import CallerDep
+from api.auth import EVERY_ROLE, CallerDep, allow
 from api.deps import StoreDep, run_query
 from api.params import Day
 from queries.leadership_chain import LeadershipChain, leadership_chain, without_homes
 
-router = APIRouter(prefix="/api/v1", tags=["chains"])
+router = APIRouter(tags=["chains"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 
 @router.get("/chains/leadership/{node_id}", response_model=LeadershipChain)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import CallerDep, visible
+from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, allow, visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
 from queries.community import CommunityOverview, community_overview
 from queries.lookups import PostHolder, three_boards
 
-router = APIRouter(prefix="/api/v1", tags=["communities"])
+router = APIRouter(tags=["communities"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 
 @router.get("/communities/{community_id}/summary", response_model=CommunityOverview)
@@ -23,7 +23,8 @@ def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)]
     return community_overview(store, community_id, as_of)
 
 
-@router.get("/reports/three-boards", response_model=Page[PostHolder])
+@router.get("/reports/three-boards", response_model=Page[PostHolder],
+            dependencies=[Depends(allow(*PERSON_ROLES))])
 def get_three_boards(
     request: Request,
     store: StoreDep,

@@ -23,8 +23,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.auth import CallerDep, get_caller
-from api.deps import StoreDep
+from api.auth import EVERY_ROLE, CallerDep, allow
+from api.deps import API_PREFIX, StoreDep
 from api.models import node_public
 from graph.errors import GraphError, NodeNotFound
 from graph.masking import HOME_TYPES
@@ -67,7 +67,7 @@ def explorer_static(name: str) -> FileResponse:
 
 
 @router.get("/explorer/export.html", response_class=HTMLResponse,
-            dependencies=[Depends(get_caller)])
+            dependencies=[Depends(allow(*EVERY_ROLE))])
 def explorer_export(request: Request, store: StoreDep, caller: CallerDep,
                     focus: Annotated[str, Query(min_length=1, max_length=200)],
                     depth: Annotated[int, Query(ge=1, le=2)] = 2) -> HTMLResponse:
@@ -99,7 +99,7 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
             unmask: bool = False, people: set[str] | None = None) -> dict[str, Any]:
     """The API's answers the page asks for when it opens on ``node_id``, keyed by URL;
     with ``vis`` (a caller's :class:`api.auth.Visibility`), redacted as the API would."""
-    api = "/api/v1"
+    api = API_PREFIX
     nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT,
                        exclude=() if unmask else HOME_TYPES)
     data: dict[str, Any] = {

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
 from api.exports import xlsx_download
@@ -17,7 +18,7 @@ from api.params import Day
 from queries.cases import CaseEvaluation, case_evaluation
 from queries.forces import ForcesReport, forces_report
 
-router = APIRouter(prefix="/api/v1", tags=["forces"])
+router = APIRouter(tags=["forces"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days")]
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.auth import CallerDep
+from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, allow
 from api.cache import cached
 from api.deps import StoreDep, run_query
 from api.exports import XLSX_MEDIA_TYPE, middle_weakening_xlsx, xlsx_response
 from api.params import Day
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 
-router = APIRouter(prefix="/api/v1", tags=["gaps"])
+router = APIRouter(tags=["gaps"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 
 @router.get("/gaps/middle-weakening", response_model=MiddleWeakening)
@@ -45,7 +45,8 @@ async def get_middle_weakening(
 
 @router.get("/gaps/middle-weakening.xlsx", response_class=Response,
             responses={200: {"content": {XLSX_MEDIA_TYPE: {}},
-                             "description": "The report as .xlsx"}})
+                             "description": "The report as .xlsx"}},
+            dependencies=[Depends(allow(*PERSON_ROLES))])
 def get_middle_weakening_xlsx(
     request: Request,
     store: StoreDep,

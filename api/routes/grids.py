@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.auth import CallerDep
+from api.auth import EVERY_ROLE, CallerDep, allow
 from api.cache import cached
 from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
@@ -22,7 +22,7 @@ from queries.grid_integration import IntegrationProposal, accept_integration, in
 from queries.grid_map import GridMap, grid_map
 from queries.grids import OverlapReport, overlap_analysis
 
-router = APIRouter(prefix="/api/v1", tags=["grids"])
+router = APIRouter(tags=["grids"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 MinShare = Annotated[float, Query(ge=0, le=1, description="Overlaps below this share of a "
                                                        "special grid are drawing slivers")]
@@ -86,7 +86,8 @@ class Accepted(BaseModel):
     sub_grids: int
 
 
-@router.post("/grids/integration/accept", response_model=Accepted, status_code=201)
+@router.post("/grids/integration/accept", response_model=Accepted, status_code=201,
+             dependencies=[Depends(allow("admin"))])
 def post_integration(store: StoreDep, min_share: MinShare = 0.01) -> Accepted:
     """Accept the proposal: write its sub-grids (admins)."""
     return Accepted(sub_grids=accept_integration(store, integration_proposal(store, min_share)))

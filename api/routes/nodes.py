@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from api.auth import CallerDep, Visibility
+from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, Visibility, allow
 from api.deps import StoreDep, run_heavy, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
@@ -17,7 +17,7 @@ from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts
 from queries.lookups import Path as GraphPath
 from queries.search import MAX_LIMIT, SearchHit, search
 
-router = APIRouter(prefix="/api/v1", tags=["nodes"])
+router = APIRouter(tags=["nodes"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 NodeId = Annotated[str, Path(min_length=1, max_length=200, description="Node id")]
 
@@ -96,7 +96,8 @@ def get_path(
                          hidden_homes(caller, types))
 
 
-@router.get("/people/{node_id}/posts", response_model=list[Post])
+@router.get("/people/{node_id}/posts", response_model=list[Post],
+            dependencies=[Depends(allow(*PERSON_ROLES))])
 def get_posts(node_id: NodeId, store: StoreDep, as_of: Day | None = None) -> list[Post]:
     """Posts a person holds across organisations (party roles and other posts)."""
     return posts_of(store, node_id, as_of)

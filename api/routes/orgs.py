@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import visible
+from api.auth import PERSON_ROLES, allow, visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
 from queries.lookups import Membership, org_members
 
-router = APIRouter(prefix="/api/v1", tags=["organisations"])
+router = APIRouter(tags=["organisations"], dependencies=[Depends(allow(*PERSON_ROLES))])
 
 
 @router.get("/orgs/{org_id}/members", response_model=Page[Membership])

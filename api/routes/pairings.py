@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from api.auth import CallerDep
+from api.auth import PERSON_ROLES, CallerDep, allow
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, pairing_xlsx, xlsx_response
 from api.params import Day
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
-router = APIRouter(prefix="/api/v1", tags=["pairings"])
+router = APIRouter(tags=["pairings"], dependencies=[Depends(allow(*PERSON_ROLES))])
 
 
 def _number(v: object) -> object:
@@ -80,7 +80,8 @@ def propose(req: ProposalRequest, store: StoreDep, caller: CallerDep) -> Pairing
                             birth_bands=caller.role != "admin")
 
 
-@router.post("/pairings", response_model=AcceptResult, status_code=201)
+@router.post("/pairings", response_model=AcceptResult, status_code=201,
+             dependencies=[Depends(allow("admin"))])
 def accept(req: AcceptRequest, store: StoreDep) -> AcceptResult:
     """Accept pairs: writes MENTORS (mentor → mentee) with ``since`` (default today)."""
     since = (req.since or dt.date.today()).isoformat()

@@ -15,18 +15,19 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment
 from api.params import Day
 from api.settings import get_settings
 from graph.errors import GraphError
 
-router = APIRouter(prefix="/api/v1", tags=["rosters"])
+router = APIRouter(tags=["rosters"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 Kind = Annotated[str, PathParam(max_length=50, description="e.g. party_members or 党员")]
 
@@ -129,7 +130,9 @@ def template(kind: Kind) -> Response:
              responses={413: {"description": "File too large"},
                         422: {"description": "The roster has errors: the report (as in the "
                                               "200 answer), nothing written; or bad "
-                                              "parameters"}})
+                                              "parameters"}},
+             # also refused by the guard before a byte of the file is read (api/auth.py)
+             dependencies=[Depends(allow("admin"))])
 async def upload(
     kind: Kind,
     file: UploadFile,

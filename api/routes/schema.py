@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
 
-router = APIRouter(prefix="/api/v1", tags=["schema"])
+router = APIRouter(tags=["schema"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 
 @router.get("/schema")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
 from queries.stats import GraphStats, graph_stats
 
-router = APIRouter(prefix="/api/v1", tags=["stats"])
+router = APIRouter(tags=["stats"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 
 @router.get("/stats", response_model=GraphStats)
