@@ -10,10 +10,13 @@ import datetime as dt
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any, TypedDict, cast
 
 import pytest
 
 from graph.schema import get_schema
+from graph.store import GraphStore
 from graph.write import MemoryView, plan_batch
 from loaders.xinqiao import XinqiaoScenario, load_scenario
 
@@ -28,15 +31,29 @@ COMMUNITY_NAMES = {"community-xinqiao": "新桥社区", "community-shangxing": "
                    "community-xiner": "新二社区"}
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
+#: a node or relationship as XinqiaoScenario.batches() yields it, and one batch of them
+Record = dict[str, Any]
+Batch = tuple[list[Record], list[Record]]
+
+
+class Run(TypedDict):
+    """One generated scenario: the generator, its batches, every record, nodes by id."""
+
+    sc: XinqiaoScenario
+    batches: list[Batch]
+    nodes: list[Record]
+    rels: list[Record]
+    by_id: dict[str, Record]
+
 
 def generate(seed: int = 7, residents: int = RESIDENTS, batch_size: int = BATCH,
-             as_of: dt.date = AS_OF):
+             as_of: dt.date = AS_OF) -> tuple[XinqiaoScenario, list[Batch]]:
     sc = XinqiaoScenario(residents=residents, seed=seed, as_of=as_of, batch_size=batch_size)
     batches = list(sc.batches())
     return sc, batches
 
 
-def make_run(seed: int = 7, as_of: dt.date = AS_OF):
+def make_run(seed: int = 7, as_of: dt.date = AS_OF) -> Run:
     sc, batches = generate(seed=seed, as_of=as_of)
     nodes = [n for ns, _ in batches for n in ns]
     rels = [r for _, rs in batches for r in rs]
@@ -45,26 +62,26 @@ def make_run(seed: int = 7, as_of: dt.date = AS_OF):
 
 
 @pytest.fixture(scope="module")
-def run():
+def run() -> Run:
     return make_run()
 
 
-def with_label(run, label):
+def with_label(run: Run, label: str) -> list[Record]:
     return [n for n in run["nodes"] if label in n["labels"]]
 
 
-def of_type(run, rtype):
+def of_type(run: Run, rtype: str) -> list[Record]:
     return [r for r in run["rels"] if r["type"] == rtype]
 
 
-def current(rel, as_of=A):
+def current(rel: Record, as_of: str = A) -> bool:
     p = rel["properties"]
     since, until = p.get("since"), p.get("until")
     return (since is None or since <= as_of) and (until is None or until > as_of)
 
 
 # ---------------------------------------------------------------- exact counts
-def test_street_and_communities(run):
+def test_street_and_communities(run: Run) -> None:
     assert len(with_label(run, "Street")) == 1
     assert len(with_label(run, "WorkingCommittee")) == 1
     coms = with_label(run, "Community")
@@ -82,7 +99,7 @@ def test_street_and_communities(run):
         assert (cid.replace("community-", "committee-"), cid) in leads
 
 
-def test_grid_counts(run):
+def test_grid_counts(run: Run) -> None:
     kinds = Counter(g["properties"]["kind"] for g in with_label(run, "Grid"))
     assert kinds == {"base": 357, "security": 23, "fire": 4, "police": 44, "traffic": 7}
     grid_in = Counter(r["start"] for r in of_type(run, "IN") if r["start"].startswith("grid-"))
@@ -92,7 +109,7 @@ def test_grid_counts(run):
     assert len(chiefs) == 7 and all("PoliceOfficer" in c["labels"] for c in chiefs)
 
 
-def test_people_counts(run):
+def test_people_counts(run: Run) -> None:
     assert len(with_label(run, "DeployedStaff")) == 531
     assert len(with_label(run, "Department")) == 7
     staff = {n["id"] for n in with_label(run, "DeployedStaff")}
@@ -113,7 +130,7 @@ def test_people_counts(run):
     assert len(with_label(run, "Building")) == 4_800
 
 
-def test_total_records_and_batches(run):
+def test_total_records_and_batches(run: Run) -> None:
     sc, batches = run["sc"], run["batches"]
     assert sc.total_records == len(run["nodes"]) + len(run["rels"])
     assert all(len(ns) + len(rs) <= BATCH for ns, rs in batches)
@@ -124,7 +141,7 @@ def test_total_records_and_batches(run):
 
 
 # ---------------------------------------------------------------- validity
-def test_every_batch_validates(run):
+def test_every_batch_validates(run: Run) -> None:
     """Every batch passes the store's write path as it is: each node and relationship
     new, and no value changed on the way in (names, phones, ID numbers are normal
     already), so the graph is exactly what the scenario generated."""
@@ -147,7 +164,7 @@ def test_every_batch_validates(run):
         view.put(plan)
 
 
-def test_id_numbers_and_phones(run):
+def test_id_numbers_and_phones(run: Run) -> None:
     people = with_label(run, "Person")
     ids, phones = set(), set()
     for n in people:
@@ -166,7 +183,7 @@ def test_id_numbers_and_phones(run):
     assert len(ids) == len(people) and len(phones) == len(people)
 
 
-def test_residents_bounds():
+def test_residents_bounds() -> None:
     for bad in (4_999, 500_001, 0):
         with pytest.raises(ValueError, match="residents"):
             XinqiaoScenario(residents=bad)
@@ -175,19 +192,19 @@ def test_residents_bounds():
 
 
 # ---------------------------------------------------------------- determinism
-def test_deterministic(run):
+def test_deterministic(run: Run) -> None:
     _, again = generate()
     assert again == run["batches"]
     _, other = generate(seed=8)
     assert other != run["batches"]
 
 
-def _records(batches) -> list[str]:
+def _records(batches: list[Batch]) -> list[str]:
     return sorted(json.dumps(x, ensure_ascii=False, sort_keys=True)
                   for nodes, rels in batches for x in nodes + rels)
 
 
-def test_records_do_not_depend_on_the_batch_size():
+def test_records_do_not_depend_on_the_batch_size() -> None:
     """One seed, one graph: the embedded store takes 20,000 records a batch, Neo4j
     50,000; any cut of the stream gives the same records (25,000 residents: three
     blocks of draws, the last one short)."""
@@ -205,7 +222,7 @@ def five_years_before(d: dt.date) -> str:
         return d.replace(year=d.year - 5, day=28).isoformat()
 
 
-def recompute_branch_reasons(run, as_of: dt.date = AS_OF) -> dict[str, list[str]]:
+def recompute_branch_reasons(run: Run, as_of: dt.date = AS_OF) -> dict[str, list[str]]:
     """DOMAIN.md §5, written out plainly."""
     by_id = run["by_id"]
     a = as_of.isoformat()
@@ -238,7 +255,7 @@ def recompute_branch_reasons(run, as_of: dt.date = AS_OF) -> dict[str, list[str]
     return out
 
 
-def test_planted_branches_match_definition(run):
+def test_planted_branches_match_definition(run: Run) -> None:
     planted = run["sc"].planted["branches"]
     got = recompute_branch_reasons(run)
     assert {b: r for b, r in got.items() if r} == planted["weak"]
@@ -252,7 +269,7 @@ def test_planted_branches_match_definition(run):
 
 
 @pytest.mark.parametrize("seed,as_of", [(11, dt.date(2024, 2, 29)), (2, dt.date(2017, 1, 1))])
-def test_planted_branches_other_seeds_and_dates(seed, as_of):
+def test_planted_branches_other_seeds_and_dates(seed: int, as_of: dt.date) -> None:
     other = make_run(seed, as_of)
     got = recompute_branch_reasons(other, as_of)
     planted = other["sc"].planted["branches"]
@@ -260,7 +277,7 @@ def test_planted_branches_other_seeds_and_dates(seed, as_of):
     assert sorted(b for b, r in got.items() if not r) == planted["healthy"]
 
 
-def test_healthy_branches_are_comfortable(run):
+def test_healthy_branches_are_comfortable(run: Run) -> None:
     by_id = run["by_id"]
     recent = (AS_OF - dt.timedelta(days=30)).isoformat()
     three_years = AS_OF.replace(year=AS_OF.year - 3).isoformat()
@@ -275,13 +292,15 @@ def test_healthy_branches_are_comfortable(run):
         assert any(recent < d <= A for d in dates)
 
 
-def test_planted_hollow_groups(run):
+def test_planted_hollow_groups(run: Run) -> None:
     planted = run["sc"].planted["resident_groups"]
     pms = {n["id"] for n in with_label(run, "PartyMember")}
     member_now = {r["start"] for r in of_type(run, "MEMBER_OF") if current(r)}
     group_of = {r["start"]: r["end"] for r in of_type(run, "PART_OF")
                 if r["start"].startswith("building-")}
-    posts, lived, covered = defaultdict(int), defaultdict(int), defaultdict(int)
+    posts: defaultdict[str, int] = defaultdict(int)
+    lived: defaultdict[str, int] = defaultdict(int)
+    covered: defaultdict[str, int] = defaultdict(int)
     for r in of_type(run, "HOLDS_POST"):
         if r["end"].startswith("group-") and current(r):
             posts[r["end"]] += 1
@@ -303,7 +322,7 @@ def test_planted_hollow_groups(run):
         assert living_members
 
 
-def test_other_planted_sets(run):
+def test_other_planted_sets(run: Run) -> None:
     p = run["sc"].planted
     base = {g["id"] for g in with_label(run, "Grid") if g["properties"]["kind"] == "base"}
     staffed = {r["end"] for r in of_type(run, "RESPONSIBLE_FOR")}
@@ -327,7 +346,7 @@ def test_other_planted_sets(run):
     assert 0 < len(p["not_evaluated"]) < 60
 
 
-def test_new_and_veteran_members_per_community(run):
+def test_new_and_veteran_members_per_community(run: Run) -> None:
     by_id = run["by_id"]
     new_since = five_years_before(AS_OF)
     vet_before = AS_OF.replace(year=AS_OF.year - 20).isoformat()
@@ -335,12 +354,13 @@ def test_new_and_veteran_members_per_community(run):
     leads = {r["start"]: r["end"] for r in of_type(run, "LEADS")
              if r["end"].startswith("community-")}
 
-    def community(org):
+    def community(org: str) -> str | None:
         while org not in leads and org in sub:
             org = sub[org]
         return leads.get(org)
 
-    seen = defaultdict(lambda: {"new": 0, "vet": 0, "probationary": 0})
+    seen: defaultdict[str, dict[str, int]] = defaultdict(
+        lambda: {"new": 0, "vet": 0, "probationary": 0})
     for r in of_type(run, "MEMBER_OF"):
         if not current(r):
             continue
@@ -361,7 +381,7 @@ def test_new_and_veteran_members_per_community(run):
     mentors = of_type(run, "MENTORS")
     assert 20 <= sum(current(r) for r in mentors) <= 40
     assert 5 <= len(of_type(run, "DO_NOT_PAIR")) <= 15
-    home = {}
+    home: dict[str, str | None] = {}
     for r in of_type(run, "MEMBER_OF"):
         if current(r):
             home.setdefault(r["start"], community(r["end"]))
@@ -375,21 +395,26 @@ def test_new_and_veteran_members_per_community(run):
 
 # ---------------------------------------------------------------- load_scenario
 class FakeStore:
-    def __init__(self):
-        self.batches, self.meta = [], {}
+    """The part of a GraphStore load_scenario uses: batch sizes and meta recorded."""
 
-    def upsert(self, nodes=(), rels=()):
+    def __init__(self) -> None:
+        self.batches: list[tuple[int, int]] = []
+        self.meta: dict[str, Any] = {}
+
+    def upsert(self, nodes: Sequence[Record] = (), rels: Sequence[Record] = ()
+               ) -> dict[str, int]:
         self.batches.append((len(nodes), len(rels)))
         return {"nodes": len(nodes), "rels": len(rels)}
 
-    def put_meta(self, key, value):
+    def put_meta(self, key: str, value: Any) -> None:
         self.meta[key] = value
 
 
-def test_load_scenario_into_store():
-    store, seen = FakeStore(), []
-    out = load_scenario(store, residents=5_000, seed=3, as_of=AS_OF, batch_size=50_000,
-                        progress=seen.append)
+def test_load_scenario_into_store() -> None:
+    store = FakeStore()
+    seen: list[int] = []
+    out = load_scenario(cast(GraphStore, store), residents=5_000, seed=3, as_of=AS_OF,
+                        batch_size=50_000, progress=seen.append)
     assert out["nodes"] == sum(n for n, _ in store.batches)
     assert out["rels"] == sum(m for _, m in store.batches)
     assert sum(seen) == out["nodes"] + out["rels"]
@@ -399,7 +424,7 @@ def test_load_scenario_into_store():
     json.dumps(meta)
 
 
-def test_party_organisations_carry_the_names_clerks_write(run):
+def test_party_organisations_carry_the_names_clerks_write(run: Run) -> None:
     """Every party organisation has its short name (简称), as clerks write it; rosters
     find organisations by it."""
     orgs = {n["id"]: n["properties"] for n in with_label(run, "PartyOrg")}
