@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypedDict, cast
 
 import pytest
@@ -405,6 +405,19 @@ class FakeStore:
                ) -> dict[str, int]:
         self.batches.append((len(nodes), len(rels)))
         return {"nodes": len(nodes), "rels": len(rels)}
+
+    def upsert_stream(self, batches: Iterable[Batch],
+                      progress: Callable[[int], Any] | None = None) -> dict[str, int]:
+        """As the stores do it: :meth:`upsert` per batch, ``progress`` told each one's
+        records."""
+        total = {"nodes": 0, "rels": 0}
+        for nodes, rels in batches:
+            done = self.upsert(nodes, rels)
+            total["nodes"] += done["nodes"]
+            total["rels"] += done["rels"]
+            if progress is not None:
+                progress(done["nodes"] + done["rels"])
+        return total
 
     def put_meta(self, key: str, value: Any) -> None:
         self.meta[key] = value
