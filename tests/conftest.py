@@ -150,3 +150,12 @@ def xinqiao(xinqiao_path: Path) -> Iterator[GraphStore]:
     s = EmbeddedStore(xinqiao_path, read_only=True)
     yield s
     s.close()
+
+
+def scenario_planted(store: GraphStore) -> dict[str, Any]:
+    """What the scenario loaded into ``store`` planted (its meta ``"scenario"``)."""
+    meta = store.get_meta("scenario")
+    assert isinstance(meta, dict), meta
+    planted = meta["planted"]
+    assert isinstance(planted, dict)
+    return planted

@@ -193,8 +193,8 @@ def governance() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
           rel("EVALUATES", "ccA", "d1", weight=0.3),
           rel("HOLDS_POST", "chief1", "dept1", title="主任")]
     # None-valued properties are simply absent.
-    for r in R:
-        r["properties"] = {k: v for k, v in r["properties"].items() if v is not None}
+    for item in R:
+        item["properties"] = {k: v for k, v in item["properties"].items() if v is not None}
     return N, R
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import GraphStore
+from loaders.roster import ID_KEY_META
 from tests.graphs import idn
 
-__all__ = ["idn", "write_csv", "write_xlsx", "snapshot"]
+__all__ = ["idn", "write_csv", "write_xlsx", "snapshot", "id_key"]
 
 
 def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8",
@@ -33,6 +34,13 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
         wb[sheet].merge_cells(cells)
     wb.save(path)
     return path
+
+
+def id_key(store: GraphStore) -> bytes:
+    """The key rosters hash ID numbers with (kept at a first load, as hex)."""
+    stored = store.get_meta(ID_KEY_META)
+    assert isinstance(stored, str), stored
+    return bytes.fromhex(stored)
 
 
 def snapshot(store: GraphStore) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -54,7 +54,7 @@ def person(num: int, name: str, gender: str, number: str, born: str, phone: str,
 
 
 def clerks_sheet(path: Path) -> Path:
-    rows = [
+    rows: list[list[Any]] = [
         ["上星社区第一党支部党员花名册"],
         ["填报单位：中共上星社区第一支部委员会", None, None, None, None, None, None, None,
          None, None, "填报日期：2026年6月30日"],
@@ -173,8 +173,9 @@ def test_a_two_level_header_missing_a_column_says_so(store: GraphStore, tmp_path
     message says both rows were read (before: 入党日期 reported missing while it was in
     the second row)."""
     street(store)
-    rows = [["序号", "姓名", "党籍情况", None], [None, None, "入党时间", "转正时间"],
-            [1, "卢芳", "2009.05", "2010.05"]]
+    rows: list[list[Any]] = [["序号", "姓名", "党籍情况", None],
+                             [None, None, "入党时间", "转正时间"],
+                             [1, "卢芳", "2009.05", "2010.05"]]
     merge = [("党员", "C1:D1")] + ([("党员", "A1:A2"), ("党员", "B1:B2")] if merge_down
                                    else [])
     report = load_roster(store, write_xlsx(tmp_path / "r.xlsx", {"党员": rows}, merge=merge),
@@ -194,7 +195,7 @@ def test_a_messier_sheet_loads_as_typed(store: GraphStore, tmp_path: Path) -> No
     import datetime as dt
 
     street(store)
-    rows = [
+    rows: list[list[Any]] = [
         ["姓名", "身份证号码（18位）", "出生年月", "联系电话", "入党年月", "转正时间",
          "所在党支部", "党内职务"],
         ["第一党小组"],

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from api.settings import Settings as ApiSettings
 from graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+def compose() -> dict[str, Any]:
+    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(doc, dict)
+    return doc
 
 
 def test_neo4j_image_is_the_tested_version() -> None:
@@ -27,7 +31,8 @@ def test_neo4j_image_is_the_tested_version() -> None:
 
 def test_api_env_names_exist_in_settings() -> None:
     env = compose()["services"]["api"]["environment"]
-    fields = {f"GOVGRAPH_{name.upper()}" for name in Settings.model_fields}
+    fields = {f"GOVGRAPH_{name.upper()}" for name in
+              [*Settings.model_fields, *ApiSettings.model_fields]}
     assert set(env) <= fields, set(env) - fields
     assert env["GOVGRAPH_STORE"].startswith("bolt://neo4j:")
     # the API's user and password are the ones Neo4j's NEO4J_AUTH sets

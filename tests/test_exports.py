@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from api.exports import middle_weakening_xlsx, pairing_xlsx
 from graph.embedded import EmbeddedStore
@@ -19,7 +20,7 @@ from tests.test_pairing import scored_street
 DAY = "2024-06-30"
 
 
-def _rows(ws) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def _rows(ws: Worksheet) -> list[list[object]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
@@ -40,7 +41,7 @@ def test_middle_weakening_workbook(tmp_path: Path) -> None:
         (5, names["brBig"])]
     no_sec = sheet[4]
     assert no_sec[2] == "党支部弱化" and no_sec[4] == "（空缺）"  # brNoSec has no secretary
-    assert "无党支部覆盖" in sheet[2][8]
+    assert isinstance(sheet[2][8], str) and "无党支部覆盖" in sheet[2][8]
     summary = {row[0]: row for row in _rows(wb["汇总"])[2:]}
     assert summary["上星社区"][7] == 5  # gaps
     ws = wb["上星社区"]

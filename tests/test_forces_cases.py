@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from graph.store import GraphStore
 from queries.cases import case_evaluation
 from queries.forces import forces_report
-from tests.conftest import SCENARIO_DAY
+from tests.conftest import SCENARIO_DAY, scenario_planted
 from tests.graphs import node, rel
 
 DAY = "2026-06-30"  # the window of the last 90 days is (2026-04-01, 2026-06-30]
@@ -192,7 +192,7 @@ def test_scenario_forces_and_cases(xinqiao: GraphStore) -> None:
     four times apart per km²), and the case patterns closure rate alone misses."""
     from queries.grid_duty import grid_duty
 
-    planted = xinqiao.get_meta("scenario")["planted"]
+    planted = scenario_planted(xinqiao)
     f = forces_report(xinqiao, SCENARIO_DAY)
     assert f.staff == 531
     assert [x.person.id for x in f.not_mobilised] == planted["not_mobilised"]
@@ -225,8 +225,9 @@ def test_scenario_forces_and_cases(xinqiao: GraphStore) -> None:
     rows = {x.entity.id: x for x in by["patroller"].rows}
     n = by["patroller"].ranked
     for pid in p["trivial_patrollers"]:
-        assert rows[pid].rank_by_closure_rate is not None
-        assert rows[pid].rank_by_closure_rate <= n / 2 < n * 0.8 <= (rows[pid].rank_by_score or 0)
+        rank = rows[pid].rank_by_closure_rate
+        assert rank is not None
+        assert rank <= n / 2 < n * 0.8 <= (rows[pid].rank_by_score or 0)
         assert pid in by["patroller"].disagree
     # departments: the backlogged ones last by closure rate; 城管办, fast but its cases
     # come back, drops from near the top by closure rate to the bottom half by score

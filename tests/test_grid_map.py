@@ -180,9 +180,9 @@ def test_grid_map_on_the_scenario(xinqiao: GraphStore) -> None:
     the planted crossing special grids, the base grids without a worker among those
     missing one, and backlog only where the backlogged departments' cases are."""
     from queries.cases import case_evaluation
-    from tests.conftest import SCENARIO_DAY
+    from tests.conftest import SCENARIO_DAY, scenario_planted
 
-    planted = xinqiao.get_meta("scenario")["planted"]
+    planted = scenario_planted(xinqiao)
     m = grid_map(xinqiao, SCENARIO_DAY)
     props = [f.properties for f in m.features]
     kinds = Counter(p.kind for p in props)

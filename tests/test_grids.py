@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
 
 from graph.geo import box, geojson, to_lonlat
 from graph.store import GraphStore
 from queries.grids import overlap_analysis, write_overlaps
 from tests.graphs import node, rel
+
+if TYPE_CHECKING:
+    import httpx
+    from openpyxl import Workbook
 
 
 def street() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -49,23 +56,27 @@ def street() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     return nodes, rels
 
 
+def _near(overlaps: list[tuple[str, float, float]]) -> list[tuple[str, object, object]]:
+    """(base grid, area km², share) with area and share as ``pytest.approx``."""
+    return [(b, pytest.approx(a, abs=2e-5), pytest.approx(sh, abs=1e-4))
+            for b, a, sh in overlaps]
+
+
 def test_overlaps_crossing_and_size(store: GraphStore) -> None:
     store.upsert(*street())
     r = overlap_analysis(store, max_area_km2=0.6)
     got = {s.grid.id: (s.area_km2, [(o.base_grid.id, o.area_km2, o.share) for o in s.overlaps])
            for s in r.special_grids}
     assert got["p1"][0] == pytest.approx(0.5, abs=2e-5)
-    assert [(b, pytest.approx(a, abs=2e-5), pytest.approx(sh, abs=1e-4))
-            for b, a, sh in got["p1"][1]] == [("b1", 0.25, 0.5), ("b2", 0.25, 0.5)]
-    assert [(b, pytest.approx(a, abs=2e-5), pytest.approx(sh, abs=1e-4))
-            for b, a, sh in got["f1"][1]] == [("b3", 0.125, 0.5), ("b4", 0.125, 0.5)]
-    assert [(b, pytest.approx(a, abs=2e-5), pytest.approx(sh, abs=1e-4))
-            for b, a, sh in got["s1"][1]] == [("b2", 0.5, 0.9901)]
+    assert _near(got["p1"][1]) == [("b1", 0.25, 0.5), ("b2", 0.25, 0.5)]
+    assert _near(got["f1"][1]) == [("b3", 0.125, 0.5), ("b4", 0.125, 0.5)]
+    assert _near(got["s1"][1]) == [("b2", 0.5, 0.9901)]
     assert r.crossing == ["f1"]
     f1 = next(s for s in r.special_grids if s.grid.id == "f1")
     assert [c.id for c in f1.communities_crossed] == ["c1", "c2"]
-    assert [(g.grid.id, pytest.approx(g.area_km2, abs=2e-5), g.reasons) for g in r.too_large
-            ] == [("b4", 0.75, ["area"]), ("b5", 0.75, ["area"])]
+    too_large: list[tuple[str, object, list[str]]] = [
+        (g.grid.id, pytest.approx(g.area_km2, abs=2e-5), g.reasons) for g in r.too_large]
+    assert too_large == [("b4", 0.75, ["area"]), ("b5", 0.75, ["area"])]
     crowded = overlap_analysis(store, max_area_km2=1, max_residents_per_worker=2,
                                as_of="2026-06-30").too_large
     assert [(g.grid.id, g.residents, g.workers, g.residents_per_worker, g.reasons)
@@ -84,6 +95,7 @@ def test_scenario_map_and_its_overlaps(xinqiao: GraphStore) -> None:
     from shapely.ops import unary_union
 
     from graph.geo import from_geojson
+    from tests.conftest import scenario_planted
 
     coms = {c.id: from_geojson(c.properties["geometry"]) for c in xinqiao.nodes("Community")}
     assert sum(p.area for p in coms.values()) / 1e6 == pytest.approx(30.0, abs=1e-3)
@@ -96,7 +108,7 @@ def test_scenario_map_and_its_overlaps(xinqiao: GraphStore) -> None:
         assert sum(c.area for c in cells) == pytest.approx(poly.area, rel=1e-4)
         assert unary_union(cells).area == pytest.approx(poly.area, rel=1e-4)  # no overlap
     r = overlap_analysis(xinqiao)
-    planted = xinqiao.get_meta("scenario")["planted"]["crossing_special_grids"]
+    planted = scenario_planted(xinqiao)["crossing_special_grids"]
     assert r.crossing == planted and planted
     stored = {(rel.start, rel.end): rel.properties for rel in xinqiao.rels("OVERLAPS")}
     computed = {(s.grid.id, o.base_grid.id): o for s in r.special_grids for o in s.overlaps}
@@ -150,7 +162,7 @@ def test_integration_on_the_scenario(xinqiao: GraphStore) -> None:
     assert sum(len(c.base_grids) for c in p.changes) == 357 * 4
 
 
-def test_grids_api_and_cli(store: GraphStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_grids_api_and_cli(store: GraphStore, tmp_path: Path) -> None:
     from tests.api_helpers import client_for
 
     store.upsert(*street())
@@ -178,7 +190,7 @@ def test_grids_api_and_cli(store: GraphStore, tmp_path) -> None:  # type: ignore
         assert ids == set()  # every special grid of the street is IN c1
 
 
-def _xlsx(r):  # type: ignore[no-untyped-def]
+def _xlsx(r: httpx.Response) -> Workbook:
     import io
 
     from openpyxl import load_workbook
@@ -188,7 +200,7 @@ def _xlsx(r):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(r.content))
 
 
-def test_grids_cli(xinqiao_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_grids_cli(xinqiao_path: Path, tmp_path: Path) -> None:
     import json
     import shutil
 

@@ -34,7 +34,9 @@ def test_party_member_chain_complete(gov: GraphStore) -> None:
                                ("ccA", "SUB_ORG_OF", "sA"), ("pwc", "SUB_ORG_OF", "sW")]
     c = leadership_chain(gov, "m2", as_of=DAY)
     assert c.complete and c.reached_top and c.breaks == []
-    assert c.steps[1].leader.role == "secretary" and c.steps[1].node.label_zh == "党支部"
+    leader = c.steps[1].leader
+    assert leader is not None
+    assert leader.role == "secretary" and c.steps[1].node.label_zh == "党支部"
 
 
 def test_branch_without_secretary_is_a_break(gov: GraphStore) -> None:
@@ -51,6 +53,7 @@ def test_resident_chain_through_building_and_grid(gov: GraphStore) -> None:
                                ("ccA", "LEADS", "sA"), ("pwc", "SUB_ORG_OF", "sW")]
     assert breaks(gov, "r1") == []
     led = leadership_chain(gov, "r1", as_of=DAY).steps[4].reached_by
+    assert led is not None
     assert (led.from_id, led.direction) == ("cA", "in")  # the committee leads the community
 
 
@@ -79,6 +82,7 @@ def test_deployed_staff_department_and_evaluating_committee(gov: GraphStore) -> 
     assert leadership_chain(gov, "d1", as_of=DAY).complete
     assert breaks(gov, "d2") == [("ccA", "not_evaluated")]
     reached = leadership_chain(gov, "d1", as_of=DAY).steps[2].reached_by
+    assert reached is not None
     assert reached.from_id == "d1"  # deployed to, from the staff member, not the department
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from graph.errors import InvalidParameter, NodeNotFound
 from graph.store import GraphStore
-from queries.middle_weakening import Thresholds, middle_weakening
+from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 from tests.graphs import governance, node, rel
 
 DAY = "2024-06-30"
@@ -20,7 +20,7 @@ def gov(store: GraphStore) -> GraphStore:
     return store
 
 
-def flags(report) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def flags(report: MiddleWeakening) -> dict[str, list[str]]:
     return {b.branch.id: [r.reason for r in b.reasons] for b in report.weak_branches}
 
 
@@ -33,9 +33,11 @@ def test_every_branch_flag(gov: GraphStore) -> None:
         "brNoSec": ["no_secretary"],
     }
     few = next(b for b in r.weak_branches if b.branch.id == "brFew")
+    assert few.secretary is not None
     assert (few.members, few.full_members, few.secretary.id) == (3, 2, "m8")
     assert few.reasons[0].detail == "2 full member(s), fewer than 3"
     big = next(b for b in r.weak_branches if b.branch.id == "brBig")
+    assert big.community is not None and big.committee is not None
     assert big.members == 51 and big.community.id == "cA" and big.committee.id == "ccA"
 
 
@@ -58,6 +60,7 @@ def test_gaps_ranked_by_severity(gov: GraphStore) -> None:
         (5, "weak_branch", "brBig", ["gA5"], 0),     # 1
     ]
     assert r.gaps[0].severity == pytest.approx(5 + math.log10(3), abs=1e-4)
+    assert r.gaps[0].committee is not None
     assert r.gaps[0].committee.id == "ccA" and r.gaps[0].reasons == ["hollow", "no_branch"]
     assert r.gaps[2].severity == 4.0
 

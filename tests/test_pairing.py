@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.store import GraphStore
-from queries.pairing import accept_pairing, pairing_proposal
+from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 from tests.graphs import node, rel
 
 DAY = "2024-06-30"
@@ -55,7 +55,7 @@ class Street:
         return store
 
 
-def pairs_of(p) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def pairs_of(p: PairingProposal) -> set[tuple[str, str]]:
     return {(x.mentor.id, x.mentee.id) for x in p.pairs}
 
 
@@ -138,6 +138,7 @@ def test_unpaired_reasons_existing_pairs_and_capacity(store: GraphStore) -> None
     assert {(u.member.id, u.reason) for u in p.unpaired} == {
         ("N2", "capacity_exhausted"), ("N3", "do_not_pair"), ("NB", "no_veteran_in_community")}
     nb = next(u for u in p.unpaired if u.member.id == "NB")
+    assert nb.community is not None
     assert nb.reason_zh == "本社区无老党员" and nb.community.id == "cB"
     # Filtering by community.
     pa = pairing_proposal(store, community="cB", capacity=2, as_of=DAY)
@@ -194,8 +195,8 @@ def brute_force(new: list[dict[str, Any]], vets: list[dict[str, Any]], capacity:
                 forbid: set[tuple[str, str]]) -> tuple[int, int, int]:
     """Best (management paired, paired, total score) over every assignment."""
     def score(a: dict[str, Any], b: dict[str, Any]) -> int:
-        return 4 * (a["branch"] == b["branch"]) + 2 * (a["group"] == b["group"]) + (
-            a["grid"] == b["grid"])
+        return int(4 * (a["branch"] == b["branch"]) + 2 * (a["group"] == b["group"]) + (
+            a["grid"] == b["grid"]))
 
     best = (0, 0, 0)
     choices = [[None] + [v for v in vets if v["community"] == n["community"]

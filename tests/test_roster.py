@@ -14,7 +14,7 @@ from loaders.report import write_issue_workbook
 from loaders.roster import ID_KEY_META, load_roster, person_id
 from loaders.tables import open_table
 from tests.graphs import tiny_street
-from tests.rosters import idn, snapshot, write_csv, write_xlsx
+from tests.rosters import id_key, idn, snapshot, write_csv, write_xlsx
 
 HEAD = ["姓名", "性别", "身份证号", "手机号", "入党日期", "所在党组织", "党内职务"]
 A = idn("44030619800101001")
@@ -140,7 +140,7 @@ def test_gbk_csv_with_a_title_row(street: EmbeddedStore, tmp_path: Path) -> None
     assert open_table(f).encoding == "gb18030"
     report = load_roster(street, f, "party_members", as_of="2026-06-30")
     assert report.ok, report.lines()
-    node = street.get_node(person_id(bytes.fromhex(street.get_meta(ID_KEY_META)), F))
+    node = street.get_node(person_id(id_key(street), F))
     assert (node.name, node.properties["gender"], node.properties["birth_date"]) == (
         "欧阳晓燕", "female", "1980-01-01")
 
@@ -185,7 +185,7 @@ def test_xlsx_number_cells_dates_and_id_number_stored_as_number(street: Embedded
         "甲", "男", A, 13812345678, dt.datetime(2001, 7, 1), "上星第一支部", "书记"]]})
     report = load_roster(street, f, "party_members", as_of="2026-06-30")
     assert report.ok
-    key = bytes.fromhex(street.get_meta(ID_KEY_META))
+    key = id_key(street)
     node = street.get_node(person_id(key, A))
     assert (node.properties["phone"], node.properties["joined_party_on"]) == (
         "13812345678", "2001-07-01")
@@ -296,7 +296,7 @@ def test_incremental_update_ends_what_disappeared(store: GraphStore, tmp_path: P
     # three memberships, and 丙 a member (since joining) before the secretary's stint
     assert r1.ok and r1.changes["nodes_added"] == 3 and r1.changes["rels_added"] == 4
     assert r1.changes["rels_ended"] == 1  # 张三
-    key = bytes.fromhex(store.get_meta(ID_KEY_META))
+    key = id_key(store)
     a, b, c, d = (person_id(key, x) for x in (A, B, C, D))
     v2 = write_csv(tmp_path / "v2.csv", [HEAD, member("甲", A, phone="13900000000"),
                                          member("丙", C, role="书记"), member("丁", D)])
@@ -359,7 +359,7 @@ def test_one_person_in_two_rosters_is_one_node(store: GraphStore, tmp_path: Path
     assert load_roster(store, res, "居民", as_of="2026-06-30").ok
     pm = write_csv(tmp_path / "pm.csv", [HEAD, member("甲", A)])
     assert load_roster(store, pm, "党员", as_of="2026-06-30").ok
-    key = bytes.fromhex(store.get_meta(ID_KEY_META))
+    key = id_key(store)
     node = store.get_node(person_id(key, A))
     assert set(node.labels) == {"Person", "Resident", "PartyMember"}
     assert node.properties["address"] == "上星社区上星一巷1号"  # kept from the first roster
@@ -449,7 +449,7 @@ def test_grids_and_deployed_staff(store: GraphStore, tmp_path: Path) -> None:
     v2 = write_csv(tmp_path / "s2.csv", [head, ["王", A, "公务员", "城管执法队", "新二社区",
                                                 "", ""]])
     assert load_roster(store, v2, "deployed_staff", as_of="2026-06-30").ok
-    key = bytes.fromhex(store.get_meta(ID_KEY_META))
+    key = id_key(store)
     stints = sorted((n.node.id, n.rel.properties.get("since"), n.rel.properties.get("until"))
                     for n in store.neighbours(person_id(key, A), ["DEPLOYED_TO"], "out"))
     assert stints == [("c1", "2025-03-01", "2026-06-30"), ("c2", "2026-06-30", None)]

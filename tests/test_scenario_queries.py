@@ -10,7 +10,7 @@ from queries.lookups import org_members
 from queries.middle_weakening import middle_weakening
 from queries.pairing import pairing_proposal
 from queries.stats import graph_stats
-from tests.conftest import SCENARIO_DAY
+from tests.conftest import SCENARIO_DAY, scenario_planted
 
 
 def test_exact_counts(xinqiao: GraphStore) -> None:
@@ -24,7 +24,7 @@ def test_exact_counts(xinqiao: GraphStore) -> None:
 
 
 def test_middle_weakening_finds_exactly_what_was_planted(xinqiao: GraphStore) -> None:
-    planted = xinqiao.get_meta("scenario")["planted"]
+    planted = scenario_planted(xinqiao)
     r = middle_weakening(xinqiao, as_of=SCENARIO_DAY)
     weak = {b.branch.id: sorted(x.reason for x in b.reasons) for b in r.weak_branches}
     assert weak == {k: sorted(v) for k, v in planted["branches"]["weak"].items()}
@@ -40,7 +40,7 @@ def test_middle_weakening_finds_exactly_what_was_planted(xinqiao: GraphStore) ->
 
 
 def test_leadership_chains_from_random_nodes(xinqiao: GraphStore) -> None:
-    planted = xinqiao.get_meta("scenario")["planted"]
+    planted = scenario_planted(xinqiao)
     no_worker = set(planted["grids_without_worker"])
     rng = random.Random(3)
     buildings = [n.id for n in xinqiao.nodes("Building")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
@@ -17,6 +17,9 @@ from api.security import SecurityStore
 from graph.embedded import EmbeddedStore
 from tests.graphs import two_communities
 
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase, OpenApiSchema
+
 _dir = Path(tempfile.mkdtemp(prefix="govgraph-schemathesis-"))
 _store = EmbeddedStore(_dir / "g.db")
 _store.upsert(*two_communities())
@@ -25,7 +28,7 @@ FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 
-def _schema(role: str) -> Any:
+def _schema(role: str) -> OpenApiSchema:
     """The app's schema, every request authenticated with a fresh token of ``role``."""
     token = _security.create_token(role, "cA" if role == "community" else None,
                                    label=f"schemathesis {role}")[0]
@@ -33,11 +36,11 @@ def _schema(role: str) -> Any:
 
     @schema.auth()
     class Bearer:
-        def get(self, case: Any, ctx: Any) -> str:
+        def get(self, case: OpenApiCase, ctx: schemathesis.AuthContext) -> str:
             return token
 
-        def set(self, case: Any, data: str, ctx: Any) -> None:
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+        def set(self, case: OpenApiCase, data: str, ctx: schemathesis.AuthContext) -> None:
+            case.headers["Authorization"] = f"Bearer {data}"  # as schemathesis's own
 
     return schema
 
@@ -48,19 +51,19 @@ admin, community, consumer = _schema("admin"), _schema("community"), _schema("co
 @admin.parametrize()
 @seed(20261129)
 @FUZZ
-def test_api_as_admin(case: schemathesis.Case) -> None:
+def test_api_as_admin(case: OpenApiCase) -> None:
     case.call_and_validate()
 
 
 @community.parametrize()
 @seed(20261129)
 @FUZZ
-def test_api_as_community(case: schemathesis.Case) -> None:
+def test_api_as_community(case: OpenApiCase) -> None:
     case.call_and_validate()
 
 
 @consumer.parametrize()
 @seed(20261129)
 @FUZZ
-def test_api_as_consumer(case: schemathesis.Case) -> None:
+def test_api_as_consumer(case: OpenApiCase) -> None:
     case.call_and_validate()
