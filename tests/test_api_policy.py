@@ -81,6 +81,7 @@ def test_every_data_route_carries_its_policy(world: tuple[EmbeddedStore, Securit
             continue
         # everything else takes a token: the API and the explorer's export
         assert path.startswith(f"{API_PREFIX}/") or path == "/explorer/export.html", path
+        assert route.methods is not None, path
         for method in route.methods:
             want = NARROWER.get((method, path), EVERY_ROLE)
             assert roles == frozenset(want), (method, path, roles)
