@@ -25,13 +25,6 @@ class Settings(BaseSettings):
     #: transaction timeout in seconds for a batch of a load and for schema commands
     neo4j_load_timeout: float = 300.0
 
-    # Deprecated: three of the API's settings (api/settings.py), still read from here
-    # by the CLI (host and port to serve on; security_db for tokens and the audit log)
-    # until it reads api.settings. Same names and defaults (tests/test_api_settings.py).
-    host: str = "127.0.0.1"
-    port: int = 8000
-    security_db: str = "./data/security.db"
-
 
 @functools.cache
 def get_settings() -> Settings:

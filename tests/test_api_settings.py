@@ -7,21 +7,12 @@ import pytest
 from api import settings as api_settings
 from graph import settings as store_settings
 
-#: the API's settings the CLI still reads through graph.settings (to go once it reads
-#: api.settings)
-COMPAT = ("host", "port", "security_db")
-
 
 def test_the_store_settings_hold_no_http_setting() -> None:
-    http = set(api_settings.Settings.model_fields) - set(COMPAT)
+    http = set(api_settings.Settings.model_fields)
     assert not http & set(store_settings.Settings.model_fields)
+    assert {"host", "port", "security_db", "max_body_mb"} <= http
     assert "store" not in api_settings.Settings.model_fields
-
-
-def test_the_compatible_names_match_the_apis() -> None:
-    for name in COMPAT:
-        assert (store_settings.Settings.model_fields[name].default
-                == api_settings.Settings.model_fields[name].default), name
 
 
 def test_clearing_the_store_settings_rereads_the_apis(monkeypatch: pytest.MonkeyPatch

@@ -19,6 +19,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
+from api.settings import get_settings as get_api_settings
 from graph.settings import get_settings
 from graph.store import GraphStore, open_store
 
@@ -65,7 +66,7 @@ def security() -> SecurityStore:
     """The token and audit store the settings name (the caller closes it)."""
     from api.security import SecurityStore
 
-    return SecurityStore(get_settings().security_db)
+    return SecurityStore(get_api_settings().security_db)
 
 
 def fail(msg: str, code: int = 1) -> typer.Exit:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import opened_store, options
+from api.settings import get_settings as get_api_settings
 from graph.settings import get_settings
 
 __all__ = ["app"]
@@ -26,10 +27,10 @@ def serve(
 
     from api.app import create_app
 
-    settings = get_settings()
     if options.store:
         os.environ["GOVGRAPH_STORE"] = options.store
-        get_settings.cache_clear()
+        get_settings.cache_clear()  # the API's settings are read again with these
+    settings = get_api_settings()
     # Opened here, not in the app's start-up: a store that cannot be opened (held by
     # another writer, damaged, a server down) is one line and exit 1, not a traceback.
     with opened_store() as store:
