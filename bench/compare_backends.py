@@ -54,7 +54,7 @@ def summary(ms: list[float]) -> dict[str, float]:
 
 def load(store: GraphStore, residents: int) -> dict[str, Any]:
     sc = XinqiaoScenario(residents=residents, seed=7, as_of=DAY,
-                         batch_size=getattr(store, "preferred_batch_size", 20_000))
+                         batch_size=store.preferred_batch_size)
     t = time.perf_counter()
     r = load_scenario(store, scenario=sc)
     seconds = time.perf_counter() - t
