@@ -15,7 +15,7 @@ Modules, in the order the scenario is made:
   ``party_plan``, ``party_members``, ``party_homes``, ``party_events``),
   :mod:`~loaders.xinqiao.staff`, :mod:`~loaders.xinqiao.forces` (cases);
 - :mod:`~loaders.xinqiao.check` and :mod:`~loaders.xinqiao.rules`: the self-check by
-  the definitions of DOMAIN.md §5;
+  the definitions of docs/domain.md §5;
 - :mod:`~loaders.xinqiao.residents`: the streamed residents;
 - tables and helpers: :mod:`~loaders.xinqiao.data`, :mod:`~loaders.xinqiao.people`,
   :mod:`~loaders.xinqiao.geometry`.

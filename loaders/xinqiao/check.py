@@ -1,5 +1,5 @@
 """The scenario checks itself: every planted branch flag and hollow group is
-re-derived from the emitted records by the definitions of DOMAIN.md §5
+re-derived from the emitted records by the definitions of docs/domain.md §5
 (:mod:`loaders.xinqiao.rules`); a disagreement fails loudly, whatever the seed.
 """
 
@@ -46,7 +46,7 @@ def check_party(nodes: list[Record], rels: list[Record], as_of: dt.date,
 
 def new_members_with_posts(nodes: list[Record], rels: list[Record], as_of: dt.date
                            ) -> list[str]:
-    """Party members new by DOMAIN §5 (joined within 5 years or aged <= 35) holding a
+    """Party members new by docs/domain.md §5.3 (joined within 5 years or aged <= 35) holding a
     management post (current HOLDS_POST, or a current MEMBER_OF with role != member)."""
     a = as_of.isoformat()
     y5 = years_before(as_of, 5).isoformat()

@@ -1,4 +1,4 @@
-"""Front-line forces and patrol cases of the Xinqiao scenario (DOMAIN.md §3 items 3
+"""Front-line forces and patrol cases of the Xinqiao scenario (docs/domain.md §3 items 3
 and 5): who of the deployed staff is mobilised, grid workers responsible for too many
 grids, and a year of patrol cases (巡办分离) with the patterns closure rate alone hides.
 

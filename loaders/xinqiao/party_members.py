@@ -210,7 +210,7 @@ class Members:
             em.rel("WORKS_AT", p, b.host, since=d.iso(since), until=d.iso(until))
 
     def traps(self, br: dict[str, BranchPlan]) -> None:
-        """Ended memberships that a query must not count (DOMAIN.md: "as of")."""
+        """Ended memberships that a query must not count (docs/domain.md §4.5, "as of")."""
         d, r = self.d, self.d.r
         for bid in sorted(br):
             b = br[bid]

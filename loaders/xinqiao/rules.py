@@ -1,4 +1,4 @@
-"""The middle-weakening rules of DOMAIN.md §5, on plain records.
+"""The middle-weakening rules of docs/domain.md §5.2, on plain records.
 
 The scenario generator uses these to check, for any seed, that what it planted is
 what the definitions yield (the tests check again with their own code).
@@ -21,7 +21,7 @@ REASONS = ("no_secretary", "too_few_members", "too_many_members", "no_resident_g
 
 def branch_flags(nodes: list[Record], rels: list[Record], as_of: dt.date
                  ) -> dict[str, list[str]]:
-    """The six middle-weakening reasons of every Branch, by DOMAIN.md §5."""
+    """The six middle-weakening reasons of every Branch, by docs/domain.md §5.2."""
     a = as_of.isoformat()
     d90 = (as_of - dt.timedelta(days=90)).isoformat()
     y5 = years_before(as_of, 5).isoformat()
