@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.explorer import ASSETS, FETCH_LIMIT, MAX_DRAWN, standalone_html
+from api.routes.explorer import ASSETS, FETCH_LIMIT, MAX_DRAWN, STATIC, standalone_html
 from graph.embedded import EmbeddedStore
 from graph.errors import NodeNotFound
 from tests.api_helpers import client_for
@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # A URL the browser would load: src/href attributes, url(...) in CSS, fetch("http…").
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//"""
                       r"""|fetch\(\s*["'`](?:https?:)?//|@import""", re.I)
+#: the page's scripts in the order they must run: the explorer's four share
+#: window.GovgraphExplorer, which explorer-core.js makes and explorer.js starts
+SCRIPTS = ("vis-network.min.js", "explorer-i18n.js", "explorer-core.js", "explorer-map.js",
+           "explorer-panel.js", "explorer.js")
 
 
 @pytest.fixture
@@ -50,7 +54,8 @@ def test_page_and_assets_are_served_locally(client: TestClient) -> None:
         if src.startswith("/explorer/static/"):
             a = client.get(src)
             assert a.status_code == 200 and len(a.content) > 1000, src
-            assert "javascript" in a.headers["content-type"] or "css" in a.headers["content-type"]
+            kind = "text/javascript" if src.endswith(".js") else "text/css"
+            assert a.headers["content-type"].startswith(kind), src
     assert client.get("/explorer/static/../app.py").status_code == 404
     assert client.get("/explorer/static/nothing.js").status_code == 404
 
@@ -82,9 +87,26 @@ def test_vis_network_is_the_pinned_release() -> None:
 
 
 def test_js_constants_match_python() -> None:
-    js = (ASSETS / "static" / "explorer.js").read_text(encoding="utf-8")
+    js = (ASSETS / "static" / "explorer-core.js").read_text(encoding="utf-8")
     assert f"const MAX_DRAWN = {MAX_DRAWN};" in js
     assert f"const FETCH_LIMIT = {FETCH_LIMIT};" in js
+    for name in SCRIPTS[3:]:  # declared once: the later files take them from the namespace
+        other = (ASSETS / "static" / name).read_text(encoding="utf-8")
+        assert "const MAX_DRAWN =" not in other and "const FETCH_LIMIT =" not in other, name
+
+
+def test_scripts_load_in_order(store: EmbeddedStore) -> None:
+    """index.html loads every script served, in order; the standalone file inlines each
+    of them in the same order; each explorer script is strict and under ~400 lines."""
+    page = (ASSETS / "index.html").read_text(encoding="utf-8")
+    assert tuple(re.findall(r'<script src="/explorer/static/([^"]+)"></script>', page)) == SCRIPTS
+    assert {n for n in STATIC if n.endswith(".js")} == set(SCRIPTS)
+    texts = [(ASSETS / "static" / n).read_text(encoding="utf-8") for n in SCRIPTS]
+    out = standalone_html(store, "m1", 1)
+    at = [out.index(f"<script>{text}</script>") for text in texts]
+    assert at == sorted(at)
+    for name, text in zip(SCRIPTS[2:], texts[2:], strict=True):
+        assert text.count("\n") <= 400 and "'use strict';" in text, name
 
 
 def _preloaded(page: str) -> dict[str, object]:

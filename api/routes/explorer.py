@@ -23,9 +23,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.auth import EVERY_ROLE, CallerDep, allow
 from api.deps import API_PREFIX, StoreDep
 from api.models import node_public
+from api.policy import EVERY_ROLE, CallerDep, allow
 from graph.errors import GraphError, NodeNotFound
 from graph.masking import HOME_TYPES
 from graph.store import GraphStore
@@ -41,10 +41,13 @@ STATIC = {
     "vis-network.min.js": "text/javascript; charset=utf-8",
     "vis-network.css": "text/css; charset=utf-8",
     "explorer-i18n.js": "text/javascript; charset=utf-8",
+    "explorer-core.js": "text/javascript; charset=utf-8",
+    "explorer-map.js": "text/javascript; charset=utf-8",
+    "explorer-panel.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
     "explorer.css": "text/css; charset=utf-8",
 }
-# The same numbers as in explorer.js (a test keeps them equal).
+# The same numbers as in explorer-core.js (a test keeps them equal).
 MAX_DRAWN = 300
 FETCH_LIMIT = 1000
 GAPS_LIMIT = 100  # the gaps endpoint's default page
@@ -122,7 +125,7 @@ def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
     own = (caller.community or "") if caller is not None and caller.role == "community" else None
     data[f"{api}/grids/map"] = _dump(grid_map(store, community=own))
     if vis is not None:
-        from api.auth import redact
+        from api.redaction import redact
 
         for url, value in data.items():
             data[url], kept, _ = redact(value, vis, url.split("?")[0])
@@ -150,6 +153,21 @@ def _script(data: str) -> str:
     return f"<script>{data}</script>"
 
 
+# a stylesheet or a script of index.html, inlined where it stands: the scripts keep the
+# page's order (explorer-core.js first of the explorer's, explorer.js last)
+_ASSET_TAG = re.compile(r'<link rel="stylesheet" href="/explorer/static/([\w.-]+)">'
+                        r'|<script src="/explorer/static/([\w.-]+)"></script>')
+
+
+def _inline(tag: re.Match[str]) -> str:
+    css, js = tag.groups()
+    name = css or js
+    if name not in STATIC:
+        raise ValueError(f"index.html names no explorer asset {name!r}")
+    text = (ASSETS / "static" / name).read_text(encoding="utf-8")
+    return f"<style>{text}</style>" if css else _script(text)
+
+
 def standalone_html(store: GraphStore, node_id: str, depth: int = 2, vis: Any = None,
                     unmask: bool = False, people: set[str] | None = None) -> str:
     """The explorer opened on ``node_id`` as one HTML file: no request leaves it.
@@ -157,15 +175,7 @@ def standalone_html(store: GraphStore, node_id: str, depth: int = 2, vis: Any = 
     ``depth`` is 1 or 2 as in the page; an unknown id raises ``NodeNotFound``.
     """
     store.get_node(node_id)  # NodeNotFound before any work
-    page = (ASSETS / "index.html").read_text(encoding="utf-8")
-    static = ASSETS / "static"
-    for name in ("vis-network.css", "explorer.css"):
-        tag = f'<link rel="stylesheet" href="/explorer/static/{name}">'
-        page = page.replace(tag, "<style>" + (static / name).read_text(encoding="utf-8")
-                            + "</style>")
-    for name in ("vis-network.min.js", "explorer-i18n.js", "explorer.js"):
-        tag = f'<script src="/explorer/static/{name}"></script>'
-        page = page.replace(tag, _script((static / name).read_text(encoding="utf-8")))
+    page = _ASSET_TAG.sub(_inline, (ASSETS / "index.html").read_text(encoding="utf-8"))
     blob = _js_json(preload(store, node_id, depth, vis, unmask, people))
     start = _js_json({"focus": node_id, "depth": depth})
     return page.replace("<!--govgraph:preload-->", _script(

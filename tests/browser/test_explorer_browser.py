@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Watched
+from tests.test_explorer import SCRIPTS
 
 DAY = "as_of=2024-06-30"  # the day governance() is worked out for
 DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "explorer.png"
@@ -36,7 +37,8 @@ def clean(w: Watched, served: bool = True) -> None:
     assert w.errors == [], w.errors
     assert w.outside() == [], w.outside()
     if served:
-        assert any(u.endswith("/explorer/static/vis-network.min.js") for u in w.requests)
+        for name in SCRIPTS:
+            assert any(u.endswith(f"/explorer/static/{name}") for u in w.requests), name
 
 
 def test_search_by_pinyin_focuses_and_click_expands(watched: Watched) -> None:
