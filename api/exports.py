@@ -45,8 +45,8 @@ async def xlsx_download(request: Request, write: Callable[[Any, IO[bytes]], Any]
                         ascii_name: str, name: str) -> Response:
     """A report as the caller may see it, written as an .xlsx in the thread pool (the
     event loop keeps answering while a large workbook is written)."""
-    from api.auth import redacted_model
     from api.deps import run_heavy
+    from api.redaction import redacted_model
 
     return await run_heavy(lambda: xlsx_response(write, redacted_model(request, result),
                                                  ascii_name, name))

@@ -1,5 +1,11 @@
 """Who may call: bearer tokens (stored only as hashes) and the audit log.
 
+One module past ~400 lines, on purpose: tokens and the audit chain are one SQLite
+file, one write connection and one lock (a token's creation or revocation and the audit
+writer's commits are serialised on it), and the token cache is invalidated by the
+file's ``data_version``, which the audit writer moves too. Split in two, each half
+would reach into the other's connection, lock and version.
+
 Both live in one SQLite file of their own (``GOVGRAPH_SECURITY_DB``, default
 ``./data/security.db``), for either backend and outside the graph, so reloading or
 replacing the graph loses neither.

@@ -14,8 +14,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import EVERY_ROLE, PERSON_ROLES, allow, get_caller, policy_of
 from api.deps import API_PREFIX
+from api.policy import EVERY_ROLE, PERSON_ROLES, allow, get_caller, policy_of
 from api.security import ROLES, SecurityStore
 from graph.embedded import EmbeddedStore
 from tests.api_helpers import security_store

@@ -8,7 +8,7 @@ for every role.
 
 from fastapi import APIRouter, Depends
 
-from api.auth import get_caller
+from api.policy import get_caller
 from api.routes import (
     audit,
     chains,

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from api.auth import allow
 from api.deps import security_of
+from api.policy import allow
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(allow("admin"))])
 

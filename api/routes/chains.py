@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from api.auth import EVERY_ROLE, CallerDep, allow
 from api.deps import StoreDep, run_query
 from api.params import Day
+from api.policy import EVERY_ROLE, CallerDep, allow
 from queries.leadership_chain import LeadershipChain, leadership_chain, without_homes
 
 router = APIRouter(tags=["chains"], dependencies=[Depends(allow(*EVERY_ROLE))])

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, allow, visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
+from api.policy import EVERY_ROLE, PERSON_ROLES, CallerDep, allow
+from api.redaction import visible
 from queries.community import CommunityOverview, community_overview
 from queries.lookups import PostHolder, three_boards
 

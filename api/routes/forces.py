@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
 from api.exports import xlsx_download
 from api.exports_grids import cases_xlsx, forces_xlsx
 from api.params import Day
+from api.policy import EVERY_ROLE, allow
 from queries.cases import CaseEvaluation, case_evaluation
 from queries.forces import ForcesReport, forces_report
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, allow
 from api.cache import cached
 from api.deps import StoreDep, run_query
 from api.exports import XLSX_MEDIA_TYPE, middle_weakening_xlsx, xlsx_response
 from api.params import Day
+from api.policy import EVERY_ROLE, PERSON_ROLES, CallerDep, allow
 from queries.middle_weakening import MiddleWeakening, Thresholds, middle_weakening
 
 router = APIRouter(tags=["gaps"], dependencies=[Depends(allow(*EVERY_ROLE))])

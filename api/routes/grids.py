@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.auth import EVERY_ROLE, CallerDep, allow
 from api.cache import cached
 from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES as XLSX
 from api.exports import xlsx_download
 from api.exports_grids import duty_xlsx, integration_xlsx, overlaps_xlsx
 from api.params import Day
+from api.policy import EVERY_ROLE, CallerDep, allow
 from queries.grid_duty import GridDuty, grid_duty
 from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
 from queries.grid_map import GridMap, grid_map

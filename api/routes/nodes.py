@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from api.auth import EVERY_ROLE, PERSON_ROLES, CallerDep, Visibility, allow
 from api.deps import StoreDep, run_heavy, run_query
 from api.models import NodePublic, node_public
 from api.params import Day, LabelName, RelType, values
+from api.policy import EVERY_ROLE, PERSON_ROLES, CallerDep, allow
+from api.redaction import Visibility
 from api.security import Caller
 from graph.masking import HOME_TYPES
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path

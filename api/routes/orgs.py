@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import PERSON_ROLES, allow, visible
 from api.deps import StoreDep
 from api.models import Page, paginate
 from api.params import Day
+from api.policy import PERSON_ROLES, allow
+from api.redaction import visible
 from queries.lookups import Membership, org_members
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(allow(*PERSON_ROLES))])

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from api.auth import PERSON_ROLES, CallerDep, allow
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, pairing_xlsx, xlsx_response
 from api.params import Day
+from api.policy import PERSON_ROLES, CallerDep, allow
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
 router = APIRouter(tags=["pairings"], dependencies=[Depends(allow(*PERSON_ROLES))])

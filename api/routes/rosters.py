@@ -20,10 +20,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, attachment
 from api.params import Day
+from api.policy import EVERY_ROLE, allow
 from api.settings import get_settings
 from graph.errors import GraphError
 

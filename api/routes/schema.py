@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
+from api.policy import EVERY_ROLE, allow
 
 router = APIRouter(tags=["schema"], dependencies=[Depends(allow(*EVERY_ROLE))])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api.auth import EVERY_ROLE, allow
 from api.deps import StoreDep
+from api.policy import EVERY_ROLE, allow
 from queries.stats import GraphStats, graph_stats
 
 router = APIRouter(tags=["stats"], dependencies=[Depends(allow(*EVERY_ROLE))])
