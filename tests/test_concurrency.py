@@ -193,9 +193,7 @@ def test_searches_at_once_on_a_fresh_store_build_one_index(
 
     store.upsert(*two_communities())
     builds: list[int] = []
-    real = search_module._Index
-
-    class Counted(real):  # type: ignore[misc,valid-type]
+    class Counted(search_module._Index):
         def __init__(self, s: GraphStore) -> None:
             builds.append(1)
             time.sleep(0.3)  # a build long enough for the others to arrive

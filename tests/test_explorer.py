@@ -112,7 +112,9 @@ def test_scripts_load_in_order(store: EmbeddedStore) -> None:
 def _preloaded(page: str) -> dict[str, object]:
     m = re.search(r"window\.GOVGRAPH_PRELOAD=(.*?);window\.GOVGRAPH_START=", page, re.S)
     assert m
-    return json.loads(m.group(1))  # type: ignore[no-any-return]
+    preloaded = json.loads(m.group(1))
+    assert isinstance(preloaded, dict)
+    return preloaded
 
 
 def test_standalone_html_is_self_contained(store: EmbeddedStore) -> None:

@@ -30,7 +30,10 @@ def plant_legacy_copy(store: GraphStore, n: Node) -> None:
                           (n.id, ";".join(n.labels), json.dumps(n.properties)))
         store._apply_to_index([n], [], {})
     else:
-        with store.driver.session() as s:  # type: ignore[attr-defined]
+        from graph.neo4j_store import Neo4jStore
+
+        assert isinstance(store, Neo4jStore)
+        with store.driver.session() as s:
             s.run("CREATE (x:GovNode:Person) SET x = $props",
                   props={**n.properties, "id": n.id}).consume()
 

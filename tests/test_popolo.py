@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,8 @@ TUVALU = Path(__file__).parent / "data" / "tuvalu-parliament-ep-popolo-v1.0.json
 POPOLO_TYPES = ("MEMBER_OF", "HOLDS_POST", "SUB_ORG_OF", "PART_OF")
 
 
-def _popolo_part(store: GraphStore, doc: dict) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def _popolo_part(store: GraphStore, doc: dict[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The nodes a Popolo export holds and the relationships among them it carries."""
     nodes, rels = snapshot(store)
     ids = {o["id"] for o in doc["organizations"]} | {p["id"] for p in doc["persons"]}

@@ -828,7 +828,10 @@ def test_no_answer_tells_which_building_of_the_community_a_person_lives_in(
     if store.backend == "embedded":
         other: GraphStore = EmbeddedStore(tmp_path / "swapped.db")
     else:
-        store.clear()  # type: ignore[attr-defined]
+        from graph.neo4j_store import Neo4jStore
+
+        assert isinstance(store, Neo4jStore)
+        store.clear()
         other = store
     try:
         _homes_world(other, swapped=True)

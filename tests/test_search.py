@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -20,8 +22,16 @@ def people(store: GraphStore) -> GraphStore:
     return store
 
 
-def ids(store: GraphStore, q: str, **kw: object) -> list[str]:
-    return [h.node.id for h in qs.search(store, q, **kw)]  # type: ignore[arg-type]
+class SearchArgs(TypedDict, total=False):
+    """What a test passes on to ``queries.search.search`` (its defaults otherwise)."""
+
+    labels: Sequence[str] | None
+    limit: int
+    visible: Callable[[str, list[str]], bool] | None
+
+
+def ids(store: GraphStore, q: str, **kw: Unpack[SearchArgs]) -> list[str]:
+    return [h.node.id for h in qs.search(store, q, **kw)]
 
 
 def test_chinese_pinyin_and_initials(people: GraphStore) -> None:

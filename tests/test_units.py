@@ -110,7 +110,10 @@ def test_a_roster_load_killed_at_any_point_leaves_all_or_nothing(
     roster = _roster(tmp_path / "r.csv", range(20_000), "上星第一支部")
     env = dict(os.environ)
     if store.backend == "embedded":
-        location = str(store.path)  # type: ignore[attr-defined]
+        from graph.embedded import EmbeddedStore
+
+        assert isinstance(store, EmbeddedStore)
+        location = str(store.path)
         store.close()  # the child is the writer
     else:
         uri, password = request.getfixturevalue("neo4j_server")
