@@ -1,7 +1,7 @@
 """The built-in Xinqiao scenario: exact counts, validity, determinism, planted problems.
 
 The planted problems are checked against a plain re-implementation of the
-definitions in DOMAIN.md §5, written here without reusing the generator's code.
+definitions in docs/domain.md §5, written here without reusing the generator's code.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def five_years_before(d: dt.date) -> str:
 
 
 def recompute_branch_reasons(run: Run, as_of: dt.date = AS_OF) -> dict[str, list[str]]:
-    """DOMAIN.md §5, written out plainly."""
+    """docs/domain.md §5.2, written out plainly."""
     by_id = run["by_id"]
     a = as_of.isoformat()
     window_start = (as_of - dt.timedelta(days=90)).isoformat()
