@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -60,3 +62,19 @@ def client_for(store: GraphStore, role: str = "admin", community: str | None = N
     if role != "admin":
         client.event_hooks = {"request": [], "response": [scan]}
     return client
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """(full path, route as declared) of every FastAPI route of the app, those of
+    included routers too (FastAPI >= 0.16x keeps an included router whole in
+    ``app.routes``)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # an older FastAPI copies included routes into app.routes
+        return [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
+    out = []
+    for c in iter_route_contexts(app.routes):
+        if isinstance(c.original_route, APIRoute):
+            assert c.path is not None
+            out.append((c.path, c.original_route))
+    return out

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -18,7 +17,7 @@ from api.deps import API_PREFIX
 from api.policy import EVERY_ROLE, PERSON_ROLES, allow, get_caller, policy_of
 from api.security import ROLES, SecurityStore
 from graph.embedded import EmbeddedStore
-from tests.api_helpers import security_store
+from tests.api_helpers import api_routes, security_store
 from tests.graphs import two_communities
 
 ADMIN = ("admin",)
@@ -38,22 +37,6 @@ NARROWER: dict[tuple[str, str], tuple[str, ...]] = {
 #: routes open without a token (no data)
 PUBLIC = {"/health", "/health/live", "/health/ready", "/explorer", "/explorer/static/{name}",
           "/docs", "/redoc", "/docs/static/{name}"}
-
-
-def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
-    """(full path, route as declared) of every FastAPI route of the app, those of
-    included routers too (FastAPI >= 0.16x keeps an included router whole in
-    ``app.routes``)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # an older FastAPI copies included routes into app.routes
-        return [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
-    out = []
-    for c in iter_route_contexts(app.routes):
-        if isinstance(c.original_route, APIRoute):
-            assert c.path is not None
-            out.append((c.path, c.original_route))
-    return out
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def _dump(value: Any) -> dict[str, Any]:
 def preload(store: GraphStore, node_id: str, depth: int, vis: Any = None,
             unmask: bool = False, people: set[str] | None = None) -> dict[str, Any]:
     """The API's answers the page asks for when it opens on ``node_id``, keyed by URL;
-    with ``vis`` (a caller's :class:`api.auth.Visibility`), redacted as the API would."""
+    with ``vis`` (a caller's :class:`api.redaction.Visibility`), redacted as the API would."""
     api = API_PREFIX
     nb = neighbourhood(store, node_id, depth, limit=FETCH_LIMIT,
                        exclude=() if unmask else HOME_TYPES)
