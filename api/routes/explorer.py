@@ -1,7 +1,7 @@
 """The graph explorer (/explorer): one page over the JSON API, every asset served here.
 
 vis-network 9.1.2 (its standalone build, as pyvis 0.3.2 ships it; the SHA-256 of each
-file is pinned in tests/test_explorer.py) is served from ``/explorer/static/``: the
+file is pinned in tests/api/test_explorer.py) is served from ``/explorer/static/``: the
 page works with no internet. pyvis itself is not a dependency: its page template
 loads bootstrap from a CDN and its value — drawing a networkx graph in a notebook —
 is not what the explorer does, while it would install IPython into every image.

@@ -13,7 +13,7 @@ import pytest
 from tests.cli_helpers import GOVGRAPH
 from tests.conftest import SCENARIO_DAY
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, store: Path | str | None = None, env: dict[str, str] | None = None

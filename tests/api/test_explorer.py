@@ -19,7 +19,7 @@ from tests.api_helpers import client_for
 from tests.cli_helpers import GOVGRAPH
 from tests.graphs import governance
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # A URL the browser would load: src/href attributes, url(...) in CSS, fetch("http…").
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//"""
                       r"""|fetch\(\s*["'`](?:https?:)?//|@import""", re.I)

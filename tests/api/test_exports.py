@@ -15,7 +15,7 @@ from queries.middle_weakening import middle_weakening
 from queries.pairing import pairing_proposal
 from tests.api_helpers import client_for
 from tests.graphs import governance
-from tests.test_pairing import scored_street
+from tests.queries.test_pairing import scored_street
 
 DAY = "2024-06-30"
 

@@ -14,7 +14,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BATCH = 3000  # nodes per batch, plus one relationship per node
 
 # The child loads batch after batch, announcing each commit. With PAUSE_IN=k it

@@ -14,9 +14,9 @@ from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
 from queries.people import duplicate_people, merge_people
+from tests.api.test_cli import run
 from tests.graphs import idn, node, rel, tiny_street
 from tests.rosters import snapshot
-from tests.test_cli import run
 
 N1, N2 = idn("44030619800101123"), idn("44030619820202124")
 

@@ -17,8 +17,8 @@ from graph.errors import ValidationError
 from graph.store import GraphStore
 from loaders.roster import load_roster
 from tests.conftest import ROOT
+from tests.graph.test_concurrency import _roster
 from tests.graphs import node, rel, two_communities
-from tests.test_concurrency import _roster
 
 
 def _members(store: GraphStore) -> int:

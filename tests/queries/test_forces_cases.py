@@ -282,7 +282,7 @@ def test_forces_and_cases_api(store: GraphStore) -> None:
 
 def test_forces_and_cases_cli(tmp_path: Path) -> None:
     from graph.embedded import EmbeddedStore
-    from tests.test_cli import run
+    from tests.api.test_cli import run
 
     db = tmp_path / "f.db"
     with EmbeddedStore(db) as s:

@@ -15,7 +15,7 @@ from loaders.popolo import export_popolo, load_popolo, schema_check
 from tests.graphs import governance
 from tests.rosters import snapshot
 
-TUVALU = Path(__file__).parent / "data" / "tuvalu-parliament-ep-popolo-v1.0.json"
+TUVALU = Path(__file__).resolve().parents[1] / "data" / "tuvalu-parliament-ep-popolo-v1.0.json"
 POPOLO_TYPES = ("MEMBER_OF", "HOLDS_POST", "SUB_ORG_OF", "PART_OF")
 
 
@@ -169,7 +169,7 @@ def test_party_membership_in_chinese(tmp_path: Path) -> None:
         assert up.node.id == "c1" and up.node.has("Committee")
 
 
-ESTONIA = Path(__file__).parent / "data" / "estonia-riigikogu-ep-popolo-v1.0.json"
+ESTONIA = Path(__file__).resolve().parents[1] / "data" / "estonia-riigikogu-ep-popolo-v1.0.json"
 
 
 def test_real_popolo_file_of_estonia_keeps_parties_identifiers_and_says_what_it_drops(

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from graph.embedded import EmbeddedStore
+from tests.api.test_cli import run
 from tests.conftest import SCENARIO_DAY
 from tests.rosters import idn, snapshot, write_csv
-from tests.test_cli import run
 
 HEAD = ["姓名", "身份证号", "入党日期", "所在党组织"]
 

@@ -13,7 +13,7 @@ from graph.store import GraphStore
 from queries.grid_map import grid_map, open_cases_by_grid
 from queries.grids import overlap_analysis, write_overlaps
 from tests.graphs import node, rel
-from tests.test_grids import street
+from tests.queries.test_grids import street
 
 AS_OF = "2026-06-30"  # backlog cut-off with 30 days: 2026-05-31
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Watched
-from tests.test_explorer import SCRIPTS
+from tests.api.browser.conftest import Watched
+from tests.api.test_explorer import SCRIPTS
 
 DAY = "as_of=2024-06-30"  # the day governance() is worked out for
-DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "explorer.png"
+DOCS_PNG = Path(__file__).resolve().parents[3] / "docs" / "explorer.png"
 
 
 def ready(w: Watched, focus: str | None = None, view: str = "focus") -> None:
@@ -164,7 +164,7 @@ def test_filters_fold_english_and_png(watched: Watched) -> None:
 @pytest.mark.parametrize("depth", [1, 2])
 def test_standalone_file_opens_offline(watched: Watched, tmp_path: Path, depth: int) -> None:
     w, page = watched, watched.page
-    from tests.browser.conftest import TOKEN
+    from tests.api.browser.conftest import TOKEN
 
     w.open_export(f"focus=m1&depth={depth}", TOKEN["analyst"], tmp_path / "view.html")
     ready(w, "m1")
@@ -181,7 +181,7 @@ def test_login_form(browser: Any, server: str) -> None:
     again; the right one opens the graph; logging out forgets it. All of it under the
     server's Content-Security-Policy (no inline script, no eval, nothing off-site):
     the page breaks none of its rules."""
-    from tests.browser.conftest import TOKEN
+    from tests.api.browser.conftest import TOKEN
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     errors: list[str] = []

@@ -28,7 +28,7 @@ from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from tests.graphs import governance
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -74,10 +74,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the API over the hand-drawn grid map of ``tests/test_grid_map.py``
+    """Base URL of the API over the hand-drawn grid map of ``tests/queries/test_grid_map.py``
     (its ids clash with ``governance()``'s: a server of its own); tokens for it in
     ``TOKEN["map"]`` (analyst) and ``TOKEN["map-c2"]`` (community c2)."""
-    from tests.test_grid_map import load_map_street
+    from tests.queries.test_grid_map import load_map_street
 
     home = tmp_path_factory.mktemp("browser-map")
     store = load_map_street(EmbeddedStore(home / "map.db"))

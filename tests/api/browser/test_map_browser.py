@@ -1,5 +1,5 @@
 """The explorer's map view in real headless Chromium, over the hand-drawn grid map of
-tests/test_grid_map.py: polygons per kind, each layer off and on, each overlay on
+tests/queries/test_grid_map.py: polygons per kind, each layer off and on, each overlay on
 (exactly the expected grids), hover and click, English, a community's token, and the
 standalone file; no console error and no request off 127.0.0.1."""
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TOKEN, Watched, watching
+from tests.api.browser.conftest import TOKEN, Watched, watching
 
-DAY = "as_of=2026-06-30"  # the day tests/test_grid_map.py works the map out for
+DAY = "as_of=2026-06-30"  # the day tests/queries/test_grid_map.py works the map out for
 #: polygons per kind in map_street() (g0 has no geometry: not drawn)
 KINDS = {"community": 2, "base": 5, "sub": 1, "security": 1, "fire": 1, "police": 1,
          "traffic": 1}

@@ -204,7 +204,7 @@ def test_grids_cli(xinqiao_path: Path, tmp_path: Path) -> None:
     import json
     import shutil
 
-    from tests.test_cli import run
+    from tests.api.test_cli import run
 
     db = tmp_path / "x.db"
     shutil.copy(xinqiao_path, db)
