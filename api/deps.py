@@ -71,5 +71,5 @@ async def run_query(store: GraphStore, fn: Callable[..., T], *args: Any, **kw: A
 async def run_heavy(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     """Run a costly query or an .xlsx writer in the thread pool on every backend: the
     event loop keeps answering (``/health/live`` among others) while it runs; how many
-    run at once is capped per token by the guard (``api/auth.py``)."""
+    run at once is capped per token by the guard (``api/guard.py``)."""
     return await run_in_threadpool(fn, *args, **kw)

@@ -172,7 +172,7 @@ class EmbeddedStore:
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
-        #: ID number -> person id: one person, one node (graph/write.py)
+        #: ID number -> person id: one person, one node (graph/write/)
         self._id_numbers: dict[str, str] = {}
         #: person name -> ids, built when first asked (candidate duplicates)
         self._person_names: dict[str, set[str]] | None = None

@@ -327,7 +327,7 @@ class Neo4jStore:
                  rels: Iterable[Rel | dict[str, Any]], *, as_of: str | None = None,
                  replace: bool = False, delete: Iterable[str] = (), history: bool = True,
                  pending: list[Plan] | None = None, base: Any = None) -> _Prepared:
-        """Plan a batch (graph/write.py) and build its statements. ``pending`` holds
+        """Plan a batch (graph/write/) and build its statements. ``pending`` holds
         the plans of batches being written right now: they count as stored; ``base``
         is what else is stored (default: ask the server)."""
         view: Any = base if base is not None else StoreView(self)

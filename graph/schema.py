@@ -65,7 +65,8 @@ class PropertyDef:
     #: a property that describes this one's value and goes when the value is set
     #: without it (a date's ``<name>_precision``, a name's ``name_as_typed``)
     companion: str | None = None
-    #: which of the write path's quick checks applies (graph/write.py: FAST_*)
+    #: which of the write path's quick checks applies ("text", "date", "enum" ...: the
+    #: shortcuts in graph/write/rules.py for a value already in its stored form)
     fast: str = field(default="", init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

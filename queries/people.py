@@ -1,6 +1,6 @@
 """One person, one node: the candidate duplicates a store already holds, and merging two.
 
-The write path keeps new duplicates out (graph/write.py: a person whose ID number a
+The write path keeps new duplicates out (graph/write/: a person whose ID number a
 stored node has *is* that node). Stores filled before that, or people who arrived
 without an ID number, may still hold the same person twice: :func:`duplicate_people`
 lists the candidates with the evidence (the same ID number; the same normalised name

@@ -2,7 +2,7 @@
 check (``api/app.py`` mounts it once, under the version prefix).
 
 Each router, or each route where those of one router differ, declares who may call it
-(``Depends(allow(...))``, ``api/auth.py``); a route that declares nothing is refused
+(``Depends(allow(...))``, ``api/policy.py``); a route that declares nothing is refused
 for every role.
 """
 

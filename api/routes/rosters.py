@@ -131,7 +131,7 @@ def template(kind: Kind) -> Response:
                         422: {"description": "The roster has errors: the report (as in the "
                                               "200 answer), nothing written; or bad "
                                               "parameters"}},
-             # also refused by the guard before a byte of the file is read (api/auth.py)
+             # also refused by the guard before a byte of the file is read (api/guard.py)
              dependencies=[Depends(allow("admin"))])
 async def upload(
     kind: Kind,
