@@ -10,7 +10,8 @@ can do and narrows the type for mypy (eventsourcing's recorder ladder is the mod
   load units and health: :class:`graph.embedded.EmbeddedStore` (SQLite record +
   networkx index, the default) and :class:`graph.neo4j_store.Neo4jStore`.
 - :class:`CypherStore` — a store that also runs the project's Cypher (Neo4j): the
-  queries with a Cypher form use it when ``isinstance(store, CypherStore)``.
+  queries with a Cypher form use it when :func:`runs_cypher` (``isinstance`` with
+  this rung, remembered per class) says so.
 
 Queries take a :class:`GraphReader` when they only read; loaders, API and CLI talk to
 a :class:`GraphStore`; :func:`open_store` picks the backend from the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeGuard, runtime_checkable
 
 from graph.cypher import CypherQuery
 from graph.errors import BackendNotAvailable, GraphError
@@ -234,6 +235,25 @@ class CypherStore(GraphStore, Protocol):
         its slots filled from the schema's allow-list); ``bulk``: a read of the whole
         graph, under the load's longer timeout."""
         ...
+
+
+_cypher_classes: dict[type, bool] = {}
+
+
+def runs_cypher(store: GraphReader) -> TypeGuard[CypherStore]:
+    """``isinstance(store, CypherStore)``, remembered per class: on Python 3.11 the check
+    of a protocol with data members walks every member each time (~70 µs, a quarter of
+    a leadership chain on the embedded store), and a class's rung does not change.
+
+    >>> from graph.subgraph import Subgraph
+    >>> runs_cypher(Subgraph(None, [], []))
+    False
+    """
+    kind = type(store)
+    known = _cypher_classes.get(kind)
+    if known is None:
+        known = _cypher_classes[kind] = isinstance(store, CypherStore)
+    return known
 
 
 def store_kind(location: str) -> str:

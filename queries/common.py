@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from graph.cypher import load_cypher
 from graph.model import Adjacent, Node, is_current
 from graph.schema import Schema
-from graph.store import CypherStore, GraphReader
+from graph.store import GraphReader, runs_cypher
 from graph.subgraph import rows_to_subgraph
 
 __all__ = [
@@ -200,7 +200,7 @@ CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
 def org_view(store: GraphReader, day: str) -> GraphReader:
     """A store to walk the party hierarchy on: the store itself, or on Neo4j the
     current hierarchy fetched in one round trip (``common.cypher``)."""
-    if not isinstance(store, CypherStore):
+    if not runs_cypher(store):
         return store
     return rows_to_subgraph(store.schema, store.read_cypher(CYPHER["org_nodes"]),
                             store.read_cypher(CYPHER["org_hierarchy"], day=day))

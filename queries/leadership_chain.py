@@ -32,7 +32,7 @@ from graph.cypher import load_cypher
 from graph.masking import HOME_TYPES
 from graph.model import Adjacent
 from graph.schema import Schema
-from graph.store import CypherStore, GraphReader
+from graph.store import CypherStore, GraphReader, runs_cypher
 from graph.subgraph import rows_to_subgraph
 from queries.common import (
     NodeRef,
@@ -324,7 +324,7 @@ def leadership_chain(store: GraphReader, node_id: str,
     Raises :class:`graph.errors.NodeNotFound` for an unknown id.
     """
     day = day_of(as_of)
-    if isinstance(store, CypherStore):
+    if runs_cypher(store):
         store = _fetch_context(store, node_id)
     start = store.get_node(node_id)
     w = _Walk(store, day)

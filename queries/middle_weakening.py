@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
-from graph.store import CypherStore, GraphReader
+from graph.store import CypherStore, GraphReader, runs_cypher
 from queries.common import (
     Assumption,
     NodeRef,
@@ -278,7 +278,7 @@ class _CypherFacts(_Facts):
 
 
 def _facts(store: GraphReader, day: str) -> _Facts:
-    return _CypherFacts(store, day) if isinstance(store, CypherStore) else _Facts(store, day)
+    return _CypherFacts(store, day) if runs_cypher(store) else _Facts(store, day)
 
 
 def middle_weakening(store: GraphReader, community: str | None = None,

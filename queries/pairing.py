@@ -31,7 +31,7 @@ from graph.cypher import load_cypher
 from graph.errors import Conflict, InvalidParameter, NodeNotFound
 from graph.masking import BAND_TOPS, age_band
 from graph.model import Rel
-from graph.store import CypherStore, GraphReader, GraphStore
+from graph.store import CypherStore, GraphReader, GraphStore, runs_cypher
 from queries.common import (
     Assumption,
     NodeRef,
@@ -136,7 +136,7 @@ class _Facts:
 def _facts(store: GraphReader, day: str) -> list[_Facts]:
     """Each member's facts: with ``pairing.cypher`` on a Cypher store (one round trip),
     else through the store contract."""
-    if isinstance(store, CypherStore):
+    if runs_cypher(store):
         return _cypher_facts(store, day)
     return _reader_facts(store, day)
 

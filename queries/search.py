@@ -35,7 +35,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
 from graph.formats import normalise_name
-from graph.store import CypherStore, GraphReader
+from graph.store import CypherStore, GraphReader, runs_cypher
 from queries.common import NodeRef, node_ref
 
 CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
@@ -121,7 +121,7 @@ def _cypher_names(store: CypherStore) -> Names:
 
 class _Index:
     def __init__(self, store: GraphReader) -> None:
-        rows = _cypher_names(store) if isinstance(store, CypherStore) else _names(store)
+        rows = _cypher_names(store) if runs_cypher(store) else _names(store)
         self.entries = [_Entry(i, name, labels, *pinyin_keys(name)) for i, name, labels in rows]
         # Each kind of key as one newline-joined text: str.find scans it in C, so a
         # search costs its matches, not a Python loop over half a million entries.

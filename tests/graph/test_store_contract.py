@@ -226,7 +226,7 @@ def test_count_any_counts_each_node_once(reader: MakeReader) -> None:
 def test_each_backend_stands_on_its_rung(store: GraphStore, tmp_path: Path) -> None:
     """``isinstance`` with a rung tells what a store can do: every store reads and
     writes; only the Neo4j store runs Cypher; a subgraph only reads."""
-    from graph.store import CypherStore, GraphReader
+    from graph.store import CypherStore, GraphReader, runs_cypher
     from graph.subgraph import Subgraph
 
     assert isinstance(store, GraphReader) and isinstance(store, GraphStore)
@@ -235,3 +235,7 @@ def test_each_backend_stands_on_its_rung(store: GraphStore, tmp_path: Path) -> N
     assert isinstance(view, GraphReader)
     assert not isinstance(view, GraphStore) and not isinstance(view, CypherStore)
     assert view.version() != Subgraph(store.schema, [], []).version()
+    # the remembered check agrees with isinstance, asked twice (the second from memory)
+    for _ in range(2):
+        assert runs_cypher(store) == isinstance(store, CypherStore)
+        assert runs_cypher(view) is False
