@@ -12,6 +12,9 @@ from urllib.parse import quote
 
 from locust import FastHttpUser, between, task
 
+if "GOVGRAPH_LOAD_PLAN" not in os.environ:
+    raise SystemExit("bench/locustfile.py is run by bench/load_api.py, which writes the "
+                     "load plan and names it in GOVGRAPH_LOAD_PLAN")
 _plan = json.loads(Path(os.environ["GOVGRAPH_LOAD_PLAN"]).read_text(encoding="utf-8"))
 _next = count()
 
