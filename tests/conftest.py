@@ -27,6 +27,22 @@ os.environ.setdefault("GOVGRAPH_SECURITY_DB", os.path.join(
 SERVER = ROOT / "scripts" / "neo4j-server"
 
 
+def _govgraph_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("GOVGRAPH_")}
+
+
+@pytest.fixture(autouse=True)
+def _environment_kept() -> Iterator[None]:
+    """A test leaves the GOVGRAPH_ settings as it found them (monkeypatch restores its
+    own before this runs): a leaked one changes what later tests run against — an
+    empty GOVGRAPH_NEO4J_PASSWORD left by one test once failed another's Neo4j start."""
+    before = _govgraph_env()
+    yield
+    after = _govgraph_env()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the test changed the environment and left it so: {changed}"
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(Bolt URI, password) of a real Neo4j 5.26: the one GOVGRAPH_TEST_NEO4J names, or

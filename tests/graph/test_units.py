@@ -123,7 +123,6 @@ def test_a_roster_load_killed_at_any_point_leaves_all_or_nothing(
     time.sleep(0.2)
     from graph.store import open_store
 
-    os.environ.setdefault("GOVGRAPH_NEO4J_PASSWORD", env.get("GOVGRAPH_NEO4J_PASSWORD", ""))
     again = open_store(location) if store.backend == "embedded" else store
     try:
         assert _members(again) == before
