@@ -72,6 +72,7 @@ slots = Slots()
 def costly(path: str, query: bytes) -> bool:
     """The requests whose cost is far above a look-up's."""
     if path.endswith(".xlsx") or path in (f"{API_PREFIX}/pairings/proposals",
+                                          f"{API_PREFIX}/overview",
                                           "/explorer/export.html"):
         return True
     return path.endswith("/neighbors") and "3" in parse_qs(query.decode("latin-1")).get(

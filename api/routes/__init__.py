@@ -18,6 +18,7 @@ from api.routes import (
     grids,
     nodes,
     orgs,
+    overview,
     pairings,
     rosters,
     schema,
@@ -28,5 +29,5 @@ __all__ = ["api_router"]
 
 api_router = APIRouter(dependencies=[Depends(get_caller)])
 for _module in (schema, stats, nodes, orgs, chains, gaps, pairings, communities, rosters,
-                audit, grids, forces):
+                audit, grids, forces, overview):
     api_router.include_router(_module.router)

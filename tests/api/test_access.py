@@ -44,6 +44,7 @@ ALL_OK = dict.fromkeys(ROLES, OK)
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/schema", None, ALL_OK),
     ("GET", "/api/v1/stats", None, ALL_OK),
+    ("GET", "/api/v1/overview", None, ALL_OK),
     ("GET", "/api/v1/nodes/mA1", None, {**ALL_OK, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/mB1", None, {**ALL_OK, "community": HIDE, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/brB", None, {**ALL_OK, "community": HIDE}),
@@ -165,7 +166,7 @@ def test_nothing_of_community_b_reaches_community_a(world: tuple[GraphStore, Sec
                     "/api/v1/nodes/pwc/neighbors?depth=3", "/api/v1/communities/cA/summary",
                     "/api/v1/chains/leadership/mA1", "/api/v1/search?q=%E5%B1%85%E6%B0%91",
                     "/explorer/export.html?focus=st&depth=2", "/api/v1/grids/map",
-                    "/api/v1/forces", "/api/v1/cases/evaluation"):
+                    "/api/v1/forces", "/api/v1/cases/evaluation", "/api/v1/overview"):
             r = c.get(url)
             assert r.status_code == 200, url
             at = r.text.find("window.GOVGRAPH_PRELOAD=")  # an export: its data only
