@@ -27,6 +27,7 @@ from api.routes import api_router, health
 from api.routes import explorer as explorer_page
 from api.security import SecurityStore
 from api.settings import get_settings as api_settings
+from api.workbench import pages as workbench_pages
 from graph.errors import (
     BackendNotAvailable,
     Conflict,
@@ -153,6 +154,7 @@ def create_app(store: GraphStore | None = None,
     app.include_router(health.router)  # the only routes open without a token
     app.include_router(api_router, prefix=API_PREFIX, responses=COMMON_RESPONSES)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token
+    app.include_router(workbench_pages.router)  # the same: shells, their data needs one
     auth.install(app)
 
     @app.exception_handler(RequestValidationError)

@@ -24,10 +24,11 @@ from api.routes import (
     schema,
     stats,
 )
+from api.workbench import fragments as workbench
 
 __all__ = ["api_router"]
 
 api_router = APIRouter(dependencies=[Depends(get_caller)])
 for _module in (schema, stats, nodes, orgs, chains, gaps, pairings, communities, rosters,
-                audit, grids, forces, overview):
+                audit, grids, forces, overview, workbench):
     api_router.include_router(_module.router)

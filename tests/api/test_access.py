@@ -45,6 +45,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/schema", None, ALL_OK),
     ("GET", "/api/v1/stats", None, ALL_OK),
     ("GET", "/api/v1/overview", None, ALL_OK),
+    ("GET", "/api/v1/workbench/overview", None, ALL_OK),
+    ("GET", "/api/v1/workbench/gaps", None, ALL_OK),
     ("GET", "/api/v1/nodes/mA1", None, {**ALL_OK, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/mB1", None, {**ALL_OK, "community": HIDE, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/brB", None, {**ALL_OK, "community": HIDE}),

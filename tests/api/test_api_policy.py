@@ -36,7 +36,8 @@ NARROWER: dict[tuple[str, str], tuple[str, ...]] = {
 }
 #: routes open without a token (no data)
 PUBLIC = {"/health", "/health/live", "/health/ready", "/explorer", "/explorer/static/{name}",
-          "/docs", "/redoc", "/docs/static/{name}"}
+          "/docs", "/redoc", "/docs/static/{name}", "/workbench", "/workbench/{page}",
+          "/workbench/static/{name}"}
 
 
 @pytest.fixture
