@@ -30,5 +30,6 @@ __all__ = ["api_router"]
 
 api_router = APIRouter(dependencies=[Depends(get_caller)])
 for _module in (schema, stats, nodes, orgs, chains, gaps, pairings, communities, rosters,
-                audit, grids, forces, overview, workbench):
+                audit, grids, forces, overview):
     api_router.include_router(_module.router)
+workbench.include(api_router)

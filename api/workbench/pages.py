@@ -12,23 +12,17 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from api.deps import API_PREFIX
+from api.workbench.fragments import PAGES
 from api.workbench.render import render
 from api.workbench.text import Lang
 
 __all__ = ["router", "PAGES", "STATIC"]
 
-#: the pages, in menu order
-PAGES = ("overview", "gaps")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+          ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
 #: every file served, with its type (vendored: pinned in tests/api/test_workbench.py)
-STATIC = {
-    "htmx.min.js": "text/javascript; charset=utf-8",
-    "echarts.min.js": "text/javascript; charset=utf-8",
-    "workbench.js": "text/javascript; charset=utf-8",
-    "workbench.css": "text/css; charset=utf-8",
-    "htmx.LICENSE.txt": "text/plain; charset=utf-8",
-    "echarts.LICENSE.txt": "text/plain; charset=utf-8",
-}
+STATIC = {p.name: _TYPES[p.suffix] for p in sorted(STATIC_DIR.iterdir()) if p.suffix in _TYPES}
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,5 +49,6 @@ def shell(request: Request, page: str, lang: Annotated[Lang, Query()] = "zh"
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     query = urlencode([*params, ("lang", lang)])
     other = urlencode([*params, ("lang", "en" if lang == "zh" else "zh")])
-    return render("base.html", lang, page=page, pages=PAGES, other_query=other,
-                  fragment_url=f"{API_PREFIX}/workbench/{page}?{query}")
+    return render("base.html", lang, page=page, scripts=PAGES[page].scripts,
+                  other_query=other, fragment_url=f"{API_PREFIX}/workbench/{page}?{query}",
+                  menu_url=f"{API_PREFIX}/workbench/menu?page={page}&lang={lang}")

@@ -4,7 +4,11 @@ have the same keys)."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Literal
+
+from api.workbench import words
 
 __all__ = ["TEXT", "Lang", "t"]
 
@@ -129,6 +133,21 @@ TEXT: dict[str, dict[str, str]] = {
         "printed_on": "Printed on",
     },
 }
+
+
+def _merge() -> None:
+    """Each page's words (``api/workbench/words/<page>.py``: ``ZH`` and ``EN``) join the
+    table; a word two modules define differently is a mistake caught at import."""
+    for m in sorted(pkgutil.iter_modules(words.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{words.__name__}.{m.name}")
+        for lang, table in (("zh", module.ZH), ("en", module.EN)):
+            for key, word in table.items():
+                old = TEXT[lang].setdefault(key, word)
+                if old != word:
+                    raise ValueError(f"word {key!r} ({lang}) defined twice: {old!r}, {word!r}")
+
+
+_merge()
 
 
 def t(lang: Lang, key: str, **kw: object) -> str:

@@ -51,7 +51,8 @@ def test_every_word_in_both_languages() -> None:
     used = set()
     for path in TEMPLATES.iterdir():
         used |= set(re.findall(r"""\bt\('([a-z0-9_]+)'\s*[,)]""", path.read_text(encoding="utf-8")))
-    dynamic = {*PAGES, *(f"kind_{k}" for k in ("weak_branch", "no_group", "no_branch")),
+    dynamic = {*(f"page_{p}" for p in PAGES),
+               *(f"kind_{k}" for k in ("weak_branch", "no_group", "no_branch")),
                *(f"sort_{s}" for s in ("rank", "residents", "community")),
                *(f"missing_{m}" for m in ("grid_worker", "police_officer", "building_heads"))}
     missing = (used | dynamic) - TEXT["zh"].keys()

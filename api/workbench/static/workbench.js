@@ -15,12 +15,14 @@
   function showLogin(message) {
     $('#login').hidden = false;
     $('#logout').hidden = true;
+    $('#search-box').hidden = true;
     $('#login-error').textContent = message || '';
     $('#token').focus();
   }
   function ready() {
     $('#login').hidden = true;
     $('#logout').hidden = false;
+    $('#search-box').hidden = false;
     htmx.trigger(document.body, 'govgraph:ready');
   }
 
@@ -51,6 +53,7 @@
     e.detail.serverResponse = box.outerHTML;
   });
   document.addEventListener('htmx:afterSwap', (e) => {
+    if (e.detail.target.id !== 'content') return; // the menu, a suggestion list …
     const page = e.detail.target.querySelector('[data-page-url]');
     if (page) history.replaceState(null, '', page.dataset.pageUrl);
     const toggle = $('#lang-toggle');
