@@ -37,13 +37,14 @@ def page_router() -> APIRouter:
 class Page:
     """A workbench page: its name (the URL ``/workbench/<name>`` and the key of its title
     in the word table), the roles whose menu shows it, its place in the menu (``order``;
-    ``None``: reached by links only, like a node's page) and the scripts it needs besides
-    ``workbench.js`` (files in ``static/``)."""
+    ``None``: reached by links only, like a node's page) and the scripts and style sheets
+    it needs besides ``workbench.js`` and ``workbench.css`` (files in ``static/``)."""
 
     name: str
     order: int | None
     roles: tuple[str, ...] = EVERY_ROLE
     scripts: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
 
 
 def failed(a: Answer, lang: Lang) -> HTMLResponse:

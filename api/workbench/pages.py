@@ -50,5 +50,6 @@ def shell(request: Request, page: str, lang: Annotated[Lang, Query()] = "zh"
     query = urlencode([*params, ("lang", lang)])
     other = urlencode([*params, ("lang", "en" if lang == "zh" else "zh")])
     return render("base.html", lang, page=page, scripts=PAGES[page].scripts,
+                  styles=PAGES[page].styles,
                   other_query=other, fragment_url=f"{API_PREFIX}/workbench/{page}?{query}",
                   menu_url=f"{API_PREFIX}/workbench/menu?page={page}&lang={lang}")

@@ -88,6 +88,26 @@ def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def scenario_server(tmp_path_factory: pytest.TempPathFactory, xinqiao_path: Path
+                    ) -> Iterator[str]:
+    """Base URL of the API over a writable copy of the small Xinqiao scenario (5,000
+    residents, ``tests/conftest.py``); tokens in ``TOKEN``: ``"sc-admin"``,
+    ``"sc-analyst"``, ``"sc-consumer"`` and ``"sc-shangxing"`` (community 上星).
+    Tests that write (accept pairs, upload a roster) write what others may see: each
+    checks what it wrote, not the store's totals."""
+    home = tmp_path_factory.mktemp("browser-scenario")
+    shutil.copy(xinqiao_path, home / "xinqiao.db")
+    store = EmbeddedStore(home / "xinqiao.db")
+    security = SecurityStore(home / "security.db")
+    for role, community in (("admin", None), ("analyst", None), ("consumer", None),
+                            ("community", "community-shangxing")):
+        key = "sc-shangxing" if community else f"sc-{role}"
+        TOKEN[key], _ = security.create_token(role, community, label=f"browser {key}")
+    with serving(store, security) as url:
+        yield url
+
+
 @contextmanager
 def serving(store: GraphStore, security: SecurityStore) -> Iterator[str]:
     """The API over ``store`` served by uvicorn in a thread on a free port (the store
