@@ -6,7 +6,8 @@ extra's playwright). A branch with N members is the focus; the time runs from
 navigation until the page says ``data-state="ready"`` (data fetched, view built) and
 ``data-layout="done"`` (the physics layout stabilised and switched off). Past 300
 nodes the explorer folds the rest into "+N more" nodes. Writes
-``bench/results/explorer_tti.json``.
+``bench/results/explorer_tti.json``. Every workbench page and the explorer on the
+scenario at 500,000 residents: ``bench/workbench_tti.py``.
 """
 
 from __future__ import annotations
