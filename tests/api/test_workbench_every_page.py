@@ -54,7 +54,8 @@ def _open(c: TestClient, page: str, lang: str = "zh") -> str:
     assert r.status_code == 200, (page, r.status_code, r.text[:300])
     assert r.headers["content-type"].startswith("text/html"), page
     assert '<section class="page"' in r.text, (page, r.text[:300])
-    return r.text
+    html: str = r.text
+    return html
 
 
 @pytest.mark.parametrize("page", list(PAGES))
