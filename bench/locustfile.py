@@ -1,5 +1,8 @@
 """The load test's clients (run by bench/load_api.py): a mix of search, leadership
-chain, neighbours and middle weakening, each client with a token of its own."""
+chain, neighbours and middle weakening, each client with a token of its own. With the
+plan's ``rate`` (requests per second per client) each client paces itself
+(locust's ``constant_throughput``); without, it asks again as soon as it is answered
+(the server saturated: throughput measured, latency then only the queue)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from itertools import count
 from pathlib import Path
 from urllib.parse import quote
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, constant_throughput, task
 
 if "GOVGRAPH_LOAD_PLAN" not in os.environ:
     raise SystemExit("bench/locustfile.py is run by bench/load_api.py, which writes the "
@@ -20,7 +23,7 @@ _next = count()
 
 
 class Analyst(FastHttpUser):
-    wait_time = between(0, 0)
+    wait_time = constant_throughput(_plan["rate"]) if _plan.get("rate") else between(0, 0)
 
     def on_start(self) -> None:
         token = _plan["tokens"][next(_next) % len(_plan["tokens"])]
