@@ -19,7 +19,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/govgraph load scenario xinqiao --if-empty
-	@echo "An admin token for this machine (log in to http://127.0.0.1:8000/explorer with it):"
+	@echo "An admin token for this machine (log in to the workbench, http://127.0.0.1:8000/workbench, or the explorer, /explorer, with it):"
 	@$(BIN)/govgraph token create --role admin --label "local (make run)" --replace | tail -1
 	$(BIN)/govgraph serve --host 127.0.0.1 --port 8000
 
