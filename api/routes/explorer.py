@@ -44,6 +44,7 @@ STATIC = {
     "explorer-core.js": "text/javascript; charset=utf-8",
     "explorer-map.js": "text/javascript; charset=utf-8",
     "explorer-panel.js": "text/javascript; charset=utf-8",
+    "explorer-view.js": "text/javascript; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
     "explorer.css": "text/css; charset=utf-8",
 }

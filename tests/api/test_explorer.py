@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # A URL the browser would load: src/href attributes, url(...) in CSS, fetch("http…").
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//"""
                       r"""|fetch\(\s*["'`](?:https?:)?//|@import""", re.I)
-#: the page's scripts in the order they must run: the explorer's four share
+#: the page's scripts in the order they must run: the explorer's five share
 #: window.GovgraphExplorer, which explorer-core.js makes and explorer.js starts
 SCRIPTS = ("vis-network.min.js", "explorer-i18n.js", "explorer-core.js", "explorer-map.js",
-           "explorer-panel.js", "explorer.js")
+           "explorer-panel.js", "explorer-view.js", "explorer.js")
 
 
 @pytest.fixture

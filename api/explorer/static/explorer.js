@@ -1,12 +1,12 @@
 /* govgraph explorer: drawing the graph, the views, the controls, and the start (the
- * last of the four scripts; see explorer-core.js for the files). */
+ * last of the five scripts; see explorer-core.js for the files). */
 (function () {
   'use strict';
   const G = window.GovgraphExplorer;
-  const { API, MAX_DRAWN, UNFOLD_STEP, PRELOAD, S, nodes, edges, rels, folded, expanded,
-    back, fwd, labelDefs, relDefs, $, t, enc, el, labelName, relName, TOKEN_KEY, authHeaders,
-    loggedIn, getJSON, nbUrl, status, guard, readHash, asOf, writeHash, renderMap, currentMap,
-    applyOverlays, styleOverlayPairs, showNode, legend, translate } = G;
+  const { API, MAX_DRAWN, UNFOLD_STEP, PRELOAD, S, nodes, edges, known, rels, folded, opened,
+    expanded, back, fwd, labelDefs, relDefs, $, t, enc, el, labelName, refName, TOKEN_KEY,
+    authHeaders, loggedIn, getJSON, nbUrl, status, guard, readHash, asOf, writeHash, renderMap,
+    currentMap, loadOverlays, paintOverlays, showNode, legend, translate } = G;
   let network = null;
 
   // ------------------------------------------------------------ drawing
@@ -16,70 +16,96 @@
     const shape = st.shape || 'dot';
     const inside = ['box', 'ellipse', 'circle', 'database', 'text'].includes(shape);
     // a party organisation drawn by the name people use (上星社区第一党支部); its
-    // record name is in the details
-    return Object.assign({ id: ref.id, label: ref.short_name || ref.name, ref, shape,
-      size: 14, borderWidth: 1,
+    // record name is in the details. Labels wrap at 120 px: two short lines, not one long
+    return Object.assign({ id: ref.id, label: refName(ref), ref, shape,
+      size: 14, borderWidth: 1, widthConstraint: { maximum: 120 },
       color: { background: color, border: color, highlight: { background: color, border: '#111827' } },
-      font: { color: inside ? '#ffffff' : '#1f2937', face: 'Noto Sans CJK SC, sans-serif' },
-      title: `${labelName(ref.label)} · ${ref.id}` }, extra || {});
+      font: { color: inside ? '#ffffff' : '#1f2937', face: 'Noto Sans CJK SC, sans-serif',
+        strokeWidth: inside ? 0 : 3, strokeColor: '#ffffff' },
+      title: `${labelName(ref.label)} · ${ref.name} · ${ref.id}` }, extra || {});
   }
-  const drawnCount = () => nodes.getIds().filter((id) => !folded.has(id)).length;
-  function syncEdges() {
-    const add = [];
-    rels.forEach((r) => {
-      if (!edges.get(r.id) && nodes.get(r.start) && nodes.get(r.end)) {
-        add.push({ id: r.id, from: r.start, to: r.end, arrows: 'to', label: relName(r.type), rel: r,
-          font: { size: 10, color: '#6b7280' }, color: { color: '#9ca3af' } });
-      }
-    });
-    edges.add(add);
-    if (S.overlays.includes('pairs')) styleOverlayPairs();
-  }
-  function addRefs(refs) { nodes.add(refs.filter((n) => !nodes.get(n.id)).map((n) => visNode(n))); }
-  function fold(parent, hidden) {
-    const id = `more:${parent}`;
-    const items = (folded.get(id) || []).concat(hidden);
-    folded.set(id, items);
-    const n = { id, label: `+${items.length} ${t('more')}`, shape: 'box', ref: null,
-      color: { background: '#e5e7eb', border: '#9ca3af' }, font: { color: '#374151' } };
-    if (nodes.get(id)) nodes.update(n); else nodes.add(n);
-    if (!edges.get(id)) edges.add({ id, from: parent, to: id, dashes: true, color: { color: '#d1d5db' } });
-  }
-  function addNeighbourhood(nb, anchor) {
+  const drawnCount = () => nodes.get().filter((n) => n.ref).length;
+  let cap = MAX_DRAWN;
+  let shape = null; // the community view's ids: { cid, ccid }
+  function addAnswer(nb) {
+    nb.nodes.forEach((n) => { if (!known.has(n.id)) known.set(n.id, n); });
     nb.relationships.forEach((r) => rels.set(r.id, r));
-    const fresh = nb.nodes.filter((n) => !nodes.get(n.id));
-    const room = Math.max(0, MAX_DRAWN - drawnCount());
-    addRefs(fresh.slice(0, room));
-    const byParent = new Map();
-    fresh.slice(room).forEach((n) => { // fold under a drawn node it touches
-      let parent = anchor;
-      for (const r of nb.relationships) {
-        const other = r.start === n.id ? r.end : r.end === n.id ? r.start : null;
-        if (other && nodes.get(other) && !folded.has(other)) { parent = other; break; }
+  }
+  /* Puts the view (explorer-view.js) on the canvas: nodes that stay keep their place,
+   * new ones start beside the node they hang from, overlays are painted over it.
+   * Returns how many nodes came in. */
+  function redraw() {
+    const view = S.view === 'community' && shape ? fittedTree() : G.focusView(cap);
+    paintOverlays(view.items, view.links);
+    const want = new Map(view.items.map((n) => [n.id, n]));
+    const pos = network.getPositions();
+    nodes.remove(nodes.getIds().filter((id) => !want.has(id)));
+    folded.clear();
+    let fresh = 0;
+    const add = [];
+    want.forEach((n, id) => {
+      if (n.fold || n.more) folded.set(id, n.fold || { more: n.more });
+      const old = nodes.get(id);
+      if (old && S.view === 'focus') {
+        // a key the new item lacks (a gap mark that no longer holds) goes with a re-add
+        const stale = Object.keys(old).some((k) => !(k in n) && k !== 'x' && k !== 'y');
+        if (!stale) { nodes.update(n); return; }
+        nodes.remove(id);
+        add.push(Object.assign({}, n, pos[id] || {}));
+        return;
       }
-      byParent.set(parent, (byParent.get(parent) || []).concat([n]));
+      if (old) nodes.remove(id);
+      fresh += old ? 0 : 1;
+      const near = S.view === 'focus' && !('x' in n) && (pos[view.anchor(id)] || pos[n.fold ? n.fold.parent : '']
+        || pos[nearest(id, pos)]);
+      add.push(near ? Object.assign(around(near, id), n) : n);
     });
-    byParent.forEach((hidden, parent) => fold(parent, hidden));
-    syncEdges();
+    nodes.add(add);
+    edges.clear();
+    edges.add(view.links);
+    if (S.focus && nodes.get(S.focus) && S.view === 'focus') {
+      nodes.update({ id: S.focus, size: 24, borderWidth: 3, focused: true,
+        font: Object.assign({}, nodes.get(S.focus).font, { size: 18, bold: true }) });
+    }
+    legend();
+    return fresh;
   }
-  function unfold(id) {
-    const items = folded.get(id);
-    const parent = id.slice('more:'.length);
-    folded.delete(id);
-    nodes.remove(id);
-    edges.remove(id);
-    addRefs(items.slice(0, UNFOLD_STEP));
-    if (items.length > UNFOLD_STEP) fold(parent, items.slice(UNFOLD_STEP));
-    syncEdges();
+  // the community tree with as many columns as make it largest in the canvas
+  function fittedTree() {
+    const box = $('#graph');
+    let best = null;
+    for (let per = 3; per <= 10; per += 1) {
+      const v = G.treeView(shape.cid, shape.ccid, per);
+      const xs = v.items.map((n) => n.x);
+      const ys = v.items.map((n) => n.y);
+      const scale = Math.min(box.clientWidth / (Math.max(...xs) - Math.min(...xs) + 150),
+        box.clientHeight / (Math.max(...ys) - Math.min(...ys) + 95));
+      if (!best || scale > best.scale + 1e-9) best = { scale, v };
+    }
+    return best.v;
   }
-  function reset(hierarchical) {
-    nodes.clear(); edges.clear(); rels.clear(); folded.clear(); expanded.clear();
+  // a place beside `p` that depends on the id only (the same view lays out the same way)
+  function around(p, id) {
+    let h = 0;
+    for (let i = 0; i < id.length; i += 1) h = (h * 31 + id.charCodeAt(i)) | 0;
+    const a = ((h >>> 0) % 360) * Math.PI / 180;
+    return { x: p.x + 40 * Math.cos(a), y: p.y + 40 * Math.sin(a) };
+  }
+  function nearest(id, pos) { // a drawn neighbour of a new node
+    for (const r of rels.values()) {
+      const other = r.start === id ? r.end : r.end === id ? r.start : null;
+      if (other && pos[other]) return other;
+    }
+    return null;
+  }
+  function reset() {
+    nodes.clear(); edges.clear(); known.clear(); rels.clear(); folded.clear(); opened.clear();
+    expanded.clear();
+    cap = MAX_DRAWN;
+    shape = null;
     if (network) network.destroy();
-    const layout = hierarchical
-      ? { hierarchical: { enabled: true, direction: 'UD', levelSeparation: 130, nodeSpacing: 120 } }
-      : { improvedLayout: true };
     network = new vis.Network($('#graph'), { nodes, edges }, {
-      layout, physics: hierarchical ? false : { solver: 'barnesHut', stabilization: { iterations: 250 } },
+      layout: { improvedLayout: true }, physics: false,
       interaction: { hover: true, tooltipDelay: 150 }, edges: { smooth: false },
     });
     document.body.dataset.layout = 'done';
@@ -92,27 +118,61 @@
       if (p.nodes.length && !folded.has(p.nodes[0])) guard(() => focus(p.nodes[0]));
     });
   }
+  // Labels pushed apart, then the whole view in sight (not magnified past 1.5).
+  function tidy() {
+    G.declutter(network, 4);
+    network.fit({ maxZoomLevel: 1.5 });
+    document.body.dataset.layout = 'done';
+  }
   // The layout is computed before it is shown (a bounded number of physics iterations,
   // at most 300 nodes), then physics stops: big views never keep the CPU busy.
   function settle(iterations) {
+    if (S.view !== 'focus') { tidy(); return Promise.resolve(); }
     document.body.dataset.layout = 'running';
-    network.setOptions({ physics: { enabled: true, solver: 'barnesHut' } });
-    network.once('stabilizationIterationsDone', () => {
-      network.setOptions({ physics: false });
-      network.fit();
-      document.body.dataset.layout = 'done';
+    return new Promise((resolve) => {
+      network.setOptions({ physics: { enabled: true, solver: 'barnesHut',
+        barnesHut: { springLength: 140, avoidOverlap: 0.3 } } });
+      network.once('stabilizationIterationsDone', () => {
+        network.setOptions({ physics: false });
+        tidy();
+        resolve();
+      });
+      network.stabilize(iterations);
     });
-    network.stabilize(iterations);
+  }
+  function shownStatus() {
+    const folds = [...folded.values()].filter((f) => f.count && !f.open).length;
+    return t('shown').replace('{n}', drawnCount()) + (folds ? t('foldedN').replace('{n}', folds) : '');
   }
   async function onClick(id) {
-    if (folded.has(id)) { unfold(id); settle(100); return; }
+    const f = folded.get(id);
+    if (f) {
+      if (f.more) cap += UNFOLD_STEP;
+      else if (opened.has(f.key)) opened.delete(f.key);
+      else opened.add(f.key);
+      redraw();
+      await settle(100);
+      status(shownStatus());
+      return;
+    }
     await showNode(id);
     if (S.view !== 'focus' || expanded.has(id)) return;
     expanded.add(id);
-    addNeighbourhood(await getJSON(nbUrl(id, 1, S.types, S.labels)), id);
-    settle(100);
-    legend();
-    status(t('shown').replace('{n}', drawnCount()));
+    addAnswer(await getJSON(nbUrl(id, 1, S.types, S.labels)));
+    redraw();
+    await settle(100);
+    status(shownStatus());
+  }
+  // A legend click, the events toggle or the slider: the same answers drawn anew.
+  async function refilter() {
+    writeHash();
+    if (S.view === 'map') return;
+    document.body.dataset.state = 'loading';
+    await loadOverlays();
+    const fresh = redraw();
+    if (fresh || S.view !== 'focus') await settle(60); else tidy();
+    status(shownStatus());
+    document.body.dataset.state = 'ready';
   }
 
   // ------------------------------------------------------------ views
@@ -129,58 +189,72 @@
     $('#map-panel').hidden = S.view !== 'map';
     if (S.view === 'map') await renderMap();
     else if (S.view === 'community') await renderCommunity();
-    else if (S.focus) { await renderFocus(); settle(250); }
-    else { reset(false); status(t('hint')); }
+    else if (S.focus) await renderFocus();
+    else { reset(); status(t('hint')); }
     legend();
+    timeSlider();
     document.body.dataset.focus = S.focus || '';
     document.body.dataset.view = S.view;
     document.body.dataset.state = 'ready';
   }
   async function renderFocus() {
-    reset(false);
+    reset();
     status(t('loading'));
     const nb = await getJSON(nbUrl(S.focus, S.depth, S.types, S.labels));
-    addNeighbourhood(nb, S.focus);
+    addAnswer(nb);
     expanded.add(S.focus);
-    nodes.update({ id: S.focus, size: 24, borderWidth: 3, focused: true,
-      font: Object.assign({}, nodes.get(S.focus).font, { size: 18, bold: true }) });
+    await loadOverlays();
+    redraw();
     network.selectNodes([S.focus]);
-    status(t('shown').replace('{n}', drawnCount()) + (nb.truncated ? t('truncated') : ''));
+    await settle(250);
+    status(shownStatus() + (nb.truncated ? t('truncated') : ''));
     await showNode(S.focus);
-    await applyOverlays();
   }
   async function renderCommunity() {
-    reset(true);
+    reset();
     const sum = await getJSON(`${API}/communities/${enc(S.community)}/summary${asOf()}`);
-    nodes.add(visNode(sum.community, { level: 0 }));
+    known.set(sum.community.id, sum.community);
     const cc = sum.committee;
     if (cc) {
-      nodes.add(visNode(cc, { level: 1 }));
-      const nb = await getJSON(nbUrl(cc.id, 2, ['COVERS', 'SUB_ORG_OF'], []));
-      const byId = new Map(nb.nodes.map((n) => [n.id, n]));
-      nb.relationships.forEach((r) => rels.set(r.id, r));
-      const branches = nb.relationships.filter((r) => r.type === 'SUB_ORG_OF' && r.end === cc.id)
-        .map((r) => r.start);
-      branches.forEach((b) => nodes.add(visNode(byId.get(b), { level: 2 })));
-      nb.relationships.filter((r) => r.type === 'COVERS' && branches.includes(r.start))
-        .forEach((r) => { if (!nodes.get(r.end)) nodes.add(visNode(byId.get(r.end), { level: 3 })); });
-      rels.set(`leads:${cc.id}`, { id: `leads:${cc.id}`, type: 'LEADS', start: cc.id, end: sum.community.id });
+      known.set(cc.id, cc);
+      addAnswer(await getJSON(nbUrl(cc.id, 2, ['COVERS', 'SUB_ORG_OF'], [])));
+      rels.set(`leads:${cc.id}`, { id: `leads:${cc.id}`, type: 'LEADS', start: cc.id, end: sum.community.id, properties: {} });
     }
     // resident groups no branch covers hang from the community itself
-    const own = await getJSON(nbUrl(sum.community.id, 1, ['PART_OF'], ['ResidentGroup']));
-    own.relationships.filter((r) => !nodes.get(r.start)).forEach((r) => rels.set(r.id, r));
-    own.nodes.slice(1).forEach((g) => { if (!nodes.get(g.id)) nodes.add(visNode(g, { level: 3 })); });
-    syncEdges();
-    status(`${sum.community.name} · ${t('shown').replace('{n}', drawnCount())}`);
+    addAnswer(await getJSON(nbUrl(sum.community.id, 1, ['PART_OF'], ['ResidentGroup'])));
+    shape = { cid: sum.community.id, ccid: cc ? cc.id : null };
+    await loadOverlays();
+    redraw();
+    tidy();
+    status(`${sum.community.name} · ${shownStatus()}`);
     await showNode(sum.community.id);
-    await applyOverlays();
-    network.fit();
   }
   async function focus(id) {
     if (S.focus && (S.focus !== id || S.view !== 'focus')) { back.push(S.focus); fwd.length = 0; }
     S.focus = id;
     S.view = 'focus';
     await render();
+  }
+
+  // ------------------------------------------------------------ the time slider
+  function timeSlider() {
+    const r = G.timeRange();
+    const box = $('#as-of');
+    box.min = String(r.min);
+    box.max = String(r.max);
+    box.value = String(S.asOf ? Math.max(r.min, G.monthOf(S.asOf)) : r.max);
+    $('#as-of-day').textContent = S.asOf || t('today');
+  }
+  function wireSlider() {
+    const box = $('#as-of');
+    if (PRELOAD) { box.closest('label').hidden = true; return; } // the file holds today's answers only
+    const dayOf = () => (Number(box.value) >= Number(box.max) ? null : G.monthEnd(Number(box.value)));
+    box.oninput = () => { $('#as-of-day').textContent = dayOf() || t('today'); };
+    box.onchange = () => {
+      S.asOf = dayOf();
+      $('#as-of-day').textContent = S.asOf || t('today');
+      guard(S.view === 'focus' ? refilter : render);
+    };
   }
 
   // ------------------------------------------------------------ controls
@@ -258,13 +332,14 @@
     Object.assign(labelDefs, Object.fromEntries(schema.labels.map((l) => [l.name, l])));
     Object.assign(relDefs, Object.fromEntries(schema.relationships.map((r) => [r.name, r])));
     wire();
+    wireSlider();
     translate();
     await render();
   }
-  Object.assign(G, { visNode, focus, render });
+  Object.assign(G, { visNode, focus, render, refilter });
   window.addEventListener('hashchange', () => { readHash(); translate(); guard(render); });
   window.explorer = { state: S, nodes, edges, focus, search: doSearch, map: currentMap,
-    network: () => network,
+    network: () => network, click: (id) => guard(() => onClick(id)),
     // Page coordinates of a drawn node (browser tests click on the canvas with them).
     pagePosition(id) {
       const p = network.canvasToDOM(network.getPositions([id])[id]);

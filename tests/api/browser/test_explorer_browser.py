@@ -149,7 +149,15 @@ def test_filters_fold_english_and_png(watched: Watched) -> None:
     w, page = watched, watched.page
     page.goto(w.base + "/explorer#focus=brBig&depth=1&types=MEMBER_OF,SUB_ORG_OF")
     ready(w, "brBig")
-    assert {"x00", "x50", "ccA"} <= drawn(w) and "gA5" not in drawn(w)  # COVERS filtered out
+    # brBig's 51 members are one fold ("党员 ×51"); a click on it draws them
+    fold = "fold:brBig|PartyMember|MEMBER_OF"
+    assert node(w, fold)["label"] == "党员 ×51" and "x00" not in drawn(w)
+    assert "ccA" in drawn(w) and "gA5" not in drawn(w)  # COVERS filtered out
+    page.wait_for_selector('body[data-layout="done"]')
+    pos = page.evaluate(f"explorer.pagePosition({fold!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_function("explorer.nodes.get('x50') !== null")
+    assert {"x00", "x50", "ccA"} <= drawn(w) and "gA5" not in drawn(w)
     page.click("#lang")
     ready(w, "brBig")
     assert page.inner_text("#community-view") == "Community view"
