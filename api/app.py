@@ -27,6 +27,7 @@ from api.routes import api_router, health
 from api.routes import explorer as explorer_page
 from api.security import SecurityStore
 from api.settings import get_settings as api_settings
+from api.workbench import fragments as workbench_fragments
 from api.workbench import pages as workbench_pages
 from graph.errors import (
     BackendNotAvailable,
@@ -153,6 +154,9 @@ def create_app(store: GraphStore | None = None,
     _docs(app)
     app.include_router(health.router)  # the only routes open without a token
     app.include_router(api_router, prefix=API_PREFIX, responses=COMMON_RESPONSES)
+    # the workbench pages' content, beside the API (not in it: a page module imports
+    # the JSON routes' models, whose package would then import the pages)
+    workbench_fragments.include(app, API_PREFIX)
     app.include_router(explorer_page.router)  # the page shell; its data needs a token
     app.include_router(workbench_pages.router)  # the same: shells, their data needs one
     auth.install(app)

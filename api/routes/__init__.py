@@ -13,6 +13,7 @@ from api.routes import (
     audit,
     chains,
     communities,
+    community_tree,
     forces,
     gaps,
     grids,
@@ -24,12 +25,10 @@ from api.routes import (
     schema,
     stats,
 )
-from api.workbench import fragments as workbench
 
 __all__ = ["api_router"]
 
 api_router = APIRouter(dependencies=[Depends(get_caller)])
 for _module in (schema, stats, nodes, orgs, chains, gaps, pairings, communities, rosters,
-                audit, grids, forces, overview):
+                audit, grids, forces, overview, community_tree):
     api_router.include_router(_module.router)
-workbench.include(api_router)

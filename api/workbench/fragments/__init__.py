@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from api.workbench.common import Page
 
@@ -32,7 +32,8 @@ PAGES: dict[str, Page] = {p.name: p for p in sorted(
 assert len(PAGES) == len(_pages), "two modules declare the same page"
 
 
-def include(into: APIRouter) -> None:
-    """The pages' routes into ``into`` under ``/workbench``."""
+def include(app: FastAPI, api_prefix: str) -> None:
+    """The pages' routes under ``<api_prefix>/workbench`` (each router's policy takes the
+    token, :func:`api.policy.get_caller`, as the API's routes do)."""
     for r in ROUTERS:
-        into.include_router(r, prefix="/workbench", include_in_schema=False)
+        app.include_router(r, prefix=f"{api_prefix}/workbench", include_in_schema=False)
