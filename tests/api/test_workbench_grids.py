@@ -306,3 +306,18 @@ def test_bad_input_is_refused_not_a_500(clients: dict[str, TestClient]) -> None:
     # a sort of another section: the section's default
     assert _rows(_get(c, section="duty", sort="overlaps", as_of=DAY),
                  "grids-duty")[0].startswith("上星网格三")
+
+
+def test_a_long_list_folds_behind_its_count(xinqiao: GraphStore) -> None:
+    """On the scenario a fire grid overlaps dozens of base grids: the first six are
+    listed (as the JSON orders them, largest first), the rest behind "另 N 个"."""
+    with client_for(xinqiao, "analyst", security=security_store()) as c:
+        special = c.get("/api/v1/grids/overlaps").json()["special_grids"]
+        first = min(special, key=lambda s: s["grid"]["id"])
+        assert len(first["overlaps"]) > 6
+        row = _rows(_get(c, section="overlaps"), "grids-special")[0]
+        names = [o["base_grid"]["name"] for o in first["overlaps"]]
+        assert row.startswith(first["grid"]["name"])
+        shown, folded = row.split(f"另 {len(names) - 6} 个")
+        assert all(n in shown for n in names[:6]) and not any(n in shown for n in names[6:])
+        assert all(n in folded for n in names[6:])

@@ -121,6 +121,9 @@ async def grids(
         r = a.body
         special = r["special_grids"]
         rows = [s for s in _in(special, chosen) if s["communities_crossed"] or not crossing_only]
+        for s in rows:
+            s["overlap_names"] = [f"{o['base_grid']['name']} {o['share'] * 100:.1f}%"
+                                  for o in s["overlaps"]]
         ctx.update(r=r, too_large=_in(r["too_large"], chosen),
                    communities=_communities(special, r["too_large"]),
                    xlsx_url=f"{API_PREFIX}/grids/overlaps.xlsx?{xlsx}",

@@ -63,6 +63,7 @@ ZH = {
     "grids_sort_changed": "按调整数",
     "grids_sort_missing": "按缺岗项数",
     "grids_sort_buildings": "按无楼栋长楼栋数",
+    "grids_more": "另 {n} 个",
 }
 EN = {
     "grids_overlaps": "Overlaps",
@@ -132,4 +133,5 @@ EN = {
     "grids_sort_changed": "Changes",
     "grids_sort_missing": "Items lacking",
     "grids_sort_buildings": "Buildings without a head",
+    "grids_more": "{n} more",
 }

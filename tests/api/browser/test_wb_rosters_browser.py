@@ -141,6 +141,7 @@ def test_in_english(browser: Any, scenario_server: str, tmp_path: Path) -> None:
         page.goto(f"{scenario_server}/workbench/rosters?lang=en")
         page.wait_for_selector("#roster-form")
         assert page.inner_text('#roster-form button[type="submit"]') == "Check (dry run)"
+        page.select_option('#roster-form select[name="kind"]', "party_members")
         page.set_input_files("#roster-file", str(_roster(tmp_path / "r.xlsx", BAD)))
         page.click('#roster-form button[type="submit"]')
         _report(w, '[data-ok="false"]')
