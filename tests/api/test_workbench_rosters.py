@@ -200,6 +200,33 @@ def test_a_partial_roster_ends_nothing(admin: TestClient, store: GraphStore) -> 
         == "结束关系（名册中已没有） 0"
 
 
+def test_a_long_report_lists_its_first_issues(admin: TestClient) -> None:
+    """250 rows with a wrong check digit: 250 errors; the script sends the first SHOWN
+    (200) with the total, the page lists them and says how many more the marked file
+    holds."""
+    from api.workbench.fragments.rosters import SHOWN
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEAD)
+    for i in range(250):
+        good = idn(f"440306199001{i // 28 + 1:02d}{i % 28 + 1:02d}1")
+        ws.append([f"党员{i}", good[:-1] + ("1" if good[-1] != "1" else "2"), "2020-07-01",
+                   "上星第一支部", "党员", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    status, answer = upload(admin, out.getvalue(), dry_run=True)
+    assert status == 422 and answer["errors"] == 250 and SHOWN == 200
+    total = len(answer["issues"])
+    answer["issues"] = answer["issues"][:SHOWN]
+    r = admin.post(f"{URL}/report", json={"kind": "party_members", "step": "dry_run",
+                                          "status": status, "answer": answer,
+                                          "issues_total": total})
+    assert len(_rows(r.text, "roster-issues")) == 200
+    assert "另有 50 条未列出" in r.text
+
+
 def test_in_english(admin: TestClient) -> None:
     zh = {w for k, w in TEXT["zh"].items() if k.startswith("rosters_") or k.startswith("page_")}
     html = admin.get(URL, params={"lang": "en"}).text

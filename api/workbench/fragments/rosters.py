@@ -45,7 +45,7 @@ router = page_router()
 PAGES = (Page("rosters", 80, roles=("admin",), scripts=("wb-rosters.js",),
               styles=("wb-rosters.css",)),)
 #: issues and diffs the page lists (wb-rosters.js sends no more)
-SHOWN = 500
+SHOWN = 200
 #: diffs named by a look-up of their node (one in-process call each)
 NAMED = 100
 _ADMIN = [Depends(allow("admin"))]

@@ -62,8 +62,14 @@
       body: JSON.stringify(envelope),
     });
     if (page.status === 401) { loggedOut(); return; }
-    const out = $('#roster-result');
-    out.innerHTML = await page.text(); // server-rendered, every value escaped there
+    if ((page.headers.get('content-type') || '').startsWith('application/json')) {
+      // refused before the page's route ran (the body too large, a bad parameter)
+      let detail = `${page.status}`;
+      try { detail = (await page.json()).detail || detail; } catch (e) { /* keep */ }
+      say(typeof detail === 'string' ? detail : JSON.stringify(detail), 'error-box');
+      return;
+    }
+    $('#roster-result').innerHTML = await page.text(); // rendered there, every value escaped
     if (step === 'write' && answer && answer.written) held = null; // written once only
   }
 
