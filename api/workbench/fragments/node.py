@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import re
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
@@ -168,7 +167,7 @@ async def node(request: Request, caller: CallerDep, store: StoreDep,
                id: Annotated[str, Query(min_length=1, max_length=200)],
                as_of: Day | None = None, lang: LangQ = "zh") -> HTMLResponse:
     day = as_of.isoformat() if as_of else None
-    path = quote(id, safe="")
+    path = id  # the ASGI path is the decoded one (call_json encodes its raw form)
     n = await call_json(request, "GET", f"{API_PREFIX}/nodes/{path}")
     if not n.ok:
         return failed(n, lang)
