@@ -236,8 +236,14 @@ def test_a_community_token_sees_its_own_grids_only(clients: dict[str, TestClient
         assert c.get(URL, params={"community": "c2" if who == "c1" else "c1"}).status_code \
             == 404
     # c1's fire grid crosses into c2; c1 sees the crossing, not c2's grid or name
-    f1 = _rows(_get(clients["c1"], section="overlaps"), "grids-special")[0]
+    html = _get(clients["c1"], section="overlaps")
+    f1 = _rows(html, "grids-special")[0]
     assert f1.startswith("上星消格") and "上星网格三 50.0%" in f1
+    assert f1.endswith("上星社区、其他社区")
+    # what the JSON left out, counted: b4 in f1's overlaps, c2 crossed, b4 and b5 too
+    # large, g0 (in no community) without a boundary
+    redacted = clients["c1"].get("/api/v1/grids/overlaps").json()["redacted"]
+    assert redacted == 5 and "另有 5 项涉及您无权查看的网格或人员" in html
     # the download is the JSON's, scoped the same way
     r = clients["c1"].get("/api/v1/grids/overlaps.xlsx")
     text = " ".join(str(v) for ws in load_workbook(io.BytesIO(r.content)).worksheets

@@ -64,6 +64,8 @@ ZH = {
     "grids_sort_missing": "按缺岗项数",
     "grids_sort_buildings": "按无楼栋长楼栋数",
     "grids_more": "另 {n} 个",
+    "grids_others": "其他社区",
+    "grids_redacted": "另有 {n} 项涉及您无权查看的网格或人员，未列出。",
 }
 EN = {
     "grids_overlaps": "Overlaps",
@@ -134,4 +136,6 @@ EN = {
     "grids_sort_missing": "Items lacking",
     "grids_sort_buildings": "Buildings without a head",
     "grids_more": "{n} more",
+    "grids_others": "other communities",
+    "grids_redacted": "{n} more item(s) name grids or people you may not see: not listed.",
 }
