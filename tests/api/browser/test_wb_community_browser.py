@@ -91,9 +91,9 @@ def test_shangxings_token_sees_no_other_community_and_downloads_the_boards(
         with page.expect_download() as got:
             page.get_by_text("下载 Excel").click()
         assert got.value.suggested_filename == f"三块牌子一套人马-{DAY}.xlsx"
-        path = tmp_path / "boards.xlsx"
-        got.value.save_as(path)
-        book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True)
+        saved = tmp_path / "boards.xlsx"
+        got.value.save_as(saved)
+        book = load_workbook(io.BytesIO(saved.read_bytes()), read_only=True)
         assert book.sheetnames == ["汇总", "上星社区"]
         rows = [r for r in book["上星社区"].iter_rows(min_row=3, values_only=True)]
         assert sorted(r[0] for r in rows) == sorted(shown)
