@@ -55,6 +55,8 @@ def test_the_table_by_hand(store: GraphStore) -> None:
         assert '<option value="cB" selected>黄埔社区</option>' in html
         assert '<option value="cA">上星社区</option>' in html  # the others still offered
         assert "three-boards.xlsx?community=cB&amp;as_of=2024-06-30" in html
+        # "all communities" chosen in the form: an empty community
+        assert [r[2] for r in _rows(_page(c, community=""))] == ["上星书记", "黄埔书记"]
         html = _page(c, min_orgs="4")
         assert [r[2] for r in _rows(html)] == ["上星书记"]
         assert "three-boards.xlsx?min_orgs=4&amp;as_of=2024-06-30" in html

@@ -35,15 +35,19 @@ def tree_street() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     2022 (not in the tree). Resident groups: gA (brA), gA2 (brA2), gA3 (nothing: hollow),
     gA4 (brA covered it until 2023; its leader mA6 holds 组长: uncovered, not hollow).
     ccA leads rcA and wsA; mA1 also heads wsA (站长), so holds posts in brA, rcA, cA
-    (社区书记) and wsA: four organisations. gridA has a boundary.
+    (社区书记) and wsA: four organisations. gridA and cA have a boundary.
 
     Middle weakening in cA: brA too few full members (none is marked full) and inactive
     (no activity); brA2 no secretary, too few full members, inactive, no new member
     (mA5 joined 2000); gA3 hollow: three gaps.
     """
     nodes, rels = _street()
+    # the committees' names are the names people use (no shorter one derived)
+    short = {"pwc": "新桥街道党工委", "ccA": "上星社区党委", "ccB": "黄埔社区党委"}
+    nodes = [dict(n, properties={**n["properties"], "short_name": short[n["id"]]})
+             if n["id"] in short else n for n in nodes]
     nodes = [dict(n, properties={**n["properties"], "geometry": SQUARE})
-             if n["id"] == "gridA" else n for n in nodes]
+             if n["id"] in ("gridA", "cA") else n for n in nodes]
     nodes += [
         node("gbA", "GeneralBranch", name="中共上星社区东片总支部委员会",
              short_name="上星东片党总支"),
@@ -145,7 +149,7 @@ def test_the_page_for_an_analyst(store: GraphStore) -> None:
     store.upsert(*tree_street())
     with client_for(store, "analyst", security=security_store()) as c:
         html = _page(c)  # no community asked: the first, 上星
-        assert 'data-community="cA"' in html
+        assert 'data-community="cA"' in html and '"coordinates"' not in html
         assert '<option value="cA" selected>上星社区</option>' in html
         assert '<option value="cB">黄埔社区</option>' in html
         # the tree: the committee open, each organisation with its flags
@@ -182,6 +186,7 @@ def test_the_page_for_an_analyst(store: GraphStore) -> None:
         for page in ("pairing", "forces", "cases"):
             assert f'href="/workbench/{page}?community=cA&amp;as_of=2024-06-30' in html
         assert 'href="/workbench/grids?community=cA&amp;as_of=2024-06-30' in html
+        assert 'data-community="cA"' in _page(c, community="")  # none chosen: the first
         # 黄埔 chosen: its own tree, none of 上星's
         html = _page(c, community="cB")
         assert 'data-org="brB"' in html and "上星第二支部" not in html

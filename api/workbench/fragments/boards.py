@@ -44,7 +44,7 @@ async def _all(request: Request, params: dict[str, Any]) -> tuple[Answer, list[A
 
 @router.get("/boards", response_class=HTMLResponse)
 async def boards(request: Request, caller: CallerDep, store: StoreDep,
-                 community: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+                 community: Annotated[str | None, Query(max_length=200)] = None,
                  min_orgs: Annotated[int, Query(ge=2, le=20)] = 2,
                  as_of: Day | None = None,
                  page: Annotated[int, Query(ge=1, le=10_000)] = 1,

@@ -57,7 +57,7 @@ def _flags(mw: dict[str, Any], lang: str) -> tuple[dict[str, list[str]], set[str
 
 @router.get("/community", response_class=HTMLResponse)
 async def community(request: Request, caller: CallerDep, store: StoreDep,
-                    community: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+                    community: Annotated[str | None, Query(max_length=200)] = None,
                     as_of: Day | None = None, lang: LangQ = "zh") -> HTMLResponse:
     day = as_of.isoformat() if as_of else None
     o = await call_json(request, "GET", f"{API_PREFIX}/overview", {"as_of": day})

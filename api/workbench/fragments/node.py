@@ -67,12 +67,13 @@ class Names:
         return r.name_zh if self.lang == "zh" else r.name_en
 
     def name(self, ref: dict[str, Any] | None) -> str:
-        """A node as lists show it: its short name in Chinese when it has one (上星社区第一
-        党支部), else its name."""
+        """A node as lists show it: a party organisation's short name in Chinese when it
+        has one (上星社区第一党支部), else its name."""
         if not ref:
             return ""
         short = ref.get("short_name")
-        return str(short if short and self.lang == "zh" else ref.get("name") or "")
+        party = "PartyOrg" in (ref.get("labels") or ())  # 上星社区党委, not 上星 for 上星社区
+        return str(short if short and party and self.lang == "zh" else ref.get("name") or "")
 
     def prop(self, key: str, labels: list[str]) -> str:
         if self.lang == "zh":
@@ -94,6 +95,8 @@ class Names:
             return d.enum.get(value, value) if self.lang == "zh" else value
         if value is None:
             return "—"
+        if isinstance(value, int):
+            return f"{value:,}"
         text = str(value)
         if self.lang == "en":  # a masked birth date
             if m := _BAND.match(text):
