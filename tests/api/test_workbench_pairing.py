@@ -186,6 +186,9 @@ def test_only_band_tops_are_offered_as_young_age(clients: dict[str, TestClient])
                          .split("</select>")[0])
     assert offered == ["17", "24", "35", "44", "54", "64"]
     assert c.get(URL, params={"young_age": 30, "propose": "true"}).status_code == 422
+    html = _proposed(c, young_age=24)  # a band's top, sent as the form sends it
+    assert "或年龄不超过 24 岁" in html and '<option value="24" selected>' in html
+    assert "young_age=24" in html
 
 
 def test_the_admin_accepts_the_ticked_pairs(clients: dict[str, TestClient],

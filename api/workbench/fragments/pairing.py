@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import AfterValidator
 
 from api.deps import API_PREFIX
 from api.params import Day
@@ -26,6 +27,7 @@ from api.policy import CallerDep
 from api.workbench.common import LangQ, Page, failed, page_router, paged, query
 from api.workbench.internal import call_json
 from api.workbench.render import render
+from graph.masking import BAND_TOPS
 from queries.pairing import SCORE_PARTS
 
 __all__ = ["router", "PAGES"]
@@ -37,9 +39,18 @@ PAGES = (Page("pairing", 30, roles=("admin", "analyst", "community"),
 #: the route's defaults: the .xlsx (which takes only community, capacity and as_of)
 #: is the same plan only when the page's rules are these
 DEFAULTS = {"capacity": 2, "new_years": 5, "veteran_years": 20, "young_age": 35}
-#: the route's ``young_age``: the age bands' tops (graph.masking.BAND_TOPS)
-YoungAge = Literal[17, 24, 35, 44, 54, 64]
-YOUNG_AGES = (17, 24, 35, 44, 54, 64)
+#: the route's ``young_age``: an age band's top (graph.masking.BAND_TOPS)
+YOUNG_AGES = BAND_TOPS
+
+
+def _band_top(v: int) -> int:
+    if v not in YOUNG_AGES:
+        raise ValueError(f"must be an age band's top ({', '.join(map(str, YOUNG_AGES))})")
+    return v
+
+
+#: a query string is text: a Literal of ints would refuse "35"
+YoungAge = Annotated[int, AfterValidator(_band_top)]
 Sort = Literal["community", "score", "management"]
 Row = dict[str, Any]
 
