@@ -55,6 +55,12 @@ def test_an_analyst_opens_shangxing_down_to_a_branch_then_its_gaps(
         assert branch.get_attribute("open") is not None
         assert groups.count() >= 1 and groups.first.is_visible()
         assert "居民小组" in groups.first.inner_text()
+        # on paper every branch is open, on screen a closed one stays closed
+        closed = page.locator('details.org[data-org="branch-shangxing-03"] li.group').first
+        assert not closed.is_visible()
+        page.emulate_media(media="print")
+        assert closed.is_visible() and not page.locator("#community-page form").is_visible()
+        page.emulate_media(media="screen")
         # a weak branch carries its flag and reasons; the figures sit beside the tree
         weak = page.locator("#community-tree .flag.weak").count()
         assert weak >= 1
