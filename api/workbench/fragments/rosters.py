@@ -78,24 +78,59 @@ class Shown(BaseModel):
     diffs_total: int | None = Field(None, ge=0)
 
 
+class _Added(BaseModel):
+    """A node an upload adds, as the JSON lists it (``added``)."""
+
+    id: str
+    labels: list[str] = []
+    name: str = ""
+    sheet: str | None = None
+    row: int | None = None
+
+
+class _Ended(BaseModel):
+    """A relationship an upload ends, as the JSON lists it (``ended``)."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    until: str | None = None
+
+
 @router.post("/rosters/report", response_class=HTMLResponse, dependencies=_ADMIN)
 async def report(request: Request, shown: Shown, lang: LangQ = "zh") -> HTMLResponse:
-    """The report of one upload (its dry run or its write), from the JSON route's answer."""
+    """The report of one upload (its dry run or its write), from the JSON route's answer.
+
+    Who is added and whose relationship ends are listed one by one when the answer
+    lists them (``added``, ``ended``); an answer with counts only shows the counts."""
     body = shown.answer if isinstance(shown.answer, dict) else {}
     if shown.status not in (200, 422) or (shown.status == 422 and "issues" not in body):
         # a refusal before any check (too large, unknown kind, a bad parameter …)
         return failed(Answer(shown.status, {"detail": _detail(body)}, {}), lang)
     try:
         r = LoadReportPublic.model_validate(body)
-    except ValidationError:
+        added = [_Added.model_validate(x) for x in body.get("added") or []][:SHOWN]
+        ended = [_Ended.model_validate(x) for x in body.get("ended") or []][:SHOWN]
+    except (ValidationError, TypeError):
         return failed(Answer(422, {"detail": "not a roster report"}, {}), lang)
     names = await _kind_names(request, r.kind)
+    n = _Names(request, lang)
+    await n.load()
     return render(
         "f_rosters_report.html", lang, r=r, step=shown.step,
         issues=r.issues[:SHOWN], more_issues=max(
             (shown.issues_total or len(r.issues)) - SHOWN, r.errors + r.warnings - SHOWN, 0),
-        diffs=await _diffs(request, r, lang), more_diffs=max(
+        diffs=[await n.diff(d) for d in r.diffs[:SHOWN]], more_diffs=max(
             (shown.diffs_total or len(r.diffs)) - SHOWN, 0),
+        listed="added" in body and "ended" in body,
+        added=[{"name": a.name, "id": a.id, "labels": [n.label(x) for x in a.labels
+                                                       if x != "Person"],
+                "sheet": a.sheet, "row": a.row} for a in added],
+        more_added=max(r.changes.get("nodes_added", 0) - len(added), 0),
+        ended=[{"start": await n.node(e.start), "start_id": e.start, "type": n.rel(e.type),
+                "end": await n.node(e.end), "until": e.until} for e in ended],
+        more_ended=max(r.changes.get("rels_ended", 0) - len(ended), 0),
         counts=[(k, r.changes.get(k, 0)) for k in _COUNTS],
         anything=any(r.changes.get(k, 0) for k in ("nodes_added", "nodes_updated",
                                                     "rels_added", "rels_updated",
@@ -121,31 +156,50 @@ async def _kind_names(request: Request, kind: str) -> tuple[str, str]:
     return kind, kind
 
 
-async def _diffs(request: Request, r: LoadReportPublic, lang: Lang) -> list[dict[str, Any]]:
-    """The diffs shown, each with its node's name (asked of the JSON, as the caller) and
-    its properties and labels by their names in ``lang``."""
-    a = await call_json(request, "GET", f"{API_PREFIX}/schema")
-    props: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    if a.ok and lang == "zh":
-        for lab in a.body["labels"]:
-            labels[lab["name"]] = lab["name_zh"]
-            for p in lab["properties"]:
-                props.setdefault(p["name"], p.get("name_zh") or p["name"])
-        for p in a.body["common_properties"]:
-            props.setdefault(p["name"], p.get("name_zh") or p["name"])
-    elif a.ok:
-        labels = {lab["name"]: lab["name_en"] for lab in a.body["labels"]}
-    out = []
-    for i, d in enumerate(r.diffs[:SHOWN]):
-        name = None
-        if i < NAMED:
-            got = await call_json(request, "GET", f"{API_PREFIX}/nodes/{d.id}")
-            name = got.body.get("name") if got.ok and isinstance(got.body, dict) else None
-        out.append({"id": d.id, "name": name,
-                    "labels_added": [labels.get(x, x) for x in d.labels_added],
-                    "labels_removed": [labels.get(x, x) for x in d.labels_removed],
-                    "properties": [(props.get(k, k), v[0] if v else None,
-                                    v[1] if len(v) > 1 else None)
-                                   for k, v in d.properties.items()]})
-    return out
+class _Names:
+    """Labels, relationship types and properties by their names in ``lang`` (the
+    schema's), and nodes by their names (the first :data:`NAMED` asked of the JSON, as
+    the caller; the rest by id)."""
+
+    def __init__(self, request: Request, lang: Lang) -> None:
+        self.request, self.lang = request, lang
+        self.labels: dict[str, str] = {}
+        self.rels: dict[str, str] = {}
+        self.props: dict[str, str] = {}
+        self.nodes: dict[str, str | None] = {}
+
+    async def load(self) -> None:
+        a = await call_json(self.request, "GET", f"{API_PREFIX}/schema")
+        if not a.ok:
+            return
+        key = "name_zh" if self.lang == "zh" else "name_en"
+        self.labels = {lab["name"]: lab[key] for lab in a.body["labels"]}
+        self.rels = {rel["name"]: rel[key] for rel in a.body["relationships"]}
+        if self.lang == "zh":  # properties have Chinese names only
+            for p in [*a.body["common_properties"],
+                      *(p for lab in a.body["labels"] for p in lab["properties"])]:
+                self.props.setdefault(p["name"], p.get("name_zh") or p["name"])
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def rel(self, name: str) -> str:
+        return self.rels.get(name, name)
+
+    async def node(self, nid: str) -> str | None:
+        if nid not in self.nodes:
+            name = None
+            if len(self.nodes) < NAMED:
+                got = await call_json(self.request, "GET", f"{API_PREFIX}/nodes/{nid}")
+                if got.ok and isinstance(got.body, dict):
+                    name = got.body.get("name")
+            self.nodes[nid] = name
+        return self.nodes[nid]
+
+    async def diff(self, d: Any) -> dict[str, Any]:
+        return {"id": d.id, "name": await self.node(d.id),
+                "labels_added": [self.label(x) for x in d.labels_added],
+                "labels_removed": [self.label(x) for x in d.labels_removed],
+                "properties": [(self.props.get(k, k), v[0] if v else None,
+                                v[1] if len(v) > 1 else None)
+                               for k, v in d.properties.items()]}

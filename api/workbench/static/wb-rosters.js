@@ -55,6 +55,9 @@
       envelope.diffs_total = (answer.diffs || []).length;
       answer.issues = answer.issues.slice(0, shown);
       answer.diffs = (answer.diffs || []).slice(0, shown);
+      // who is added, whose relationship ends (when the route lists them)
+      if (Array.isArray(answer.added)) answer.added = answer.added.slice(0, shown);
+      if (Array.isArray(answer.ended)) answer.ended = answer.ended.slice(0, shown);
     }
     const page = await fetch(form.dataset.reportUrl, {
       method: 'POST',

@@ -56,9 +56,14 @@ ZH = {
     "rosters_labels_removed": "去掉身份",
     "rosters_properties": "属性（原值 → 新值）",
     "rosters_more_diffs": "另有 {n} 个变更未列出。",
-    "rosters_changes_note": "新增和结束的关系只有数量；逐人列出的是图中已有人员或对象的变更"
+    "rosters_changes_note": "新增和结束的只有数量；逐人列出的是图中已有人员或对象的变更"
                             "（敏感信息已遮盖）。",
-    "rosters_refused": "名册未被接受",
+    "rosters_added": "新增人员或对象",
+    "rosters_roles": "所属身份",
+    "rosters_ended": "结束的关系",
+    "rosters_relationship": "关系",
+    "rosters_of": "对象",
+    "rosters_until": "结束日期",
 }
 EN = {
     "rosters_intro": "Choose the kind of roster and the file, and check it with a dry run "
@@ -118,8 +123,13 @@ EN = {
     "rosters_labels_removed": "Roles removed",
     "rosters_properties": "Properties (stored → new)",
     "rosters_more_diffs": "{n} more changes not listed.",
-    "rosters_changes_note": "Relationships added and ended are counted only; listed one by one "
-                            "are the changes to people and items already stored (personal data "
+    "rosters_changes_note": "What is added and ended is counted only; listed one by one are "
+                            "the changes to people and items already stored (personal data "
                             "masked).",
-    "rosters_refused": "The roster was not accepted",
+    "rosters_added": "People or items added",
+    "rosters_roles": "Roles",
+    "rosters_ended": "Relationships ended",
+    "rosters_relationship": "Relationship",
+    "rosters_of": "With",
+    "rosters_until": "Until",
 }
