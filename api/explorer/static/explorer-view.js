@@ -173,7 +173,7 @@
   // ------------------------------------------------------------ no label over another
   /* Each drawn node's box (its shape and label as vis-network measured them when it
    * last drew) grown by `pad`; any two that meet are pushed apart along the axis they
-   * overlap least, until none meets. Moves what it must, no more. */
+   * overlap least, until none meets. Returns the rounds it took. */
   function declutter(network, pad) {
     network.redraw(); // measures every label now (synchronous)
     const ids = network.body.nodeIndices.slice();
@@ -185,7 +185,12 @@
         t: p.y - bb.top + pad, b: bb.bottom - p.y + pad };
     });
     let moves = 0;
-    for (let round = 0; round < 400; round += 1) {
+    // where a crowd keeps pushing back, everything spreads out a little from the centre
+    // and the pushing goes on: the boxes keep their size, so apart they come
+    const cx = boxes.reduce((a, b) => a + b.x, 0) / (boxes.length || 1);
+    const cy = boxes.reduce((a, b) => a + b.y, 0) / (boxes.length || 1);
+    for (let round = 0; round < 2000; round += 1) {
+      if (round && round % 50 === 0) boxes.forEach((b) => { b.x = cx + (b.x - cx) * 1.1; b.y = cy + (b.y - cy) * 1.1; });
       boxes.sort((a, b) => (a.x - a.l) - (b.x - b.l));
       let hit = false;
       for (let i = 0; i < boxes.length; i += 1) {
@@ -209,7 +214,9 @@
       if (!hit) break;
       moves += 1;
     }
-    boxes.forEach((b) => { if (b.x !== pos[b.id].x || b.y !== pos[b.id].y) network.moveNode(b.id, b.x, b.y); });
+    // one DataSet update (network.moveNode would redraw once for every node it moves)
+    const moved = boxes.filter((b) => b.x !== pos[b.id].x || b.y !== pos[b.id].y);
+    if (moved.length) G.nodes.update(moved.map((b) => ({ id: b.id, x: b.x, y: b.y })));
     network.redraw();
     return moves;
   }

@@ -39,27 +39,31 @@
     paintOverlays(view.items, view.links);
     const want = new Map(view.items.map((n) => [n.id, n]));
     const pos = network.getPositions();
-    nodes.remove(nodes.getIds().filter((id) => !want.has(id)));
+    const gone = nodes.getIds().filter((id) => !want.has(id));
     folded.clear();
     let fresh = 0;
     const add = [];
+    const upd = [];
     want.forEach((n, id) => {
       if (n.fold || n.more) folded.set(id, n.fold || { more: n.more });
       const old = nodes.get(id);
       if (old && S.view === 'focus') {
         // a key the new item lacks (a gap mark that no longer holds) goes with a re-add
         const stale = Object.keys(old).some((k) => !(k in n) && k !== 'x' && k !== 'y');
-        if (!stale) { nodes.update(n); return; }
-        nodes.remove(id);
+        if (!stale) { upd.push(n); return; }
+        gone.push(id);
         add.push(Object.assign({}, n, pos[id] || {}));
         return;
       }
-      if (old) nodes.remove(id);
+      if (old) gone.push(id);
       fresh += old ? 0 : 1;
       const near = S.view === 'focus' && !('x' in n) && (pos[view.anchor(id)] || pos[n.fold ? n.fold.parent : '']
         || pos[nearest(id, pos)]);
       add.push(near ? Object.assign(around(near, id), n) : n);
     });
+    // one change of each kind: vis-network redraws once per DataSet event
+    nodes.remove(gone);
+    nodes.update(upd);
     nodes.add(add);
     edges.clear();
     edges.add(view.links);
