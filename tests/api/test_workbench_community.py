@@ -239,5 +239,7 @@ def test_hostile_names_stay_text(store: GraphStore) -> None:
                      ).status_code == 404
         assert c.get("/api/v1/workbench/community", params={"as_of": "yesterday"}
                      ).status_code == 422
+        r = c.get("/api/v1/workbench/community", params={"community": "cA/tree"})
+        assert r.status_code == 404 and "no node with id &#39;cA/tree&#39;" in r.text
         r = c.get("/api/v1/workbench/community", params={"community": "brA"})
         assert r.status_code == 422 and "error-box" in r.text  # not a community

@@ -127,6 +127,9 @@ def test_out_of_sight_is_not_found(store: GraphStore) -> None:
         assert not [n for n in (*A_PEOPLE, "无权查看") if n in html]
     with client_for(store, "analyst", security=sec) as c:
         assert c.get("/api/v1/workbench/node").status_code == 422  # no id
+        # an id no route's path takes: not found, as any other (not another route)
+        assert _page(c, "brA/neighbors", 404).replace("brA/neighbors", "zzz") == _page(
+            c, "zzz", 404)
         html = _page(c, "<script>", 404)
         assert "<script>" not in html and "&lt;script&gt;" in html
 

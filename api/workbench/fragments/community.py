@@ -22,8 +22,9 @@ from api.params import Day
 from api.policy import PERSON_ROLES, CallerDep
 from api.workbench.common import LangQ, Page, failed, page_router, query
 from api.workbench.fragments.node import Names
-from api.workbench.internal import call_json
+from api.workbench.internal import Answer, call_json
 from api.workbench.render import render
+from graph.errors import NodeNotFound
 from queries.middle_weakening import REASONS
 from queries.overview import MISSING
 
@@ -67,6 +68,8 @@ async def community(request: Request, caller: CallerDep, store: StoreDep,
     day = o.body["as_of"]
     choices = [f["community"] for f in figures]
     chosen = caller.community or community or (choices[0]["id"] if choices else None)
+    if chosen is not None and "/" in chosen:  # no route's path takes it
+        return failed(Answer(404, {"detail": str(NodeNotFound(chosen))}, {}), lang)
     if chosen is None:
         return render("f_community_none.html", lang, query=query(as_of=day, lang=lang),
                       as_of=day)

@@ -27,6 +27,7 @@ from api.workbench.internal import Answer, call_json
 from api.workbench.render import render
 from api.workbench.svgmap import svg_map
 from api.workbench.text import Lang, t
+from graph.errors import NodeNotFound
 from graph.model import is_current
 from graph.schema import Schema
 
@@ -170,6 +171,8 @@ async def node(request: Request, caller: CallerDep, store: StoreDep,
                id: Annotated[str, Query(min_length=1, max_length=200)],
                as_of: Day | None = None, lang: LangQ = "zh") -> HTMLResponse:
     day = as_of.isoformat() if as_of else None
+    if "/" in id:  # no route's path takes it (brA/neighbors would be another route)
+        return failed(Answer(404, {"detail": str(NodeNotFound(id))}, {}), lang)
     path = id  # the ASGI path is the decoded one (call_json encodes its raw form)
     n = await call_json(request, "GET", f"{API_PREFIX}/nodes/{path}")
     if not n.ok:
