@@ -156,3 +156,27 @@ def test_cli_explore_writes_a_file(store: EmbeddedStore, tmp_path: Path) -> None
                         str(tmp_path / "x.html")], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)
     assert r.returncode == 1 and "nobody" in r.stderr
+
+
+def _words(lang: str) -> set[str]:
+    text = (ASSETS / "static" / "explorer-i18n.js").read_text(encoding="utf-8")
+    zh, en = text.split("\n  en: {", 1)
+    return set(re.findall(r"(\w+): '", zh if lang == "zh" else en))
+
+
+def test_every_word_is_in_both_languages() -> None:
+    """Each word the page and its scripts ask for (data-i18n, t('…')) is written in
+    Chinese and in English (the English toggle leaves nothing untranslated); the map's
+    grid kinds fall back to the schema's Chinese names, so only English lists them."""
+    zh, en = _words("zh"), _words("en")
+    assert {k for k in en - zh if not k.startswith("kind_")} == set() and zh <= en
+    page = (ASSETS / "index.html").read_text(encoding="utf-8")
+    asked = set(re.findall(r'data-i18n(?:-ph|-title)?="(\w+)"', page))
+    for name in SCRIPTS[2:]:
+        js = (ASSETS / "static" / name).read_text(encoding="utf-8")
+        for call in re.findall(r"\bt\(([^()]*)\)", js):  # t('a') and t(x ? 'a' : 'b')
+            asked |= set(re.findall(r"'(\w+)'", call))
+    for new in ("foldOpen", "foldClose", "foldedN", "events", "asOf", "today", "geoPolygon",
+                "legendHide", "legendShow"):
+        assert new in asked, new
+    assert asked - zh == set() and asked - en == set()

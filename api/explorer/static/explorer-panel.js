@@ -155,7 +155,7 @@
     }));
     const events = [...known.values()].filter((r) => EVENTS.includes(r.label)).length;
     $('#events').checked = S.events;
-    $('#events-count').textContent = events ? `（${events}）` : '';
+    $('#events-count').textContent = !events ? '' : S.lang === 'zh' ? `（${events}）` : ` (${events})`;
   }
   function filters() {
     const build = (sel, defs, key) => {

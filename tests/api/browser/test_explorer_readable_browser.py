@@ -272,6 +272,28 @@ def test_time_slider_sets_as_of_and_redraws(w: Watched) -> None:
     assert drawn_nodes(w) == then and page.inner_text("#as-of-day") == EARLIER
 
 
+def test_time_slider_in_the_community_view(w: Watched) -> None:
+    """The tree on an earlier day: only the branches under the committee then."""
+    page = w.page
+    tree = api(w, f"/nodes/{COMMITTEE}/neighbors?depth=2&limit=1000&type=SUB_ORG_OF")
+    label = {n["id"]: n["label"] for n in tree["nodes"]}
+    under = [r for r in tree["relationships"] if r["type"] == "SUB_ORG_OF"
+             and r["end"] == COMMITTEE and label[r["start"]] == "Branch"]
+    today = dt.date.today().isoformat()
+    now = {r["start"] for r in under if current(r, today)}
+    then = {r["start"] for r in under if current(r, EARLIER)}
+    assert then < now
+    open_view(w, f"view=community&community={COMMUNITY}", "community")
+    assert of_label(w, "Branch") == now
+    year, month = int(EARLIER[:4]), int(EARLIER[5:7])
+    page.fill("#as-of", str(year * 12 + month - 1))
+    page.wait_for_function(f"location.hash.includes('as_of={EARLIER}')")
+    ready(w, "community")
+    assert of_label(w, "Branch") == then
+    assert "view=community" in page.url
+    assert_no_overlap(w)
+
+
 def test_legend_hides_and_shows_a_type(w: Watched) -> None:
     page = w.page
     answer = neighbours(w, COMMITTEE)
