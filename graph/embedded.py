@@ -58,8 +58,10 @@ from graph.embedded_check import (
     label_problem,
     refuse_foreign,
 )
+from graph.embedded_search import SearchIndex
 from graph.errors import GraphError, NodeNotFound, StoreDamaged, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel, is_current
+from graph.names import RANKS, Candidate, SearchField
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.write import Plan, StoreView, plan_batch
@@ -203,7 +205,13 @@ class EmbeddedStore:
                 self._db.executescript(_DDL)
             self._db.execute("PRAGMA busy_timeout=5000")
             self.graph = self._build_index()
+            # the search index (graph/embedded_search.py): in the file, made there when
+            # missing or made by other rules; a read-only store without it searches a
+            # copy made in memory at its first search
+            self._search = SearchIndex()
+            self._search_copy: sqlite3.Connection | None = None
             if not read_only:
+                self._search.ensure(self._db, self._indexed_nodes())
                 self._files = self._file_ids()
         except sqlite3.Error as e:
             self._abandon()
@@ -268,6 +276,9 @@ class EmbeddedStore:
             for db in self._reader_dbs:
                 db.close()
             self._reader_dbs.clear()
+            if getattr(self, "_search_copy", None) is not None:
+                self._search_copy.close()  # type: ignore[union-attr]
+                self._search_copy = None
             if getattr(self, "_db", None) is not None:
                 self._db.close()
                 self._db = None  # type: ignore[assignment]
@@ -444,6 +455,7 @@ class EmbeddedStore:
                            (_dumps([rid for rid in doomed if rid not in moved]),))
                 db.execute("DELETE FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
                            (_dumps(list(plan.delete)),))
+            self._search.write(db, plan.nodes, plan.delete)  # the same transaction
         except sqlite3.Error as e:
             if db.in_transaction and alone:
                 db.execute("ROLLBACK")
@@ -829,6 +841,31 @@ class EmbeddedStore:
             nodes=nodes,
             rels=sum(types.values()),
         )
+
+    # ------------------------------------------------------------ search
+    def _indexed_nodes(self) -> Iterator[Node]:
+        """Every node of the index, its dict as properties (no copy: read, not kept)."""
+        for nid, d in self.graph._node.items():
+            yield Node(nid, d[LABELS], d)
+
+    def search_names(self, text: str, field: SearchField,
+                     ranks: Sequence[int] = RANKS) -> Iterator[Candidate]:
+        """Candidates from the FTS5 index (graph/embedded_search.py), in (rank, id)
+        order, a page at a time (each page read as of one moment)."""
+        db = self._reader()
+        if self.read_only and (self._search_copy is not None or not SearchIndex.current(db)):
+            db = self._search_copy_db()
+        return self._search.stream(db, text, field, ranks, self._rw.read)
+
+    def _search_copy_db(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._search_copy is None:
+                copy = sqlite3.connect(":memory:", check_same_thread=False,
+                                       isolation_level=None)
+                with self._rw.read():
+                    self._search.ensure(copy, self._indexed_nodes())
+                self._search_copy = copy
+            return self._search_copy
 
     def count_any(self, labels: Sequence[str]) -> int:
         self._open_db()

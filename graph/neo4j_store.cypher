@@ -229,3 +229,33 @@ RETURN n.id AS id, count(r) AS n
 // Which of these ids exist.
 // params: ids
 MATCH (n:GovNode) WHERE n.id IN $ids RETURN n.id AS id
+
+// name: create_search_index
+// The full-text index search reads (queries/search.py, graph/names.py): each node's
+// name as search compares it, its short names and its pinyin and initials (each written
+// "q" + key, so no key is an English stop word), with Lucene's CJK analyzer (bigrams of
+// Chinese characters), updated in the writing transaction.
+CREATE FULLTEXT INDEX govnode_search IF NOT EXISTS FOR (n:GovNode)
+ON EACH [n.search_name, n.search_short, n.search_spell]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}
+
+// name: search_nodes
+// The nodes a full-text query finds, with their search keys.
+// params: query
+CALL db.index.fulltext.queryNodes('govnode_search', $query) YIELD node
+RETURN node.id AS id, labels(node) AS labels, node.search_name AS name,
+       node.search_short AS short, node.search_spell AS spell
+
+// name: unsearchable_nodes
+// Nodes written without search keys (a bulk import by neo4j-admin), a batch at a time.
+// params: limit
+MATCH (n:GovNode) WHERE n.search_name IS NULL
+RETURN n.id AS id, labels(n) AS labels, n.name AS name, n.short_name AS short_name
+LIMIT $limit
+
+// name: set_search_keys
+// Search keys for nodes that lack them.
+// params: rows
+UNWIND $rows AS row
+MATCH (n:GovNode {id: row.id})
+SET n.search_name = row.name, n.search_short = row.short, n.search_spell = row.spell

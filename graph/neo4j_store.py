@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import json
 import queue
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -41,13 +42,23 @@ from neo4j import exceptions as nex
 from graph.cypher import CypherQuery, load_cypher
 from graph.errors import GraphError, NodeNotFound, StoreUnavailable
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
+from graph.names import (
+    RANKS,
+    Candidate,
+    SearchField,
+    has_han,
+    rank_of,
+    search_keys,
+    search_text,
+    typo_parts,
+)
 from graph.neo4j_watch import PROBE_AFTER, PROBE_TIMEOUT, RETRY_AFTER, Watch
 from graph.schema import Schema, get_schema
 from graph.store import BatchResult
 from graph.write import MemoryView, Plan, StoreView, plan_batch
 
 __all__ = ["Neo4jStore", "BASE_LABEL", "CHUNK", "PROBE_AFTER", "PROBE_TIMEOUT",
-           "RETRY_AFTER"]
+           "RETRY_AFTER", "SEARCH_PROPERTIES", "lucene_query"]
 
 #: records one unit (one load, one transaction) may hold
 UNIT_MAX = 500_000
@@ -84,20 +95,89 @@ def _labels(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(lab for lab in raw if lab != BASE_LABEL))
 
 
+#: the search keys every node carries for the full-text index (graph/names.py): the
+#: store's own, never a property callers see
+SEARCH_PROPERTIES = frozenset({"search_name", "search_short", "search_spell"})
+_HIDDEN = SEARCH_PROPERTIES | {"id"}
+
+
 def _plain(v: Any) -> Any:
-    """A value read from Neo4j as the store contract has it: dates as ISO text."""
+    """A value read from Neo4j as the store contract has it: dates as ISO text (and a
+    node's properties without its search keys)."""
     if isinstance(v, neo4j.time.Date):
         return v.iso_format()
     if isinstance(v, list):
         return [_plain(x) for x in v]
     if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
+        return {k: _plain(x) for k, x in v.items() if k not in SEARCH_PROPERTIES}
     return v
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.iso_format() if isinstance(v, neo4j.time.Date) else v)
-            for k, v in raw.items() if k != "id"}
+            for k, v in raw.items() if k not in _HIDDEN}
+
+
+def _search_props(name: str, labels: Iterable[str], short_name: object) -> dict[str, Any]:
+    k = search_keys(name, labels, short_name)
+    return {"search_name": k.name, "search_short": list(k.short),
+            "search_spell": [f"q{s}" for s in k.spell]}
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_RUNS = re.compile(r"([\u3400-\u9fff]+)|([^\W_\u3400-\u9fff]+)")
+
+
+def _term(s: str) -> str:
+    return _LUCENE_SPECIAL.sub(r"\\\1", s)
+
+
+def _holding(text: str) -> str | None:
+    """A Lucene query that every value holding ``text`` matches (the CJK analyzer makes
+    bigrams of Chinese characters and words of the rest): a phrase per run of Chinese
+    characters, a wildcard for a single character; for a text without Chinese, a
+    wildcard per word. None when the text has neither."""
+    han = [m[1] for m in _RUNS.finditer(text) if m[1]]
+    if han:
+        parts = [f'"{r}"' if len(r) >= 2 else f"*{r}*" for r in han]
+    else:
+        parts = [f"*{_term(m[2])}*" for m in _RUNS.finditer(text) if m[2]]
+    return " AND ".join(parts) if parts else None
+
+
+def lucene_query(text: str, field: SearchField) -> str | None:
+    """The full-text query for ``field`` of ``text`` (a search text): it finds a
+    superset of what the field's rule matches (queries/search.py checks each).
+
+    >>> lucene_query("上星党委", "contains")
+    'search_name:("上星党委") OR search_short:("上星党委")'
+    >>> lucene_query("zs", "spell"), lucene_query("xing", "spell")
+    ('search_spell:qzs*', 'search_spell:*xing*')
+    """
+    if field in ("name", "short", "contains"):
+        q = _holding(text)
+        if q is None:
+            return None
+        props = {"name": ["search_name"], "short": ["search_short"],
+                 "contains": ["search_name", "search_short"]}[field]
+        return " OR ".join(f"{p}:({q})" for p in props)
+    if field == "spell":
+        if has_han(text) or not _RUNS.search(text):
+            return None
+        return (f"search_spell:q{_term(text)}*" if len(text) <= 2
+                else f"search_spell:*{_term(text)}*")
+    left, right = typo_parts(text)
+    parts = []
+    for part in (left, right):
+        if part is None:
+            continue
+        q = _holding(part)
+        if q is not None:
+            parts += [f"search_name:({q})", f"search_short:({q})"]
+        if not has_han(part) and _RUNS.search(part):
+            parts.append(f"search_spell:q{_term(part)}*" if part == left
+                         else f"search_spell:*{_term(part)}*")
+    return " OR ".join(parts) if parts else None
 
 
 def _as_dates(props: dict[str, Any], date_keys: frozenset[str]) -> dict[str, Any]:
@@ -204,6 +284,7 @@ class Neo4jStore:
                   for lab in self.roots()]
         stmts += [Q["create_rel_id_index"].render(self.schema, types=t)
                   for t in self.schema.relationships]
+        stmts.append(Q["create_search_index"].literal)
         if self._closed:
             raise StoreUnavailable("the store is closed")
 
@@ -219,6 +300,55 @@ class Neo4jStore:
                 raise StoreUnavailable(f"Neo4j at {self.uri!r} is unavailable") from e
 
         self._watch.call(run, self.load_timeout + 5, self.uri)
+        self._search_keys_backfill()
+
+    def _search_keys_backfill(self, batch: int = 5_000) -> int:
+        """Search keys for the nodes that have none (written by a bulk import, which
+        bypasses the write path): how many got them."""
+        done = 0
+
+        def fetch(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            text, params = Q["unsearchable_nodes"](limit=batch)
+            return [r.data() for r in tx.run(text, params)]
+
+        while rows := self._run(False, fetch, self.load_timeout):
+            keyed = [{"id": r["id"], **{k[len("search_"):]: v for k, v in _search_props(
+                r["name"] or "", _labels(r["labels"]), r["short_name"]).items()}}
+                for r in rows]
+            text, params = Q["set_search_keys"](rows=keyed)
+
+            def write(tx: ManagedTransaction, text: Any = text, params: Any = params) -> None:
+                tx.run(text, params).consume()
+
+            self._run(True, write, self.load_timeout)
+            done += len(rows)
+        if done:
+            self.generation += 1
+        return done
+
+    def search_names(self, text: str, field: SearchField,
+                     ranks: Sequence[int] = RANKS) -> Iterator[Candidate]:
+        """Candidates from the full-text index (CJK analyzer), all at once (a server
+        round trip costs more than the rows), in (rank, id) order."""
+        query = lucene_query(search_text(text), field)
+        if query is None:
+            return iter(())
+        wanted = set(ranks)
+        text_q, params = Q["search_nodes"](query=query)
+
+        def work(tx: ManagedTransaction) -> list[Candidate]:
+            out = []
+            for r in tx.run(text_q, params):
+                labels = _labels(r["labels"])
+                rank = rank_of(labels)
+                if rank in wanted and r["name"] is not None:
+                    out.append(Candidate(r["id"], labels, r["name"], tuple(r["short"] or ()),
+                                         tuple(s[1:] for s in r["spell"] or ()), rank))
+            return out
+
+        found = self._read(work)
+        found.sort(key=lambda c: (c.rank, c.id))
+        return iter(found)
 
     def roots(self) -> list[str]:
         """Labels that extend no other label."""
@@ -340,7 +470,8 @@ class Neo4jStore:
         by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for n in plan.nodes:
             props = _as_dates(n.properties, self._date_keys(n.labels))
-            by_labels[n.labels].append({"id": n.id, "props": {**props, "id": n.id}})
+            keys = _search_props(n.name, n.labels, n.properties.get("short_name"))
+            by_labels[n.labels].append({"id": n.id, "props": {**props, **keys, "id": n.id}})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in plan.rels:
             props = _as_dates(r.properties, self._date_keys(r.type))

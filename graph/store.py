@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol, TypeGuard, runtime_checkable
 from graph.cypher import CypherQuery
 from graph.errors import BackendNotAvailable, GraphError
 from graph.model import Adjacent, Counts, Direction, Neighbour, Node, Rel
+from graph.names import RANKS, Candidate, SearchField
 from graph.schema import Schema
 from graph.write import Changes
 
@@ -215,6 +216,19 @@ class GraphStore(GraphReader, Protocol):
     def init_schema(self) -> None:
         """Create what the backend needs before the first write (Neo4j: constraints
         and indexes from the schema; embedded: nothing, made at open). Idempotent."""
+        ...
+
+    def search_names(self, text: str, field: SearchField,
+                     ranks: Sequence[int] = RANKS) -> Iterator[Candidate]:
+        """The search index's candidates for ``text`` (lower case, no spaces:
+        :func:`graph.names.search_text`), in (rank, id) order, read lazily so a search
+        that has enough stops early; only ``ranks`` (:func:`graph.names.rank_of`).
+        A superset of the nodes whose keys (:func:`graph.names.search_keys`) match
+        ``field`` by the rules of :func:`queries.search.rank`: ``name`` / ``short``
+        equal to the text; ``contains`` a name or short name starting with it (2
+        characters and up) or holding it (3 and up; any length for rank 0); ``spell``
+        the same of a pinyin or initials key (any length for rank 0, prefix for 2);
+        ``typo`` a key holding a part one typo keeps (:func:`graph.names.typo_parts`)."""
         ...
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from graph.cypher import load_cypher
 from graph.model import Adjacent, Node, is_current
+from graph.names import display_short
 from graph.schema import Schema
 from graph.store import GraphReader, runs_cypher
 from graph.subgraph import rows_to_subgraph
@@ -80,17 +81,20 @@ class NodeRef(BaseModel):
     label: str
     label_zh: str
     labels: list[str]
-    #: the name people use (上星社区第一党支部), when the node has one
+    #: the name people use: the node's own (上星社区第一党支部), else the shortest
+    #: derived one that still names its unit (graph/names.py: 上星党委, 上星), if any
     short_name: str | None = None
 
 
 def node_ref(schema: Schema, node: Node) -> NodeRef:
     label = schema.display_label(node.labels)
     short = node.properties.get("short_name")
+    if not isinstance(short, str) or not short:
+        derived = display_short(node.name, node.labels)
+        short = derived if derived != node.name else None
     return NodeRef(id=node.id, name=node.name, label=label,
                    label_zh=schema.labels[label].name_zh if label else "",
-                   labels=list(node.labels), short_name=short if isinstance(short, str)
-                   else None)
+                   labels=list(node.labels), short_name=short)
 
 
 class Assumption(BaseModel):

@@ -1,374 +1,374 @@
-"""Search by name: Chinese characters, full pinyin, pinyin initials.
+"""Search that finds what people type: names, short names, substrings, pinyin, initials
+and small typos, ranked the same way on every backend.
 
-``zhangsan``, ``zs`` and ``张三`` all find 张三. A surname with several readings
-(曾 zeng/ceng, 单 shan/dan, 仇 qiu/chou …) is indexed under each, so a caller who
-types either finds the person.
+The store finds candidates with a real index — SQLite FTS5 (trigram) in the embedded
+store (:mod:`graph.embedded_search`), a Neo4j full-text index (CJK analyzer) there —
+and hands them over in (rank, id) order (:meth:`graph.store.GraphStore.search_names`);
+this module decides which match and how well, by **one ranking function** for both:
+
+1. *match kind* (band): the exact name > an exact short name (:mod:`graph.names`:
+   上星党委) > a name or short name starting with or holding the text > pinyin or
+   initials (full, start or inside) > a typo (one edit or a swap of two neighbours,
+   in 3 Chinese characters or 5 letters and up);
+2. within a kind, organisations and places > people > buildings > the rest
+   (activities, cases);
+3. then by id.
+
+What a text of 1 or 2 characters finds (a trigram index needs 3): its exact name and
+short name; with 2, names and pinyin that start with it; and any name or pinyin start
+of an organisation or place that holds it (上星 finds the community and its committee,
+党委 the committees). A visible-to filter (``visible``: the caller's scope) is applied
+before anything is counted: a hidden node never takes a place and changes no count.
 
 >>> import tempfile, os
 >>> from graph.embedded import EmbeddedStore
 >>> s = EmbeddedStore(os.path.join(tempfile.mkdtemp(), "g.db"))
 >>> _ = s.upsert([{"id": "p1", "labels": ["Person"], "properties": {"name": "张三"}},
-...               {"id": "p2", "labels": ["Person"], "properties": {"name": "曾小明"}}])
+...               {"id": "p2", "labels": ["Person"], "properties": {"name": "曾小明"}},
+...               {"id": "c1", "labels": ["Committee"],
+...                "properties": {"name": "中共新桥街道上星社区委员会"}}])
 >>> [h.node.id for h in search(s, "zs")], [h.node.id for h in search(s, "zhangsan")]
 (['p1'], ['p1'])
->>> [h.match for h in search(s, "zengxiao")], [h.match for h in search(s, "cengxiaoming")]
-(['pinyin_prefix'], ['pinyin'])
+>>> [(h.node.id, h.match) for h in search(s, "cengxiaoming")]
+[('p2', 'pinyin')]
+>>> [(h.node.id, h.match) for h in search(s, "上星党委")], search(s, "上星党季")[0].match
+([('c1', 'short_name')], 'typo')
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
-import gc
-import itertools
-import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from pypinyin import Style, lazy_pinyin, pinyin
+from rapidfuzz.distance import OSA
 
-from graph.cypher import load_cypher
 from graph.errors import InvalidParameter
-from graph.formats import normalise_name
-from graph.store import CypherStore, GraphReader, runs_cypher
+from graph.names import (
+    PLACES,
+    RANKS,
+    Candidate,
+    SearchField,
+    has_han,
+    pinyin_keys,
+    rank_of,
+    search_keys,
+    search_text,
+    typo_parts,
+)
+from graph.store import GraphReader
 from queries.common import NodeRef, node_ref
 
-CYPHER = load_cypher(Path(__file__).with_suffix(".cypher"))
-
-__all__ = ["search", "SearchHit", "pinyin_keys", "MAX_LIMIT"]
+__all__ = ["search", "search_grouped", "SearchHit", "SearchGroup", "SearchGroups",
+           "pinyin_keys", "rank", "MAX_LIMIT", "BANDS", "TYPO_SCAN", "COUNT_MAX", "warm"]
 
 MAX_LIMIT = 100
-_HAN = re.compile(r"[\u3400-\u9fff]")
+#: the match kinds in order, each with the store field that finds its candidates
+BANDS: tuple[tuple[str, SearchField], ...] = (
+    ("name", "name"), ("short_name", "short"), ("name_contains", "contains"),
+    ("pinyin", "spell"), ("typo", "typo"))
+NAME, SHORT, CONTAINS, SPELL, TYPO = range(5)
+#: candidates (holding a part a typo keeps) a typo search reads at most
+TYPO_SCAN = 2_000
+#: matches counted at most for the groups (past it the counts say "at least")
+COUNT_MAX = 1_000
 
 
 class SearchHit(BaseModel):
     node: NodeRef
-    match: str  # name / name_prefix / name_contains / pinyin / pinyin_prefix / initials / ...
+    #: what matched: name, short_name, name_prefix, name_contains, short_name_prefix,
+    #: short_name_contains, pinyin, pinyin_prefix, pinyin_contains, initials,
+    #: initials_prefix, initials_contains, typo
+    match: str
+    #: higher is better: 100 − 20 × kind − 5 × rank (the order of the list)
     score: int
 
 
-@dataclass(slots=True)
-class _Entry:
-    id: str
-    name: str
-    labels: tuple[str, ...]
-    full: tuple[str, ...]  # full pinyin spellings (several for polyphonic surnames)
-    initials: tuple[str, ...]
+class SearchGroup(BaseModel):
+    """The hits of one type (a root label: Community, PartyOrg, Person, Building …)."""
+
+    group: str
+    group_zh: str
+    #: matches the caller may see (at least this many when ``complete`` is false)
+    count: int
+    hits: list[SearchHit]
 
 
-_char_cache: dict[str, tuple[list[str], list[str]]] = {}
+class SearchGroups(BaseModel):
+    q: str
+    total: int
+    #: false when more matched than :data:`COUNT_MAX`: the counts are then lower bounds
+    complete: bool
+    groups: list[SearchGroup]
 
 
-def _readings(ch: str, first: bool) -> tuple[list[str], list[str]]:
-    """(full pinyin readings, initials) of one character; all readings for a surname."""
-    key = ch + ("1" if first else "0")
-    hit = _char_cache.get(key)
-    if hit is None:
-        if not _HAN.match(ch):
-            low = ch.lower()
-            hit = ([low], [low]) if low.isalnum() else ([""], [""])
-        else:
-            if first:
-                full = list(dict.fromkeys(pinyin(ch, style=Style.NORMAL, heteronym=True)[0]))
-            else:
-                full = lazy_pinyin(ch)
-            hit = (full, list(dict.fromkeys(r[0] for r in full if r)))
-        _char_cache[key] = hit
-    return hit
+# ------------------------------------------------------------------ the ranking
+def rank(text: str, c: Candidate, band: int) -> str | None:
+    """Whether candidate ``c`` matches ``text`` in match kind ``band`` (the one rule
+    both backends' candidates go through), and how: the match's name, else None.
 
-
-def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Full-pinyin and initials spellings of a name (surname readings expanded).
-
-    >>> pinyin_keys("单田芳")
-    (('dantianfang', 'chantianfang', 'shantianfang'), ('dtf', 'ctf', 'stf'))
+    >>> from graph.names import Candidate
+    >>> c = Candidate("cc", ("Committee", "PartyOrg"), "中共新桥街道上星社区委员会",
+    ...               ("上星社区党委", "上星党委"), ("shangxingdangwei", "sxdw"), 0)
+    >>> rank("上星党委", c, SHORT), rank("党委", c, CONTAINS), rank("sx", c, SPELL)
+    ('short_name', 'short_name_contains', 'initials_prefix')
+    >>> rank("上星社区党季", c, TYPO), rank("上星社区党季", c, CONTAINS)
+    ('typo', None)
     """
-    fulls: list[list[str]] = []
-    inits: list[list[str]] = []
-    for i, ch in enumerate(name):
-        f, s = _readings(ch, i == 0)
-        fulls.append(f)
-        inits.append(s)
-    full = tuple(dict.fromkeys("".join(p) for p in itertools.product(*fulls)))[:8]
-    initials = tuple(dict.fromkeys("".join(p) for p in itertools.product(*inits)))[:8]
-    return full, initials
+    n = len(text)
+    if band == NAME:
+        return "name" if c.name == text else None
+    if band == SHORT:
+        return "short_name" if text in c.short else None
+    if band == CONTAINS:
+        for key, what in ((c.name, "name"), *((s, "short_name") for s in c.short)):
+            if key.startswith(text) and (n >= 2 or c.rank == PLACES):
+                return f"{what}_prefix"
+            if text in key and (n >= 3 or c.rank == PLACES):
+                return f"{what}_contains"
+        return None
+    if band == SPELL:
+        if has_han(text) or (n == 1 and c.rank != PLACES):
+            return None
+        how = (next((how for how in ("", "_prefix") for s in c.spell
+                     if (s == text if not how else s.startswith(text))), None))
+        if how is None and n >= 3 and any(text in s for s in c.spell):
+            how = "_contains"
+        if how is None:
+            return None
+        return ("initials" if _is_initials(text, c, how) else "pinyin") + how
+    if band == TYPO:
+        return "typo" if _typo_length(text) and any(
+            _typo(text, k) for k in (c.name, *c.short, *c.spell)) else None
+    return None
 
 
-Names = list[tuple[str, str, tuple[str, ...]]]
+def _typo_length(text: str) -> bool:
+    """Typos are looked for in 3 Chinese characters and up, or 5 letters (shorter
+    pinyin and initials are one letter from too many others)."""
+    return len(text) >= (3 if has_han(text) else 5)
 
 
-def _names(store: GraphReader) -> Names:
-    """(id, name, labels) of every node, by id, through the store contract."""
-    seen: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+def _is_initials(text: str, c: Candidate, how: str) -> bool:
+    """Whether the spelling that matched is initials (else full pinyin)."""
+    for key in (c.name, *c.short):
+        full, initials = pinyin_keys(key)
+        for s in initials:
+            if s not in full and (s == text if not how else (
+                    s.startswith(text) if how == "_prefix" else text in s)):
+                return True
+    return False
+
+
+def _typo_candidate(text: str, key: str) -> bool:
+    """A key that holds a part one typo keeps (graph.names.typo_parts): what a store
+    reads for a typo search."""
+    left, right = typo_parts(text)
+    return key.startswith(left) or (right is not None and right in key)
+
+
+def _typo(text: str, key: str) -> bool:
+    return (abs(len(key) - len(text)) <= 1 and key != text and _typo_candidate(text, key)
+            and OSA.distance(text, key, score_cutoff=1) <= 1)
+
+
+def score(band: int, node_rank: int) -> int:
+    return 100 - 20 * band - 5 * node_rank
+
+
+# ------------------------------------------------------------------ candidates
+def _candidates(store: GraphReader, text: str, field: SearchField, ranks: Sequence[int]
+                ) -> Iterator[Candidate]:
+    """The store's candidates; a reader without an index (a subgraph): every node."""
+    find = getattr(store, "search_names", None)
+    if find is not None:
+        found: Iterator[Candidate] = find(text, field, ranks)
+        return found
+    return iter(_everything(store, ranks))
+
+
+def _everything(store: GraphReader, ranks: Sequence[int]) -> list[Candidate]:
+    seen: dict[str, Candidate] = {}
     for lab in (lab for lab, d in store.schema.labels.items() if d.extends is None):
         for n in store.nodes(lab):
-            seen.setdefault(n.id, (n.id, n.name, n.labels))
-    return sorted(seen.values())
+            if n.id not in seen:
+                k = search_keys(n.name, n.labels, n.properties.get("short_name"))
+                if k.rank in ranks:
+                    seen[n.id] = Candidate(n.id, n.labels, k.name, k.short, k.spell, k.rank)
+    return sorted(seen.values(), key=lambda c: (c.rank, c.id))
 
 
-def _cypher_names(store: CypherStore) -> Names:
-    """The same in one bulk read (the load's timeout), sorted here (the server's ORDER
-    BY cost 10 of 25 s at 500,000 residents)."""
-    return sorted((r["id"], r["name"] or "", tuple(sorted(x for x in r["labels"]
-                                                          if x != "GovNode")))
-                  for r in store.read_cypher(CYPHER["names"], bulk=True))
+@dataclass(frozen=True)
+class _Found:
+    band: int
+    match: str
+    candidate: Candidate
 
 
-class _Index:
-    def __init__(self, store: GraphReader) -> None:
-        rows = _cypher_names(store) if runs_cypher(store) else _names(store)
-        self.entries = [_Entry(i, name, labels, *pinyin_keys(name)) for i, name, labels in rows]
-        # Each kind of key as one newline-joined text: str.find scans it in C, so a
-        # search costs its matches, not a Python loop over half a million entries.
-        self.names = _Blob([(k, e.name.lower()) for k, e in enumerate(self.entries)])
-        # Chinese text "contains": the entries holding each character (the rarest of
-        # the query's characters narrows the candidates to a few hundred)
-        by_char: dict[str, list[int]] = {}
-        for k, e in enumerate(self.entries):
-            for ch in set(e.name.lower()):
-                if _HAN.match(ch):
-                    by_char.setdefault(ch, []).append(k)
-        self.by_char = by_char
-        self.full = _Blob([(k, f) for k, e in enumerate(self.entries) for f in e.full])
-        self.initials = _Blob([(k, s) for k, e in enumerate(self.entries) for s in e.initials])
-        #: answers already given (search's cache), oldest first
-        self.answers: dict[tuple[Any, ...], tuple[SearchHit, ...]] = {}
+Admit = Callable[[Candidate], bool]
 
 
-class _Blob:
-    """Keys (names, pinyin spellings or initials), each belonging to an entry: sorted
-    for exact and prefix look-ups by bisection, and joined into one text that
-    ``str.find`` scans (in C) for the rarer "contains" matches."""
-
-    def __init__(self, lines: list[tuple[int, str]]) -> None:
-        order = sorted(range(len(lines)), key=lambda i: lines[i][1])
-        self.keys = [lines[i][1] for i in order]
-        self.key_owner = [lines[i][0] for i in order]
-        self.owner = [k for k, _ in lines]
-        self.starts: list[int] = []
-        pos = 0
-        for _, text in lines:
-            self.starts.append(pos)
-            pos += len(text) + 1
-        self.text = "\n".join(t for _, t in lines) + "\n"
-
-    def prefixed(self, needle: str) -> Iterator[tuple[int, bool]]:
-        """(entry, whether the key is exactly ``needle``) for keys starting with it."""
-        keys, n = self.keys, len(self.keys)
-        i = bisect.bisect_left(keys, needle)
-        while i < n and keys[i].startswith(needle):
-            yield self.key_owner[i], keys[i] == needle
-            i += 1
-
-    def containing(self, needle: str) -> Iterator[int]:
-        """Entries with a key holding ``needle`` past its start."""
-        text, starts = self.text, self.starts
-        at = text.find(needle)
-        while at >= 0:
-            line = bisect.bisect_right(starts, at) - 1
-            if at != starts[line]:
-                yield self.owner[line]
-            at = text.find(needle, at + 1)
+def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
+            ) -> Iterator[_Found]:
+    """Every match the caller may see, best first, found lazily: a band's candidates
+    are read only once the bands before it are used up."""
+    seen: set[str] = set()
+    for band, (_, field) in enumerate(BANDS):
+        if (band == SPELL and has_han(text)) or (band == TYPO and not _typo_length(text)):
+            continue
+        scanned = 0
+        for c in _candidates(store, text, field, ranks):
+            if c.id in seen:
+                continue
+            if band == TYPO:
+                if not any(_typo_candidate(text, k) for k in (c.name, *c.short, *c.spell)):
+                    continue
+                if not admit(c):
+                    continue
+                scanned += 1
+                if scanned > TYPO_SCAN:
+                    break
+            match = rank(text, c, band)
+            if match is None or (band != TYPO and not admit(c)):
+                continue
+            seen.add(c.id)
+            yield _Found(band, match, c)
 
 
-
-_indexes: weakref.WeakKeyDictionary[object, tuple[object, _Index]] = weakref.WeakKeyDictionary()
-_refreshing: weakref.WeakSet[object] = weakref.WeakSet()
-_flights: weakref.WeakKeyDictionary[object, _Flight] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-#: a stale index smaller than this is rebuilt before answering; a larger one (seconds
-#: of work at street scale) keeps answering while a thread rebuilds it
-SYNC_REBUILD_MAX = 50_000
-
-
-def _index(store: GraphReader) -> _Index:
-    generation = store.version()  # on a server written by others too: a minute at most
-    with _lock:
-        hit = _indexes.get(store)
-        if hit is not None and hit[0] == generation:
-            return hit[1]
-        if hit is not None and len(hit[1].entries) >= SYNC_REBUILD_MAX:
-            if store not in _refreshing:
-                _refreshing.add(store)
-                threading.Thread(target=_rebuild, args=(store, generation), daemon=True,
-                                 name="search-index").start()
-            return hit[1]
-        # One build at a time (single flight): the searches that come while it runs
-        # wait for it instead of each building its own (eight at once on a cold
-        # Neo4j all timed out).
-        flight = _flights.get(store)
-        mine = flight is None or flight.generation != generation
-        if mine:
-            flight = _flights[store] = _Flight(generation)
-    assert flight is not None
-    if not mine:
-        return flight.result()
-    try:
-        index = _Index(store)
-    except BaseException as e:
-        flight.failed = e
-        raise
-    else:
-        flight.index = index
-        with _lock:
-            _indexes[store] = (generation, index)
-    finally:
-        flight.done.set()
-        with _lock:
-            if _flights.get(store) is flight:
-                del _flights[store]
-    gc.freeze()  # a large, long-lived index: keep full collections from walking it
-    return index
-
-
-class _Flight:
-    """A build of the index under way, which later searches wait for."""
-
-    def __init__(self, generation: object) -> None:
-        self.generation = generation
-        self.done = threading.Event()
-        self.index: _Index | None = None
-        self.failed: BaseException | None = None
-
-    def result(self) -> _Index:
-        self.done.wait()
-        if self.index is None:
-            raise self.failed or RuntimeError("the search index build failed")
-        return self.index
-
-
-def _rebuild(store: GraphReader, generation: object) -> None:
-    try:
-        index = _Index(store)
-        with _lock:
-            _indexes[store] = (generation, index)
-        gc.freeze()
-    except Exception:  # noqa: BLE001 - keep the old index; the next search tries again
-        pass
-    finally:
-        with _lock:
-            _refreshing.discard(store)
-
-
-def warm(store: GraphReader) -> None:
-    """Build the search index now (on a thread of the caller's): a server store warms
-    it at start, so the first searches wait for a build already under way."""
-    with contextlib.suppress(Exception):  # a search builds it again and reports it
-        _index(store)
-
-
-#: answers kept per index (each index lives until the store changes)
-CACHE_SIZE = 4096
-
-
-def search(store: GraphReader, q: str, labels: Sequence[str] | None = None,
-           limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None,
-           scope: object = None) -> list[SearchHit]:
-    """Nodes whose name matches ``q``, best first (then by id). ``visible`` (the
-    caller's scope) filters before ``limit`` counts: a hidden node never takes a
-    place, so the limit tells nothing of it."""
-    # as names are stored (graph/formats.py): full-width letters plain, no spaces
-    text = "".join(normalise_name(q).split()).lower() if isinstance(q, str) else ""
+def _search_text(q: object) -> str:
+    text = search_text(q) if isinstance(q, str) else ""
     if not text:
         raise InvalidParameter("the search text is empty")
     if len(text) > 50:
         raise InvalidParameter("the search text is longer than 50 characters")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidParameter(f"limit={limit} must be from 1 to {MAX_LIMIT}")
+    return text
+
+
+def _admit(store: GraphReader, labels: Sequence[str] | None,
+           visible: Callable[[str, list[str]], bool] | None, people: bool
+           ) -> tuple[Admit, list[int]]:
+    """Who may be shown (wanted labels, the caller's scope) and the ranks to read."""
     want = set(labels) if labels else None
     if want:
         unknown = want - set(store.schema.labels)
         if unknown:
             raise InvalidParameter(f"unknown label(s) {sorted(unknown)}")
-    if "\n" in text:
-        raise InvalidParameter("the search text has a line break")
-    han = bool(_HAN.search(text))
-    index = _index(store)
-    # The same question of the same index gets the same answer: kept, keyed by the
-    # caller's scope (``scope`` names it; a caller with a ``visible`` filter but no
-    # scope name is not cached).
-    key = (text, tuple(sorted(want)) if want else None, limit, scope)
-    cacheable = visible is None or scope is not None
-    if cacheable:
-        kept = index.answers.get(key)
-        if kept is not None:
-            return list(kept)
-    hits = _search(store, index, text, han, want, limit, visible)
-    if cacheable:
-        if len(index.answers) >= CACHE_SIZE:
-            with contextlib.suppress(StopIteration, RuntimeError):  # another thread's
-                index.answers.pop(next(iter(index.answers)), None)
-        index.answers[key] = tuple(hits)
-    return hits
+    ranks = [r for r in RANKS if people or r != rank_of(["Person"])]
+    if want:
+        ranks = sorted({rank_of(store.schema.closure([lab])) for lab in want} & set(ranks))
+
+    def admit(c: Candidate) -> bool:
+        return (want is None or not want.isdisjoint(c.labels)) and (
+            visible is None or visible(c.id, list(c.labels)))
+
+    return admit, ranks
 
 
-def _search(store: GraphReader, index: _Index, text: str, han: bool, want: set[str] | None,
-            limit: int, visible: Callable[[str, list[str]], bool] | None
-            ) -> list[SearchHit]:
-    best: dict[int, tuple[int, str]] = {}  # entry -> (score, match)
-    taken = [0]  # entries of ``best`` the caller wants
+def _hits(store: GraphReader, found: Sequence[_Found]) -> list[SearchHit]:
+    nodes = store.get_nodes(f.candidate.id for f in found)
+    return [SearchHit(node=node_ref(store.schema, nodes[f.candidate.id]), match=f.match,
+                      score=score(f.band, f.candidate.rank))
+            for f in found if f.candidate.id in nodes]
 
-    def wanted(e: _Entry) -> bool:
-        return (want is None or not want.isdisjoint(e.labels)) and (
-            visible is None or visible(e.id, list(e.labels)))
 
-    def note(k: int, score: int, match: str) -> None:
-        old = best.get(k)
-        if old is None:
-            if wanted(index.entries[k]):
-                taken[0] += 1
-            best[k] = (score, match)
-        elif score > old[0]:
-            best[k] = (score, match)
+# ------------------------------------------------------------------ kept answers
+_kept: weakref.WeakKeyDictionary[object, tuple[object, dict[tuple[Any, ...], Any]]] = (
+    weakref.WeakKeyDictionary())
+_kept_lock = threading.Lock()
+#: answers kept per store (until it changes)
+CACHE_SIZE = 4096
 
-    def enough() -> bool:
-        """As many hits as asked for: a lower-scoring kind of match cannot enter."""
-        return taken[0] >= limit
 
-    # exact and prefix matches (scores 100-65) by bisection, then "contains" (60, 40)
-    # only when those leave room
-    kinds = [(index.names, 100, "name", 80, "name_prefix")]
-    if not han:
-        kinds += [(index.full, 90, "pinyin", 70, "pinyin_prefix"),
-                  (index.initials, 85, "initials", 65, "initials_prefix")]
-    for blob, s_exact, m_exact, s_prefix, m_prefix in kinds:
-        for k, exact in blob.prefixed(text):
-            note(k, *((s_exact, m_exact) if exact else (s_prefix, m_prefix)))
-    if not enough():
-        chars = [ch for ch in text if _HAN.match(ch)]
-        rarest = min(chars, key=lambda ch: len(index.by_char.get(ch, ()))) if chars else ""
-        few = index.by_char.get(rarest, ()) if chars else None
-        # Entries are in id order, and so are the keys of a blob's text: the first
-        # "contains" matches found are the ones the ranking (score, then id) keeps,
-        # so a scan stops as soon as the limit is reached.
-        if few is not None and len(few) <= 3_000:  # few candidates: test each
-            for k in few:
-                name = index.entries[k].name.lower()
-                if text in name and not name.startswith(text):
-                    note(k, 60, "name_contains")
-                    if enough():
-                        break
-        else:
-            for k in index.names.containing(text):
-                note(k, 60, "name_contains")
-                if enough():
-                    break
-        if not han and len(text) >= 3 and not enough():
-            for k in index.full.containing(text):
-                note(k, 40, "pinyin_contains")
-                if enough():
-                    break
-    hits: list[tuple[int, str, str, _Entry]] = []
-    for k, (score, match) in best.items():
-        e = index.entries[k]
-        if wanted(e):
-            hits.append((-score, e.id, match, e))
-    hits.sort(key=lambda h: (h[0], h[1]))
-    found = store.get_nodes(h[1] for h in hits[:limit])
-    return [SearchHit(node=node_ref(store.schema, found[i]), match=m, score=-s)
-            for s, i, m, _ in hits[:limit] if i in found]
+def _cached(store: GraphReader, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """The answer kept for ``key`` while the store has not changed, else ``make()``."""
+    version = store.version()
+    with _kept_lock:
+        hit = _kept.get(store)
+        if hit is None or hit[0] != version:
+            hit = _kept[store] = (version, {})
+        answers = hit[1]
+        if key in answers:
+            return answers[key]
+    value = make()
+    with _kept_lock:
+        if len(answers) >= CACHE_SIZE:
+            answers.pop(next(iter(answers)), None)
+        answers[key] = value
+    return value
+
+
+# ------------------------------------------------------------------ the queries
+def search(store: GraphReader, q: str, labels: Sequence[str] | None = None,
+           limit: int = 20, visible: Callable[[str, list[str]], bool] | None = None,
+           scope: object = None, people: bool = True) -> list[SearchHit]:
+    """Nodes matching ``q``, best first (see the module's ranking). ``visible`` (the
+    caller's scope, named by ``scope`` for the answers kept) filters before ``limit``
+    counts; ``people=False`` leaves people out (a role that may see none)."""
+    text = _search_text(q)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidParameter(f"limit={limit} must be from 1 to {MAX_LIMIT}")
+    admit, ranks = _admit(store, labels, visible, people)
+
+    def make() -> tuple[SearchHit, ...]:
+        found = []
+        for f in _ranked(store, text, ranks, admit):
+            found.append(f)
+            if len(found) >= limit:
+                break
+        return tuple(_hits(store, found))
+
+    if visible is not None and scope is None:  # a filter without a name: not kept
+        return list(make())
+    key = ("flat", text, tuple(sorted(labels or ())), limit, scope, people)
+    return list(_cached(store, key, make))
+
+
+def search_grouped(store: GraphReader, q: str, labels: Sequence[str] | None = None,
+                   per_group: int = 5,
+                   visible: Callable[[str, list[str]], bool] | None = None,
+                   scope: object = None, people: bool = True) -> SearchGroups:
+    """The matches grouped by type (root label), each group with its count and its best
+    ``per_group`` hits; groups in the order of their best hit. Counts are of what the
+    caller may see, up to :data:`COUNT_MAX` matches in all (``complete`` says)."""
+    text = _search_text(q)
+    if not 1 <= per_group <= MAX_LIMIT:
+        raise InvalidParameter(f"per_group={per_group} must be from 1 to {MAX_LIMIT}")
+    admit, ranks = _admit(store, labels, visible, people)
+    schema = store.schema
+
+    def group_of(c: Candidate) -> str:
+        return schema.ancestors(schema.display_label(c.labels))[-1]
+
+    def make() -> SearchGroups:
+        counts: dict[str, int] = {}
+        best: dict[str, list[_Found]] = {}
+        total, complete = 0, True
+        for f in _ranked(store, text, ranks, admit):
+            if total >= COUNT_MAX:
+                complete = False
+                break
+            g = group_of(f.candidate)
+            counts[g] = counts.get(g, 0) + 1
+            if len(best.setdefault(g, [])) < per_group:
+                best[g].append(f)
+            total += 1
+        groups = [SearchGroup(group=g, group_zh=schema.labels[g].name_zh, count=counts[g],
+                              hits=_hits(store, best[g])) for g in best]
+        return SearchGroups(q=text, total=total, complete=complete, groups=groups)
+
+    if visible is not None and scope is None:
+        return make()
+    key = ("groups", text, tuple(sorted(labels or ())), per_group, scope, people)
+    kept: SearchGroups = _cached(store, key, make)
+    return kept
+
+
+def warm(store: GraphReader) -> None:
+    """One search now (a server store's first answer otherwise waits for its index and
+    query plans to warm up)."""
+    with contextlib.suppress(Exception):  # a search reports it itself
+        search(store, "新桥")

@@ -1,0 +1,367 @@
+"""The embedded store's search index: SQLite FTS5 with the trigram tokenizer, in the
+store's own file and transaction (a batch's nodes are searchable when it commits, and a
+rolled-back batch leaves no trace in it).
+
+Two tables: ``search_docs`` holds each node's keys (:func:`graph.names.search_keys`) and
+is the *external content* of ``search``, the FTS5 index over three columns — ``name``
+(``^name$``), ``short`` (``^short$`` per short name) and ``spell`` (``^pinyin`` per full
+pinyin and initials). The markers make the start and the end of a key searchable by
+trigrams: ``"^王芳"`` is a 2-character prefix, ``"^上星$"`` an exact name.
+
+Rows are numbered so that a search reads its candidates **in rank order, then id
+order, and stops as soon as it has enough**: ``row = rank << 40 | position``, positions
+in id order within a rank (new ids take a position between their neighbours', spaced
+by :data:`GAP`; when no position is free they go to the rank's *tail*, at ``2**39`` and
+up, read whole and merged in). A tail past :data:`TAIL_MAX` rows is folded back by
+renumbering (:meth:`SearchIndex.rebuild`).
+
+Measured at 500,000 residents (bench/search_embedded.py, bench/results/search*.json):
+the trigram FTS cannot match fewer than 3 characters and a ``LIKE`` scan of the
+526,000 rows takes 65–90 ms, so 1–2 character texts use the markers (a 2-character
+prefix, an exact key) and scan only the organisations and places (rank 0, about
+1,400 rows: under a millisecond) for substrings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from graph.model import Node
+from graph.names import (
+    PLACES,
+    RANKS,
+    Candidate,
+    SearchField,
+    search_keys,
+    search_text,
+    typo_parts,
+)
+
+__all__ = ["SearchIndex", "DDL", "VERSION", "GAP", "TAIL_MAX", "match_expression"]
+
+#: bumped when the keys a node gets change (graph/names.py): the index is rebuilt
+VERSION = 1
+#: positions between two neighbours written in id order
+GAP = 1 << 16
+#: tail rows (all ranks) past which the index is renumbered
+TAIL_MAX = 20_000
+_RANK = 40
+_TAIL = 1 << 39
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+DDL = """
+CREATE TABLE IF NOT EXISTS search_docs (
+    row INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    name TEXT NOT NULL,
+    short TEXT NOT NULL,
+    spell TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS search_docs_id ON search_docs(id);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
+    name, short, spell, content='search_docs', content_rowid='row',
+    tokenize='trigram', columnsize=0);
+CREATE TABLE IF NOT EXISTS search_state (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def _bounds(rank: int) -> tuple[int, int, int]:
+    """(first row, first tail row, first row of the next rank) of a rank."""
+    lo = rank << _RANK
+    return lo, lo + _TAIL, lo + (1 << _RANK)
+
+
+def _row(n: Node) -> tuple[str, str, str, str, str, int]:
+    k = search_keys(n.name, n.labels, n.properties.get("short_name"))
+    return (n.id, ";".join(n.labels), f"^{k.name}$", "\n".join(f"^{s}$" for s in k.short),
+            "\n".join(f"^{s}" for s in k.spell), k.rank)
+
+
+def _candidate(r: Sequence[Any]) -> Candidate:
+    """A row (row, id, labels, name, short, spell) as a candidate."""
+    return Candidate(r[1], tuple(r[2].split(";")), r[3][1:-1],
+                     tuple(s[1:-1] for s in r[4].split("\n")) if r[4] else (),
+                     tuple(s[1:] for s in r[5].split("\n")) if r[5] else (),
+                     r[0] >> _RANK)
+
+
+def _phrase(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def match_expression(text: str, field: SearchField) -> str | None:
+    """The FTS5 query of ``field`` for ``text`` over the ranks past the first, or None
+    when trigrams cannot find it (1 character; 2 outside a prefix).
+
+    >>> match_expression("上星党委", "contains"), match_expression("上星", "contains")
+    ('{name short} : "上星党委"', '{name short} : "^上星"')
+    >>> match_expression("王", "name"), match_expression("zs", "spell")
+    ('{name} : "^王$"', '{spell} : "^zs"')
+    >>> match_expression("上星社区党季", "typo")
+    '{name short spell} : ("^上星" OR "区党季")'
+    """
+    n = len(text)
+    if field in ("name", "short"):
+        return f"{{{field}}} : {_phrase('^' + text + '$')}"
+    if field == "typo":
+        if n < 3:
+            return None
+        left, right = typo_parts(text)
+        parts = [_phrase("^" + left)] + ([_phrase(right)] if right else [])
+        return "{name short spell} : (" + " OR ".join(parts) + ")"
+    cols = "{name short}" if field == "contains" else "{spell}"
+    if n >= 3:
+        return f"{cols} : {_phrase(text)}"
+    if n == 2:
+        return f"{cols} : {_phrase('^' + text)}"
+    return None
+
+
+def _scan_condition(text: str, field: SearchField) -> tuple[str, tuple[str, ...]]:
+    """A condition on ``search_docs`` for the short texts of rank 0 (a scan)."""
+    if field in ("name", "short"):
+        return f"instr({field}, ?) > 0", (f"^{text}$",)
+    if field == "contains":
+        return "(instr(name, ?) > 0 OR instr(short, ?) > 0)", (text, text)
+    if field == "spell":
+        return "instr(spell, ?) > 0", ((f"^{text}" if len(text) < 3 else text),)
+    left, right = typo_parts(text)
+    cond = "(instr(name, ?) > 0 OR instr(short, ?) > 0 OR instr(spell, ?) > 0)"
+    args: tuple[str, ...] = (f"^{left}",) * 3
+    if right:
+        cond = f"({cond} OR instr(name, ?) > 0 OR instr(short, ?) > 0 OR instr(spell, ?) > 0)"
+        args += (right,) * 3
+    return cond, args
+
+
+_COLS = "d.row, d.id, d.labels, d.name, d.short, d.spell"
+
+
+class SearchIndex:
+    """The search tables of one embedded store file: kept by its write path, read by
+    its ``search_names``."""
+
+    def ensure(self, db: sqlite3.Connection, nodes: Iterable[Node]) -> bool:
+        """Create the tables; fill them from ``nodes`` when they are new or were made
+        by another version of the keys. True when it (re)built them."""
+        known = {r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('search_docs', 'search', "
+            "'search_state')")}
+        if known == {"search_docs", "search", "search_state"} and self.current(db):
+            return False
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("search", "search_docs", "search_state"):  # another layout
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in DDL.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            self.rebuild(db, nodes)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return True
+
+    @staticmethod
+    def current(db: sqlite3.Connection) -> bool:
+        """Whether the file holds the index, made by this version of the keys."""
+        try:
+            row = db.execute("SELECT value FROM search_state WHERE key = 'version'").fetchone()
+        except sqlite3.OperationalError:  # no such table
+            return False
+        return row is not None and row[0] == VERSION
+
+    def rebuild(self, db: sqlite3.Connection, nodes: Iterable[Node] | None = None) -> None:
+        """Every row renumbered in (rank, id) order, the FTS index built again; with
+        ``nodes``: the rows made from them first (every other row gone)."""
+        if nodes is not None:
+            rows = sorted((_row(n) for n in nodes), key=lambda r: (r[5], r[0]))
+            db.execute("DELETE FROM search_docs")
+        else:
+            rows = [(*r[1:], r[0] >> _RANK) for r in db.execute(
+                "SELECT row, id, labels, name, short, spell FROM search_docs")]
+            rows.sort(key=lambda r: (r[5], r[0]))
+            db.execute("DELETE FROM search_docs")
+        numbered, pos, rank = [], 0, -1
+        for r in rows:
+            if r[5] != rank:
+                rank, pos = r[5], 0
+            pos += GAP
+            numbered.append([(rank << _RANK) + pos, *r[:5]])
+        for i in range(0, len(numbered), 50_000):
+            db.execute("INSERT INTO search_docs(row, id, labels, name, short, spell) "
+                       "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, "
+                       "value->>5 FROM json_each(?)", (_dumps(numbered[i:i + 50_000]),))
+        db.execute("INSERT INTO search(search) VALUES ('rebuild')")
+        db.execute("INSERT INTO search_state(key, value) VALUES ('version', ?) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (VERSION,))
+
+    # ------------------------------------------------------------ writes
+    def write(self, db: sqlite3.Connection, nodes: Sequence[Node], deleted: Sequence[str]
+              ) -> None:
+        """Keep the index in step with a batch, inside its transaction: the nodes it
+        writes (whole, as stored after it) and the ids it deletes."""
+        new = {r[0]: r for r in map(_row, nodes)}
+        for nid in deleted:  # deleted after the batch's writes
+            new.pop(nid, None)
+        gone: list[int] = []  # rows whose FTS entries and documents go
+        same_row: list[list[Any]] = []  # documents changed in place
+        if new or deleted:
+            ids = list(new) + list(deleted)
+            for row, nid, labels, name, short, spell in db.execute(
+                    "SELECT row, id, labels, name, short, spell FROM search_docs "
+                    "WHERE id IN (SELECT value FROM json_each(?))", (_dumps(ids),)):
+                r = new.get(nid)
+                if r is not None:
+                    if r[1:5] == (labels, name, short, spell):
+                        del new[nid]  # unchanged: not written again
+                        continue
+                    if r[5] == row >> _RANK:
+                        same_row.append([row, *r[:5]])
+                        del new[nid]
+                        continue
+                gone.append(row)
+        changed = [r[0] for r in same_row]
+        if gone or changed:
+            db.execute("INSERT INTO search(search, rowid, name, short, spell) "
+                       "SELECT 'delete', row, name, short, spell FROM search_docs "
+                       "WHERE row IN (SELECT value FROM json_each(?))",
+                       (_dumps(gone + changed),))
+        if gone:
+            db.execute("DELETE FROM search_docs WHERE row IN (SELECT value FROM json_each(?))",
+                       (_dumps(gone),))
+        if same_row:
+            db.execute("UPDATE search_docs SET labels = j.value->>2, name = j.value->>3, "
+                       "short = j.value->>4, spell = j.value->>5 FROM json_each(?) AS j "
+                       "WHERE search_docs.row = j.value->>0", (_dumps(same_row),))
+        placed, direct = self._place(db, list(new.values()))
+        if placed:
+            db.execute("INSERT INTO search_docs(row, id, labels, name, short, spell) "
+                       "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, "
+                       "value->>5 FROM json_each(?)", (_dumps(placed),))
+        fresh = changed + direct + [p[0] for p in placed]
+        if fresh:
+            db.execute("INSERT INTO search(rowid, name, short, spell) "
+                       "SELECT row, name, short, spell FROM search_docs "
+                       "WHERE row IN (SELECT value FROM json_each(?))", (_dumps(fresh),))
+        if (placed or direct) and self._tail_size(db) > TAIL_MAX:
+            self.rebuild(db)
+
+    def _place(self, db: sqlite3.Connection, rows: list[tuple[str, str, str, str, str, int]]
+               ) -> tuple[list[list[Any]], list[int]]:
+        """Row numbers for new documents, in id order within their rank: after the last
+        (returned, to be written in one statement), or between two neighbours (written
+        here one at a time, so the next one sees them; their rows returned), else at
+        the end of the rank's tail (returned)."""
+        out: list[list[Any]] = []
+        direct: list[int] = []
+        by_rank: dict[int, list[tuple[str, str, str, str, str, int]]] = {}
+        for r in rows:
+            by_rank.setdefault(r[5], []).append(r)
+        for rank, docs in sorted(by_rank.items()):
+            docs.sort(key=lambda r: r[0])
+            lo, tail, hi = _bounds(rank)
+            last = db.execute("SELECT row, id FROM search_docs WHERE row >= ? AND row < ? "
+                              "ORDER BY row DESC LIMIT 1", (lo, tail)).fetchone()
+            last_row, last_id = last if last else (lo, None)
+            homeless = []
+            for r in docs:
+                if last_id is not None and r[0] < last_id:
+                    a = db.execute("SELECT row FROM search_docs WHERE id < ? AND row >= ? "
+                                   "AND row < ? ORDER BY id DESC LIMIT 1",
+                                   (r[0], lo, tail)).fetchone()
+                    b = db.execute("SELECT row FROM search_docs WHERE id > ? AND row >= ? "
+                                   "AND row < ? ORDER BY id LIMIT 1", (r[0], lo, tail)).fetchone()
+                    below, above = (a[0] if a else lo), (b[0] if b else tail)
+                    if above - below >= 2:
+                        row = (below + above) // 2
+                        db.execute("INSERT INTO search_docs(row, id, labels, name, short, "
+                                   "spell) VALUES (?, ?, ?, ?, ?, ?)", (row, *r[:5]))
+                        direct.append(row)
+                    else:
+                        homeless.append(r)
+                elif last_row + GAP < tail:
+                    last_row, last_id = last_row + GAP, r[0]
+                    out.append([last_row, *r[:5]])
+                else:
+                    homeless.append(r)
+            if homeless:
+                end = db.execute("SELECT max(row) FROM search_docs WHERE row >= ? AND row < ?",
+                                 (tail, hi)).fetchone()[0] or tail - 1
+                for r in homeless:
+                    end += 1
+                    out.append([end, *r[:5]])
+        return out, direct
+
+    @staticmethod
+    def _tail_size(db: sqlite3.Connection) -> int:
+        return sum(db.execute("SELECT count(*) FROM search_docs WHERE row >= ? AND row < ?",
+                              (_bounds(r)[1], _bounds(r)[2])).fetchone()[0] for r in RANKS)
+
+    # ------------------------------------------------------------ reads
+    def stream(self, db: sqlite3.Connection, text: str, field: SearchField,
+               ranks: Sequence[int] = RANKS, lock: Any = None) -> Iterator[Candidate]:
+        """Candidates for ``field`` of ``text`` (a search text: :func:`search_text`), in
+        (rank, id) order, read a page at a time (``lock``: a context manager factory
+        held while a page is read)."""
+        text = search_text(text)
+        if not text:
+            return
+        expr = match_expression(text, field)
+        for rank in sorted(set(ranks)):
+            if rank == PLACES or expr is None:
+                if rank == PLACES:
+                    yield from self._scan_places(db, text, field, lock)
+                continue
+            yield from self._stream_rank(db, expr, rank, lock)
+
+    def _read(self, db: sqlite3.Connection, sql: str, args: Sequence[Any], lock: Any
+              ) -> list[Any]:
+        if lock is None:
+            return db.execute(sql, args).fetchall()
+        with lock():
+            return db.execute(sql, args).fetchall()
+
+    def _scan_places(self, db: sqlite3.Connection, text: str, field: SearchField, lock: Any
+                     ) -> Iterator[Candidate]:
+        lo, _, hi = _bounds(PLACES)
+        expr = match_expression(text, field)
+        if expr is not None and (len(text) >= 3 or field in ("name", "short")):
+            rows = self._read(db, f"SELECT {_COLS} FROM search f JOIN search_docs d "
+                                  "ON d.row = f.rowid WHERE search MATCH ? AND f.rowid >= ? "
+                                  "AND f.rowid < ?", (expr, lo, hi), lock)
+        else:
+            cond, args = _scan_condition(text, field)
+            rows = self._read(db, f"SELECT {_COLS} FROM search_docs d WHERE d.row >= ? "
+                                  f"AND d.row < ? AND {cond}", (lo, hi, *args), lock)
+        for r in sorted(rows, key=lambda r: r[1]):
+            yield _candidate(r)
+
+    def _stream_rank(self, db: sqlite3.Connection, expr: str, rank: int, lock: Any
+                     ) -> Iterator[Candidate]:
+        lo, tail, hi = _bounds(rank)
+        sql = (f"SELECT {_COLS} FROM search f JOIN search_docs d ON d.row = f.rowid "
+               "WHERE search MATCH ? AND f.rowid > ? AND f.rowid < ? ORDER BY f.rowid LIMIT ?")
+        tail_rows = sorted(self._read(db, sql, (expr, tail - 1, hi, 1 << 62), lock),
+                           key=lambda r: r[1])
+
+        def ordered() -> Iterator[Any]:
+            after, page = lo - 1, 64
+            while True:
+                rows = self._read(db, sql, (expr, after, tail, page), lock)
+                yield from rows
+                if len(rows) < page:
+                    return
+                after, page = rows[-1][0], min(page * 4, 4096)
+
+        for r in heapq.merge(ordered(), tail_rows, key=lambda r: r[1]):
+            yield _candidate(r)
