@@ -362,3 +362,17 @@ def test_client_short_names_are_the_servers(w: Watched) -> None:
     open_view(w, "")
     got = w.page.evaluate("ns => ns.map((n) => GovgraphExplorer.shortName(n))", names + others)
     assert got == [short_org_name(n) for n in names] + others
+
+
+def test_a_consumer_sees_no_people_folded_or_drawn(browser: Any, scenario_server: str) -> None:
+    """A consumer's answer holds no person: no person drawn, no fold counts any."""
+    with watching(browser, scenario_server, TOKEN["sc-consumer"]) as w:
+        answer = neighbours(w, COMMITTEE, "sc-consumer")
+        assert not any("Person" in n["labels"] for n in answer["nodes"])
+        want, want_folds = expected(answer)
+        open_view(w, f"focus={COMMITTEE}&depth=1")
+        assert drawn_nodes(w) == want and fold_counts(w) == sizes(want_folds)
+        people = {"DeployedStaff", "PartyMember", "Person", "Cadre"}
+        assert not people & {k[0] for k in folds(w)}
+        legend = w.page.eval_on_selector_all("#legend button", "bs => bs.map(b => b.dataset.label)")
+        assert legend and not people & set(legend)
