@@ -52,7 +52,9 @@
             seen.add(o);
             const label = known.get(o).label;
             const key = `${p}|${label}|${r.type}`;
-            if (!groups.has(key)) groups.set(key, { key, parent: p, label, type: r.type, members: [], out: r.start === p });
+            if (!groups.has(key)) {
+              groups.set(key, { key, parent: p, label, type: r.type, members: [], out: r.start === p });
+            }
             groups.get(key).members.push(o);
           });
         groups.forEach((g) => {
@@ -144,7 +146,10 @@
     const lines = [];
     blocks.forEach((k) => {
       const line = lines[lines.length - 1];
-      if (line && line.cols + k.cols <= perRow) { line.blocks.push(k); line.cols += k.cols; } else lines.push({ blocks: [k], cols: k.cols });
+      if (line && line.cols + k.cols <= perRow) {
+        line.blocks.push(k);
+        line.cols += k.cols;
+      } else lines.push({ blocks: [k], cols: k.cols });
     });
     y += ROW * 0.3;
     lines.forEach((line) => {
@@ -155,7 +160,8 @@
           const r = Math.floor(i / k.cols);
           const inRow = Math.min(k.cols, k.kids.length - r * k.cols);
           const c = i % k.cols;
-          if (!place.has(g)) place.set(g, [x + (k.cols * UNIT) / 2 + (c - (inRow - 1) / 2) * UNIT, y + ROW * (r + 1), 3]);
+          const gx = x + (k.cols * UNIT) / 2 + (c - (inRow - 1) / 2) * UNIT;
+          if (!place.has(g)) place.set(g, [gx, y + ROW * (r + 1), 3]);
         });
         x += k.cols * UNIT;
       });
@@ -223,11 +229,13 @@
 
   // ------------------------------------------------------------ the time slider's range
   const monthOf = (day) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
-  const monthEnd = (m) => new Date(Date.UTC(Math.floor(m / 12), (m % 12) + 1, 0)).toISOString().slice(0, 10);
+  const monthEnd = (m) => new Date(Date.UTC(Math.floor(m / 12), (m % 12) + 1, 0))
+    .toISOString().slice(0, 10);
   const today = () => new Date().toISOString().slice(0, 10);
   // from the earliest start any relationship of the view has (ten years back without one)
   function timeRange() {
-    const days = [...rels.values()].map((r) => (r.properties || {}).since).filter((d) => typeof d === 'string' && /^\d{4}-\d{2}/.test(d));
+    const days = [...rels.values()].map((r) => (r.properties || {}).since)
+      .filter((d) => typeof d === 'string' && /^\d{4}-\d{2}/.test(d));
     if (S.asOf) days.push(S.asOf);
     const max = monthOf(today());
     const min = days.length ? Math.min(...days.map(monthOf)) : max - 120;
