@@ -88,7 +88,7 @@ def _rows(html: str, table: str) -> list[str]:
 def test_both_rankings_side_by_side_as_the_json_has_them(clients: dict[str, TestClient]
                                                          ) -> None:
     c = clients["analyst"]
-    html = _get(c)
+    html = _get(c, community="")  # the form's "all communities"
     assert _rows(html, "cases-by-rate") == [
         "1 上星网格一 上星社区 3 2 1 1 66.7% 1",
         "2 上星网格二 上星社区 5 3 2 1 60.0% 2",

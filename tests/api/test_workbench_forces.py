@@ -93,7 +93,7 @@ C2 = "黄埔社区 2 8.00 20,000 4 50 1.00 0.25 0.50 4.00 4 2 3 2"
 
 def test_the_report_is_the_jsons(clients: dict[str, TestClient]) -> None:
     c = clients["analyst"]
-    html = _get(c)
+    html = _get(c, community="")  # the form's "all communities"
     assert _rows(html, "forces-allocation") == [C1, C2]
     j = c.get("/api/v1/forces", params={"as_of": DAY}).json()
     assert [(a["community"]["name"], a["staff"], a["per_10k_residents"], a["by_need"])

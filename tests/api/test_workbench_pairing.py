@@ -137,7 +137,7 @@ def test_before_proposing_the_page_explains_and_writes_nothing(
 def test_the_proposal_is_the_jsons(clients: dict[str, TestClient]) -> None:
     c = clients["analyst"]
     j = c.post("/api/v1/pairings/proposals", json={"as_of": DAY}).json()
-    html = _proposed(c)
+    html = _proposed(c, community="")  # the form's "all communities"
     assert _rows(html, "pairing-pairs") == [
         "上星社区 新党员一 是 老党员甲 6 同一支部；同一居民小组",
         "上星社区 新党员三 老党员甲 4 同一支部",

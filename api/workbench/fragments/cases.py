@@ -66,7 +66,8 @@ async def cases(
     rankings = {r["grouping"]: r for r in e["rankings"]}
     ranking = rankings[grouping]
     disagree = set(ranking["disagree"])
-    community = caller.community or community  # a community token: its own (all the JSON has)
+    # a community token: its own (all the JSON has); the form's "all" is empty
+    community = caller.community or community or None
     seen = {r["community"]["id"]: r["community"] for rk in e["rankings"] for r in rk["rows"]
             if r.get("community") and r["community"].get("id")}
     communities = sorted(seen.values(), key=lambda c: (c["name"], c["id"]))

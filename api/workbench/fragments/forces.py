@@ -66,7 +66,7 @@ async def forces(
     if not a.ok:
         return failed(a, lang)
     r = a.body
-    chosen = caller.community or community
+    chosen = caller.community or community or None  # the form's "all" is empty
     everyone = [x for x in r["allocation"] if x["community"].get("id")]
     communities = sorted((x["community"] for x in everyone), key=lambda c: (c["name"], c["id"]))
     allocation = sorted(_in(everyone, chosen), key=_sort_key(sort))

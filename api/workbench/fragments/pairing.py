@@ -91,7 +91,7 @@ async def pairing(
     page: Page_ = 1, upage: Page_ = 1, kpage: Page_ = 1,
     lang: LangQ = "zh",
 ) -> HTMLResponse:
-    chosen = caller.community or community
+    chosen = caller.community or community or None  # the form's "all" is empty
     day = as_of.isoformat() if as_of else None
     rules = {"capacity": capacity, "new_years": new_years, "veteran_years": veteran_years,
              "young_age": young_age}
