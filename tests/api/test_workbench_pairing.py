@@ -288,6 +288,10 @@ def test_a_consumer_sees_no_people(clients: dict[str, TestClient]) -> None:
     r = clients["consumer"].get(URL, params={"propose": "true", "as_of": DAY})
     assert r.status_code == 403 and "新党员" not in r.text
     assert "error-box" in r.text
+    # the page is not offered to it, and refuses it before the form, as the route would
+    r = clients["consumer"].get(URL)
+    assert r.status_code == 403 and "the consumer role may not call this endpoint" in r.text
+    assert "pairing" not in clients["consumer"].get("/api/v1/workbench/menu").text
 
 
 def test_masked_roles_see_no_personal_numbers(clients: dict[str, TestClient]) -> None:

@@ -23,9 +23,9 @@ from pydantic import AfterValidator
 
 from api.deps import API_PREFIX
 from api.params import Day
-from api.policy import CallerDep
+from api.policy import PERSON_ROLES, CallerDep
 from api.workbench.common import LangQ, Page, failed, page_router, paged, query
-from api.workbench.internal import call_json
+from api.workbench.internal import Answer, call_json
 from api.workbench.render import render
 from graph.masking import BAND_TOPS
 from queries.pairing import SCORE_PARTS
@@ -33,7 +33,9 @@ from queries.pairing import SCORE_PARTS
 __all__ = ["router", "PAGES"]
 
 router = page_router()
-PAGES = (Page("pairing", 30, roles=("admin", "analyst", "community"),
+#: the roles the pairing routes let through (their router's policy): a consumer never
+#: sees people, so the page refuses it at once, as the proposal would
+PAGES = (Page("pairing", 30, roles=PERSON_ROLES,
               scripts=("wb-pairing.js",), styles=("wb-pairing.css",)),)
 
 #: the route's defaults: the .xlsx (which takes only community, capacity and as_of)
@@ -91,6 +93,9 @@ async def pairing(
     page: Page_ = 1, upage: Page_ = 1, kpage: Page_ = 1,
     lang: LangQ = "zh",
 ) -> HTMLResponse:
+    if caller.role not in PERSON_ROLES:  # before the form: the proposal's own refusal
+        return failed(Answer(403, {"detail": f"the {caller.role} role may not call this "
+                                             "endpoint"}, {}), lang)
     chosen = caller.community or community or None  # the form's "all" is empty
     day = as_of.isoformat() if as_of else None
     rules = {"capacity": capacity, "new_years": new_years, "veteran_years": veteran_years,
