@@ -80,6 +80,10 @@ class LoadReport:
     #: stored nodes the load changes: id, labels added, properties (old, new), with
     #: sensitive values masked
     diffs: list[dict[str, Any]] = field(default_factory=list)
+    #: nodes the load adds (id, labels, name, sheet and row) and relationships it ends
+    #: (id, type, start, end, until), up to MAX_DIFFS each
+    added: list[dict[str, Any]] = field(default_factory=list)
+    ended: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -127,6 +131,12 @@ class LoadReport:
                 "labels_removed": list(d.labels_removed),
                 "properties": {k: [show(k, a), show(k, b)]
                                for k, (a, b) in sorted(d.properties.items())}})
+        for a in changes.added:
+            sheet, row = at(a.id)
+            self.added.append({"id": a.id, "labels": list(a.labels), "name": a.name,
+                               "sheet": sheet, "row": row})
+        self.ended.extend({"id": e.id, "type": e.type, "start": e.start, "end": e.end,
+                           "until": e.until} for e in changes.ended)
         for new, same in changes.candidates.items():
             sheet, row = at(new)
             self.add(sheet, row, None, "姓名", None, "possible_duplicate",
@@ -164,7 +174,8 @@ class LoadReport:
                 "rows": self.rows, "sheets": self.sheets, "errors": self.errors,
                 "warnings": self.warnings, "issue_counts": self.issue_counts,
                 "truncated": self.truncated, "changes": self.changes,
-                "issues": [i.to_dict() for i in self.issues], "diffs": self.diffs}
+                "issues": [i.to_dict() for i in self.issues], "diffs": self.diffs,
+                "added": self.added, "ended": self.ended}
 
 
 def write_issue_workbook(report: LoadReport, table: Table | None, out: Path) -> Path:

@@ -17,6 +17,7 @@ from api.exports import xlsx_download
 from api.exports_grids import duty_xlsx, integration_xlsx, overlaps_xlsx
 from api.params import Day
 from api.policy import EVERY_ROLE, CallerDep, allow
+from queries.common import NodeRef
 from queries.grid_duty import GridDuty, grid_duty
 from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
 from queries.grid_map import GridMap, grid_map
@@ -26,6 +27,12 @@ router = APIRouter(tags=["grids"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 MinShare = Annotated[float, Query(ge=0, le=1, description="Overlaps below this share of a "
                                                        "special grid are drawing slivers")]
+CommunityQ = Annotated[str | None, Query(max_length=200, description=(
+    "One community's grids only (its id): the special grids in it, its base grids"))]
+
+
+def _in(ref: NodeRef | None, community: str | None) -> bool:
+    return community is None or (ref is not None and ref.id == community)
 
 
 # Each report is a dependency declaring its parameters and running the query, shared by
@@ -36,11 +43,19 @@ async def overlaps(
     min_share: MinShare = 0.01,
     max_residents_per_worker: Annotated[int, Query(ge=1, le=1_000_000)] = 1_000,
     as_of: Day | None = None,
+    community: CommunityQ = None,
 ) -> OverlapReport:
     key = ("overlaps", max_area_km2, min_share, max_residents_per_worker,
            as_of or dt.date.today())
-    return await run_heavy(cached, store, key, lambda: overlap_analysis(
+    r: OverlapReport = await run_heavy(cached, store, key, lambda: overlap_analysis(
         store, max_area_km2, min_share, max_residents_per_worker, as_of))
+    if community is None:
+        return r
+    special = [s for s in r.special_grids if _in(s.community, community)]
+    return r.model_copy(update={
+        "special_grids": special,
+        "crossing": [s.grid.id for s in special if s.communities_crossed],
+        "too_large": [g for g in r.too_large if _in(g.community, community)]})
 
 
 @router.get("/grids/overlaps", response_model=OverlapReport)
@@ -59,9 +74,18 @@ async def get_overlaps_xlsx(request: Request, r: Annotated[OverlapReport, Depend
                                "网格交叉分析.xlsx")
 
 
-async def integration(store: StoreDep, min_share: MinShare = 0.01) -> IntegrationProposal:
-    return await run_heavy(cached, store, ("integration", min_share),
-                           lambda: integration_proposal(store, min_share))
+async def integration(store: StoreDep, min_share: MinShare = 0.01,
+                      community: CommunityQ = None) -> IntegrationProposal:
+    p: IntegrationProposal = await run_heavy(cached, store, ("integration", min_share),
+                                             lambda: integration_proposal(store, min_share))
+    if community is None:
+        return p
+    subs = [s for s in p.sub_grids if s.community == community]
+    mine = {s.base_grid for s in subs}
+    return p.model_copy(update={
+        "assignments": [a for a in p.assignments if a.base_grid.id in mine],
+        "changes": [c for c in p.changes if _in(c.community, community)],
+        "sub_grids": subs})
 
 
 @router.get("/grids/integration", response_model=IntegrationProposal)
@@ -97,8 +121,12 @@ async def duty(
     store: StoreDep,
     as_of: Day | None = None,
     max_grids_per_worker: Annotated[int, Query(ge=1, le=1000)] = 2,
+    community: CommunityQ = None,
 ) -> GridDuty:
-    return await run_heavy(grid_duty, store, as_of, max_grids_per_worker)
+    d = await run_heavy(grid_duty, store, as_of, max_grids_per_worker)
+    if community is None:
+        return d
+    return d.model_copy(update={"gaps": [g for g in d.gaps if _in(g.community, community)]})
 
 
 @router.get("/grids/duty", response_model=GridDuty)

@@ -70,6 +70,26 @@ class NodeDiffPublic(BaseModel):
     properties: dict[str, list[Any]]
 
 
+class NodeAddedPublic(BaseModel):
+    """A node the load adds, with the sheet and row it comes from."""
+
+    id: str
+    labels: list[str]
+    name: str
+    sheet: str | None
+    row: int | None
+
+
+class RelEndedPublic(BaseModel):
+    """A relationship the load ends (a member no longer on a complete roster …)."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    until: str | None
+
+
 class LoadReportPublic(BaseModel):
     kind: str
     file: str
@@ -87,6 +107,9 @@ class LoadReportPublic(BaseModel):
     issues: list[IssuePublic]
     #: per stored node, what the load changes (a dry run: would change)
     diffs: list[NodeDiffPublic]
+    #: the nodes it adds and the relationships it ends (a dry run: would)
+    added: list[NodeAddedPublic] = []
+    ended: list[RelEndedPublic] = []
 
 
 def _mapping(kind: str) -> Any:

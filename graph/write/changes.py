@@ -29,6 +29,26 @@ class NodeDiff:
         return "name" in self.properties and self.properties["name"][0] is not None
 
 
+@dataclass(frozen=True)
+class NodeAdded:
+    """A node a batch adds: its id, labels and name."""
+
+    id: str
+    labels: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
+class RelEnded:
+    """A relationship a batch ends (gives an ``until``)."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    until: str | None
+
+
 @dataclass
 class Changes:
     """What a batch wrote, or (dry run) would write."""
@@ -43,6 +63,9 @@ class Changes:
     nodes_deleted: int = 0
     #: updated nodes, up to MAX_DIFFS
     diffs: list[NodeDiff] = field(default_factory=list)
+    #: added nodes and ended relationships, up to MAX_DIFFS each
+    added: list[NodeAdded] = field(default_factory=list)
+    ended: list[RelEnded] = field(default_factory=list)
     #: given id -> stored id, for people found by their ID number
     remap: dict[str, str] = field(default_factory=dict)
     #: new person id -> stored people with the same name and birth date
@@ -57,9 +80,9 @@ class Changes:
     def add(self, other: Changes) -> None:
         for k in (*self.COUNTS, "nodes_deleted"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
-        room = MAX_DIFFS - len(self.diffs)
-        if room > 0:
-            self.diffs.extend(other.diffs[:room])
+        self.diffs.extend(other.diffs[:max(0, MAX_DIFFS - len(self.diffs))])
+        self.added.extend(other.added[:max(0, MAX_DIFFS - len(self.added))])
+        self.ended.extend(other.ended[:max(0, MAX_DIFFS - len(self.ended))])
         self.remap.update(other.remap)
         self.candidates.update(other.candidates)
 

@@ -13,7 +13,15 @@ from graph.errors import ValidationError, Violation
 from graph.formats import id_number_key, valid_id_number
 from graph.model import Node, Rel, rel_id
 from graph.schema import PropertyDef, Schema
-from graph.write.changes import MAX_DIFFS, Changes, NodeDiff, Plan, stint_id
+from graph.write.changes import (
+    MAX_DIFFS,
+    Changes,
+    NodeAdded,
+    NodeDiff,
+    Plan,
+    RelEnded,
+    stint_id,
+)
 from graph.write.rules import (
     PERSON,
     _clean,
@@ -164,6 +172,8 @@ def plan_batch(schema: Schema, nodes: Iterable[Any], rels: Iterable[Any], view: 
             continue
         if old is None:
             changes.nodes_added += 1
+            if len(changes.added) < MAX_DIFFS:
+                changes.added.append(NodeAdded(it.id, labels, str(props.get("name") or "")))
             out_nodes.append(Node(it.id, labels, props))
             if PERSON in labels and "id_number" not in props and props.get("birth_date"):
                 new_people.append(out_nodes[-1])
@@ -335,6 +345,9 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
             return
         if props.get("until") is not None and old.properties.get("until") is None:
             changes.rels_ended += 1
+            if len(changes.ended) < MAX_DIFFS:
+                changes.ended.append(RelEnded(old.id, old.type, old.start, old.end,
+                                              str(props["until"])))
         else:
             changes.rels_updated += 1
         out.append(Rel(r.type, r.start, r.end, props, old.id))
@@ -381,6 +394,8 @@ def _plan_rels(schema: Schema, planned: list[tuple[Rel, bool]], view: StoredView
         end_props.pop("until_precision", None)
         out.append(Rel(cur.type, cur.start, cur.end, end_props, cur.id))
         changes.rels_ended += 1
+        if len(changes.ended) < MAX_DIFFS:
+            changes.ended.append(RelEnded(cur.id, cur.type, cur.start, cur.end, start))
         rid = r.id if not default and r.id not in taken else stint_id(
             rel_id(r.type, r.start, r.end), start, taken)
         taken.add(rid)

@@ -4,8 +4,9 @@
 (``/grids/duty``) — each filtered, sorted, paged, downloadable and printable.
 
 The JSON routes scope the answer to the caller (a community token: its own grids); the
-community filter here narrows the rows of that answer further (the routes take no
-community of their own), so the page shows what the JSON shows or less.
+community filter here narrows the rows of that answer further, and the .xlsx downloads
+ask the routes for the chosen community only, so the page shows what the JSON shows
+or less.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ async def grids(
     ctx: dict[str, Any] = {}
     if section == "overlaps":
         xlsx = query(max_area_km2=max_area_km2, min_share=min_share,
-                     max_residents_per_worker=max_residents_per_worker, as_of=day)
+                     max_residents_per_worker=max_residents_per_worker, as_of=day,
+                     community=chosen)
         a = await call_json(request, "GET", f"{API_PREFIX}/grids/overlaps", dict(
             max_area_km2=max_area_km2, min_share=min_share,
             max_residents_per_worker=max_residents_per_worker, as_of=day))
@@ -153,7 +155,8 @@ async def grids(
                    communities=_communities(r["changes"]),
                    accept_query=query(min_share=min_share, lang=lang),
                    can_accept=caller.role == "admin" and bool(r["sub_grids"]),
-                   xlsx_url=f"{API_PREFIX}/grids/integration.xlsx?{query(min_share=min_share)}",
+                   xlsx_url=f"{API_PREFIX}/grids/integration.xlsx?"
+                   + query(min_share=min_share, community=chosen),
                    xlsx_name="多网合一方案.xlsx")
     else:
         a = await call_json(request, "GET", f"{API_PREFIX}/grids/duty",
@@ -168,7 +171,8 @@ async def grids(
         keep["as_of"] = day
         ctx.update(r=r, communities=_communities(r["gaps"]),
                    xlsx_url=f"{API_PREFIX}/grids/duty.xlsx?"
-                   + query(as_of=day, max_grids_per_worker=max_grids_per_worker),
+                   + query(as_of=day, max_grids_per_worker=max_grids_per_worker,
+                           community=chosen),
                    xlsx_name=f"定岗定责定人-{day}.xlsx")
     p = paged(sorted(rows, key=sorts[sort_by]), page)
     here = {**keep, "section": section, "sort": sort if sort in sorts else None}

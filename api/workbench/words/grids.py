@@ -56,7 +56,7 @@ ZH = {
     "grids_grid_worker": "网格员",
     "grids_grid_count": "负责网格数",
     "grids_duty_note": "基础网格缺网格员、缺民警（经覆盖它的警格）或有楼栋无楼栋长。",
-    "grids_xlsx_note": "Excel 含本页全部社区的数据（按您的权限）。",
+    "grids_xlsx_note": "Excel 含所选社区（未选：您可见的全部社区）的数据。",
     "grids_sort_grid": "按网格",
     "grids_sort_area": "按面积",
     "grids_sort_overlaps": "按交叉数",
@@ -128,7 +128,8 @@ EN = {
     "grids_grid_count": "Grids",
     "grids_duty_note": "Base grids without a grid worker, without a police officer (through "
                        "the police grids over them), or with buildings that have no head.",
-    "grids_xlsx_note": "The Excel file holds every community of this page (as far as you may see).",
+    "grids_xlsx_note": "The Excel file holds the chosen community (none chosen: every "
+                       "community you may see).",
     "grids_sort_grid": "Grid",
     "grids_sort_area": "Area",
     "grids_sort_overlaps": "Overlaps",
