@@ -78,11 +78,13 @@
     const items = visible.map((id) => G.visNode(known.get(id)));
     const links = [];
     const many = live().filter((r) => drawn.has(r.start) && drawn.has(r.end));
+    // names on the lines only when few: around a hub more of them run into each other
+    // (a line's name is in its tooltip; a fold's line always says what it folds)
     many.forEach((r) => {
       // a member of an open fold hangs from the fold node, not from its parent
       const g = via.get(r.start) || via.get(r.end);
       if (g && r.type === g.type && (r.start === g.parent || r.end === g.parent)) return;
-      links.push(edgeOf(r, many.length <= 40 ? { label: relName(r.type) } : {}));
+      links.push(edgeOf(r, many.length <= 8 ? { label: relName(r.type) } : {}));
     });
     folds.forEach((g) => {
       const id = `fold:${g.key}`;
