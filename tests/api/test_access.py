@@ -41,6 +41,7 @@ def clients(store: GraphStore, sec: SecurityStore) -> dict[str, TestClient]:
 OK, DENY, HIDE = 200, 403, 404
 # (method, url, body/files, {role: expected status}); the community token is cA's
 ALL_OK = dict.fromkeys(ROLES, OK)
+ADMIN_ONLY = {"admin": OK, "analyst": DENY, "community": DENY, "consumer": DENY}
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/schema", None, ALL_OK),
     ("GET", "/api/v1/stats", None, ALL_OK),
@@ -52,6 +53,17 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/workbench/node?id=brA", None, ALL_OK),
     ("GET", "/api/v1/workbench/node?id=mB1", None, {**ALL_OK, "community": HIDE,
                                                    "consumer": HIDE}),
+    ("GET", "/api/v1/workbench/menu", None, ALL_OK),
+    ("GET", "/api/v1/workbench/cases", None, ALL_OK),
+    ("GET", "/api/v1/workbench/forces", None, ALL_OK),
+    ("GET", "/api/v1/workbench/grids", None, ALL_OK),
+    ("GET", "/api/v1/workbench/grids?community=cB", None, {**ALL_OK, "community": HIDE}),
+    ("POST", "/api/v1/workbench/grids/accept", {}, {**ADMIN_ONLY, "admin": 201}),
+    ("GET", "/api/v1/workbench/pairing", None, {**ALL_OK, "consumer": DENY}),
+    # an accept without pairs: the admin's is refused for its body (422), others' for the role
+    ("POST", "/api/v1/workbench/pairing/accept", {}, {**ADMIN_ONLY, "admin": 422}),
+    ("GET", "/api/v1/workbench/rosters", None, ADMIN_ONLY),
+    ("POST", "/api/v1/workbench/rosters/report", {}, {**ADMIN_ONLY, "admin": 422}),
     ("GET", "/api/v1/nodes/mA1", None, {**ALL_OK, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/mB1", None, {**ALL_OK, "community": HIDE, "consumer": HIDE}),
     ("GET", "/api/v1/nodes/brB", None, {**ALL_OK, "community": HIDE}),
