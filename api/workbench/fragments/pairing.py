@@ -179,8 +179,10 @@ async def accept(request: Request, caller: CallerDep, lang: LangQ = "zh") -> HTM
     if not a.ok:
         return failed(a, lang)
     since = a.body["since"]
-    written = [(p["mentor"], p["mentee"], f"MENTORS:{p['mentor']}->{p['mentee']}:{since}")
-               for p in pairs or []]
+    # the relationships' ids as the route gives them, or as accept_pairing makes them
+    ids = a.body.get("ids") or [f"MENTORS:{p['mentor']}->{p['mentee']}:{since}"
+                                for p in pairs or []]
+    written = [(p["mentor"], p["mentee"], rid) for p, rid in zip(pairs or [], ids, strict=False)]
     # the audit record the JSON route's answer left (its path, this token, newest first)
     audit = await call_json(request, "GET", f"{API_PREFIX}/audit",
                             {"token_id": caller.token_id, "limit": 20})
