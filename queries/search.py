@@ -12,7 +12,8 @@ this module decides which match and how well, by **one ranking function** for bo
    in 3 Chinese characters or 5 letters and up);
 2. within a kind, organisations and places > people > buildings > the rest
    (activities, cases);
-3. then by id.
+3. organisations and places with the nearer name first (the shorter key that matched:
+   上星党委 before 上星第一支部 for 上星), then by id.
 
 What a text of 1 or 2 characters finds (a trigram index needs 3): its exact name and
 short name; with 2, names and pinyin that start with it; and any name or pinyin start
@@ -119,31 +120,53 @@ def rank(text: str, c: Candidate, band: int) -> str | None:
     >>> rank("上星社区党季", c, TYPO), rank("上星社区党季", c, CONTAINS)
     ('typo', None)
     """
+    m = match(text, c, band)
+    return m[0] if m else None
+
+
+def match(text: str, c: Candidate, band: int) -> tuple[str, int] | None:
+    """:func:`rank`'s answer with the length of the key that matched (the shortest:
+    among organisations and places, the nearer name comes first)."""
     n = len(text)
     if band == NAME:
-        return "name" if c.name == text else None
+        return ("name", n) if c.name == text else None
     if band == SHORT:
-        return "short_name" if text in c.short else None
+        return ("short_name", n) if text in c.short else None
     if band == CONTAINS:
-        for key, what in ((c.name, "name"), *((s, "short_name") for s in c.short)):
+        best: tuple[int, int, str] | None = None
+        for order, (key, what) in enumerate(
+                ((c.name, "name"), *((s, "short_name") for s in c.short))):
             if key.startswith(text) and (n >= 2 or c.rank == PLACES):
-                return f"{what}_prefix"
-            if text in key and (n >= 3 or c.rank == PLACES):
-                return f"{what}_contains"
-        return None
+                how = f"{what}_prefix"
+            elif text in key and (n >= 3 or c.rank == PLACES):
+                how = f"{what}_contains"
+            else:
+                continue
+            if best is None or (len(key), order) < best[:2]:
+                best = (len(key), order, how)
+        return (best[2], best[0]) if best else None
     if band == SPELL:
         if has_han(text) or (n == 1 and c.rank != PLACES):
             return None
-        how = (next((how for how in ("", "_prefix") for s in c.spell
-                     if (s == text if not how else s.startswith(text))), None))
-        if how is None and n >= 3 and any(text in s for s in c.spell):
-            how = "_contains"
-        if how is None:
-            return None
-        return ("initials" if _is_initials(text, c, how) else "pinyin") + how
+        found: tuple[int, int, str] | None = None
+        for key in c.spell:
+            if key == text:
+                how, order = "", 0
+            elif key.startswith(text):
+                how, order = "_prefix", 1
+            elif n >= 3 and text in key:
+                how, order = "_contains", 2
+            else:
+                continue
+            if found is None or (order, len(key)) < (found[1], found[0]):
+                found = (len(key), order, ("initials" if _is_initials(key, c) else "pinyin")
+                         + how)
+        return (found[2], found[0]) if found else None
     if band == TYPO:
-        return "typo" if _typo_length(text) and any(
-            _typo(text, k) for k in (c.name, *c.short, *c.spell)) else None
+        if not _typo_length(text):
+            return None
+        near = [len(k) for k in (c.name, *c.short, *c.spell) if _typo(text, k)]
+        return ("typo", min(near)) if near else None
     return None
 
 
@@ -153,14 +176,12 @@ def _typo_length(text: str) -> bool:
     return len(text) >= (3 if has_han(text) else 5)
 
 
-def _is_initials(text: str, c: Candidate, how: str) -> bool:
-    """Whether the spelling that matched is initials (else full pinyin)."""
-    for key in (c.name, *c.short):
-        full, initials = pinyin_keys(key)
-        for s in initials:
-            if s not in full and (s == text if not how else (
-                    s.startswith(text) if how == "_prefix" else text in s)):
-                return True
+def _is_initials(key: str, c: Candidate) -> bool:
+    """Whether a spelling of ``c`` is initials (else full pinyin)."""
+    for name in (c.name, *c.short):
+        full, initials = pinyin_keys(name)
+        if key in initials and key not in full:
+            return True
     return False
 
 
@@ -207,6 +228,7 @@ class _Found:
     band: int
     match: str
     candidate: Candidate
+    length: int  # of the key that matched
 
 
 Admit = Callable[[Candidate], bool]
@@ -215,15 +237,21 @@ Admit = Callable[[Candidate], bool]
 def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
             ) -> Iterator[_Found]:
     """Every match the caller may see, best first, found lazily: a band's candidates
-    are read only once the bands before it are used up."""
+    are read only once the bands before it are used up. Organisations and places (read
+    whole: there are few) come nearest name first, then by id; the rest by id, as the
+    store gives them."""
     seen: set[str] = set()
     for band, (_, field) in enumerate(BANDS):
         if (band == SPELL and has_han(text)) or (band == TYPO and not _typo_length(text)):
             continue
         scanned = 0
+        places: list[_Found] = []
         for c in _candidates(store, text, field, ranks):
             if c.id in seen:
                 continue
+            if c.rank != PLACES and places:
+                yield from sorted(places, key=lambda f: (f.length, f.candidate.id))
+                places = []
             if band == TYPO:
                 if not any(_typo_candidate(text, k) for k in (c.name, *c.short, *c.spell)):
                     continue
@@ -232,11 +260,16 @@ def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
                 scanned += 1
                 if scanned > TYPO_SCAN:
                     break
-            match = rank(text, c, band)
-            if match is None or (band != TYPO and not admit(c)):
+            m = match(text, c, band)
+            if m is None or (band != TYPO and not admit(c)):
                 continue
             seen.add(c.id)
-            yield _Found(band, match, c)
+            f = _Found(band, m[0], c, m[1])
+            if c.rank == PLACES:
+                places.append(f)
+            else:
+                yield f
+        yield from sorted(places, key=lambda f: (f.length, f.candidate.id))
 
 
 def _search_text(q: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Literal
 
@@ -16,7 +17,7 @@ from api.security import Caller
 from graph.masking import HOME_TYPES
 from queries.lookups import MAX_DEPTH, Neighbourhood, Post, neighbourhood, posts_of, shortest_path
 from queries.lookups import Path as GraphPath
-from queries.search import MAX_LIMIT, SearchHit, search
+from queries.search import MAX_LIMIT, SearchGroups, SearchHit, search, search_grouped
 
 router = APIRouter(tags=["nodes"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
@@ -64,20 +65,58 @@ async def get_neighbours(
                      direction, limit, hidden_homes(caller, types))
 
 
+SearchText = Annotated[str, Query(
+    min_length=1, max_length=50,
+    description="What people type: a name or short name (上星党委, 第一支部), any part of "
+                "a name (3 characters and up; any part of an organisation's or place's), "
+                "full pinyin or initials (shangxing, sxdw), with a small typo")]
+
+
+def _scope(request: Request) -> tuple[Callable[[str, list[str]], bool] | None, object, bool]:
+    """The caller's scope as search takes it (``visible``, ``scope``, ``people``):
+    filtered before anything is counted, the answers kept per role and community,
+    people left out for a role that sees none."""
+    vis: Visibility = request.state.visibility
+    if vis.everything:
+        return None, None, True
+    return vis.node_ok, (vis.caller.role, vis.caller.community), vis.caller.role != "consumer"
+
+
 @router.get("/search", response_model=list[SearchHit])
 async def search_nodes(
     request: Request,
     store: StoreDep,
-    q: Annotated[str, Query(min_length=1, max_length=50,
-                            description="Chinese name, full pinyin or initials")],
+    q: SearchText,
     label: Annotated[list[LabelName] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[SearchHit]:
-    """Find nodes by name: 张三, zhangsan and zs all find 张三."""
-    vis: Visibility = request.state.visibility
-    return await run_query(store, search, store, q, values(label), limit,
-                           None if vis.everything else vis.node_ok,
-                           None if vis.everything else (vis.caller.role, vis.caller.community))
+    """Find nodes by what people type: 张三, zhangsan and zs all find 张三; 上星党委 and
+    上星社区党委 the committee 中共新桥街道上星社区委员会. Best first: the exact name, an
+    exact short name, a name or short name starting with or holding the text, pinyin or
+    initials, a typo (one edit or two neighbours swapped); within each, organisations
+    and places, then people, then buildings, then the rest; then by id. ``score`` follows
+    that order. Only what the caller may see is ranked, counted and limited."""
+    visible, scope, people = _scope(request)
+    return await run_query(store, partial(search, store, q, values(label), limit, visible,
+                                          scope, people))
+
+
+@router.get("/search/grouped", response_model=SearchGroups)
+async def search_nodes_grouped(
+    request: Request,
+    store: StoreDep,
+    q: SearchText,
+    label: Annotated[list[LabelName] | None, Query()] = None,
+    per_group: Annotated[int, Query(ge=1, le=MAX_LIMIT,
+                                    description="Hits shown per group")] = 5,
+) -> SearchGroups:
+    """The same search grouped by type (the root label: Community, PartyOrg, Person,
+    Building …), groups in the order of their best hit, each with the number of
+    matches the caller may see and its best ``per_group`` hits. At most 1,000 matches
+    are counted: past that ``complete`` is false and the counts are lower bounds."""
+    visible, scope, people = _scope(request)
+    return await run_query(store, partial(search_grouped, store, q, values(label),
+                                          per_group, visible, scope, people))
 
 
 @router.get("/paths", response_model=GraphPath)
