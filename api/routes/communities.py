@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path as FilePath
 from typing import IO, Annotated, Any
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.cache import cached
 from api.deps import StoreDep, run_heavy
 from api.exports import XLSX_RESPONSES, xlsx_download
 from api.models import Page, paginate
@@ -25,10 +27,13 @@ router = APIRouter(tags=["communities"], dependencies=[Depends(allow(*EVERY_ROLE
 
 
 @router.get("/communities/{community_id}/summary", response_model=CommunityOverview)
-def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)],
-                store: StoreDep, as_of: Day | None = None) -> CommunityOverview:
-    """Counts, party structure health and post holders of one community."""
-    return community_overview(store, community_id, as_of)
+async def get_summary(community_id: Annotated[str, Path(min_length=1, max_length=200)],
+                      store: StoreDep, as_of: Day | None = None) -> CommunityOverview:
+    """Counts, party structure health and post holders of one community (computed once
+    per version of the store and day)."""
+    day = as_of or dt.date.today()
+    return await run_heavy(cached, store, ("community", community_id, day),
+                           lambda: community_overview(store, community_id, day))
 
 
 @router.get("/reports/three-boards", response_model=Page[PostHolder],
