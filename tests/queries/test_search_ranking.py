@@ -8,6 +8,8 @@ literally named 上星 (an exact name beats everything); 张三, 王芳 and 王�
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from graph.store import GraphStore
@@ -18,7 +20,7 @@ BRANCH_A, BRANCH_B = "br-shangxing-1", "br-huangpu-1"
 COMMITTEE_A, COMMITTEE_B = "cc-shangxing", "cc-huangpu"
 
 
-def street() -> list[dict[str, object]]:
+def street() -> list[dict[str, Any]]:
     return [
         node("st", "Street", name="新桥街道"),
         node("c-shangxing", "Community", name="上星社区"),
