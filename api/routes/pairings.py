@@ -7,15 +7,23 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, pairing_xlsx, xlsx_response
 from api.params import Day
 from api.policy import PERSON_ROLES, CallerDep, allow
+from graph.masking import BAND_TOPS
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
 router = APIRouter(tags=["pairings"], dependencies=[Depends(allow(*PERSON_ROLES))])
+
+
+def _band_top(v: int) -> int:
+    """An age band's top (a query string's "35" is text: a Literal of ints refuses it)."""
+    if v not in BAND_TOPS:
+        raise ValueError(f"must be an age band's top ({', '.join(map(str, BAND_TOPS))})")
+    return v
 
 
 def _number(v: object) -> object:
@@ -67,6 +75,8 @@ class AcceptRequest(BaseModel):
 class AcceptResult(BaseModel):
     written: int
     since: str
+    #: the MENTORS relationships written (their ids)
+    ids: list[str] = []
 
 
 @router.post("/pairings/proposals", response_model=PairingProposal)
@@ -82,12 +92,15 @@ def propose(req: ProposalRequest, store: StoreDep, caller: CallerDep) -> Pairing
 
 @router.post("/pairings", response_model=AcceptResult, status_code=201,
              dependencies=[Depends(allow("admin"))])
-def accept(req: AcceptRequest, store: StoreDep) -> AcceptResult:
+def accept(req: AcceptRequest, request: Request, store: StoreDep) -> AcceptResult:
     """Accept pairs: writes MENTORS (mentor → mentee) with ``since`` (default today)."""
     since = (req.since or dt.date.today()).isoformat()
     scores = {(p.mentor, p.mentee): p.score for p in req.pairs if p.score is not None}
+    # the audit record names whom the change concerns (the answer names nobody)
+    request.state.audit_ids = sorted({x for p in req.pairs for x in (p.mentor, p.mentee)})
     n = accept_pairing(store, [(p.mentor, p.mentee) for p in req.pairs], since, scores)
-    return AcceptResult(written=n, since=since)
+    return AcceptResult(written=n, since=since,
+                        ids=[f"MENTORS:{p.mentor}->{p.mentee}:{since}" for p in req.pairs])
 
 
 @router.get("/pairings/proposals.xlsx", response_class=Response,
@@ -100,11 +113,16 @@ def propose_xlsx(
     community: Annotated[str | None, Query(max_length=200)] = None,
     capacity: Annotated[int, Query(ge=0, le=50)] = 2,
     as_of: Day | None = None,
+    new_years: Annotated[int, Query(ge=0, le=100)] = 5,
+    veteran_years: Annotated[int, Query(ge=0, le=100)] = 20,
+    young_age: Annotated[int, AfterValidator(_band_top), Query(
+        description="Aged this or less counts as new; an age band's top")] = 35,
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
-    sheet per community, and the members left unpaired. Nothing is written."""
-    p = pairing_proposal(store, caller.community or community, capacity, as_of,
-                         birth_bands=caller.role != "admin")
+    sheet per community, and the members left unpaired. Nothing is written. The same
+    rules as ``POST /pairings/proposals``."""
+    p = pairing_proposal(store, caller.community or community, capacity, as_of, new_years,
+                         veteran_years, young_age, birth_bands=caller.role != "admin")
     request.state.audit_ids = sorted({x.id for pair in (*p.pairs, *p.kept)
                                       for x in (pair.mentor, pair.mentee)}
                                      | {u.member.id for u in p.unpaired})

@@ -151,7 +151,9 @@ def test_pairing_propose_and_accept(client: TestClient) -> None:
     r = client.post("/api/v1/pairings", json={"pairs": [
         {"mentor": first["mentor"]["id"], "mentee": first["mentee"]["id"],
          "score": first["score"]}], "since": DAY})
-    assert (r.status_code, r.json()) == (201, {"written": 1, "since": DAY})
+    mentor, mentee = first["mentor"]["id"], first["mentee"]["id"]
+    assert (r.status_code, r.json()) == (201, {"written": 1, "since": DAY, "ids": [
+        f"MENTORS:{mentor}->{mentee}:{DAY}"]})
     again = client.post("/api/v1/pairings/proposals", json={"capacity": 1, "as_of": DAY}).json()
     assert [(k["mentor"]["id"], k["mentee"]["id"]) for k in again["kept"]] == [
         (first["mentor"]["id"], first["mentee"]["id"])]

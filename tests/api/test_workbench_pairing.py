@@ -153,8 +153,8 @@ def test_the_proposal_is_the_jsons(clients: dict[str, TestClient]) -> None:
     # the analyst may look, not accept: no check boxes, no accept form
     assert 'name="pair"' not in html and "pairing/accept" not in html
     # its .xlsx, asked with the page's parameters
-    assert ('data-download="/api/v1/pairings/proposals.xlsx?capacity=2&amp;as_of=2024-06-30"'
-            in html)
+    assert ('data-download="/api/v1/pairings/proposals.xlsx?as_of=2024-06-30&amp;capacity=2&amp;'
+            'new_years=5&amp;veteran_years=20&amp;young_age=35"' in html)
     assert "data-print" in html
 
 
@@ -170,8 +170,8 @@ def test_the_rules_move_the_proposal(clients: dict[str, TestClient]) -> None:
     html = _proposed(c, veteran_years=35, community="cA")
     assert _rows(html, "pairing-pairs") == ["无"]
     assert len(_rows(html, "pairing-unpaired")) == 3
-    # the .xlsx takes no such rule: not offered for it, the page says why
-    assert "data-download" not in html and "Excel 方案按默认的新、老党员条件" in html
+    # the .xlsx is asked with the same rules
+    assert re.search(r'data-download="[^"]*veteran_years=35', html)
     # sorted by score, the best pair first; a page of its own for each table
     html = _proposed(c, sort="score")
     assert _rows(html, "pairing-pairs")[0].startswith("上星社区 新党员一")

@@ -38,8 +38,7 @@ router = page_router()
 PAGES = (Page("pairing", 30, roles=PERSON_ROLES,
               scripts=("wb-pairing.js",), styles=("wb-pairing.css",)),)
 
-#: the route's defaults: the .xlsx (which takes only community, capacity and as_of)
-#: is the same plan only when the page's rules are these
+#: the route's defaults (the .xlsx takes the same rules)
 DEFAULTS = {"capacity": 2, "new_years": 5, "veteran_years": 20, "young_age": 35}
 #: the route's ``young_age``: an age band's top (graph.masking.BAND_TOPS)
 YOUNG_AGES = BAND_TOPS
@@ -116,10 +115,8 @@ async def pairing(
         ctx.update(r=r, pairs=pairs, unpaired=unpaired, kept=kept,
                    can_accept=caller.role == "admin" and bool(r["pairs"]),
                    xlsx_url=f"{API_PREFIX}/pairings/proposals.xlsx?"
-                   + query(community=chosen, capacity=capacity, as_of=day),
-                   xlsx_name=f"新老党员结对方案-{day}.xlsx",
-                   xlsx_same={k: v for k, v in rules.items() if k != "capacity"}
-                   == {k: v for k, v in DEFAULTS.items() if k != "capacity"})
+                   + query(community=chosen, as_of=day, **rules),
+                   xlsx_name=f"新老党员结对方案-{day}.xlsx")
     # the communities to choose from: the overview's (kept until the store changes)
     o = await call_json(request, "GET", f"{API_PREFIX}/overview")
     keep = {"community": chosen, "as_of": day,

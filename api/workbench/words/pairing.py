@@ -37,8 +37,6 @@ ZH = {
     "pairing_propose_again": "重新生成方案",
     "pairing_none_selected": "请至少勾选一对结对。",
     "pairing_bad_selection": "所选结对无法识别，请重新生成方案后再选择。",
-    "pairing_xlsx_defaults": "Excel 方案按默认的新、老党员条件（入党不满 5 年或不超过 35 岁；"
-                             "党龄 20 年以上）生成；改了这些条件时请打印本页。",
     "pairing_assumptions": "入党日期只精确到月或年、恰在分界处的党员",
     "pairing_sort_community": "按社区",
     "pairing_sort_score": "按匹配分",
@@ -87,9 +85,6 @@ EN = {
     "pairing_propose_again": "Propose again",
     "pairing_none_selected": "Tick at least one pair.",
     "pairing_bad_selection": "The selected pairs could not be read; propose again and select.",
-    "pairing_xlsx_defaults": "The Excel plan uses the default rules (joined less than 5 years "
-                             "ago or aged 35 or less; 20 years in the party); with other rules, "
-                             "print this page.",
     "pairing_assumptions": "Members whose joining date is known only to the month or year, "
                            "on a cutoff",
     "pairing_sort_community": "Community",
