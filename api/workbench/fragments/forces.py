@@ -27,7 +27,7 @@ from queries.forces import MEASURES
 __all__ = ["router", "PAGES"]
 
 router = page_router()
-PAGES = (Page("forces", 50, styles=("wb-forces.css",)),)
+PAGES = (Page("forces", 50, scripts=("echarts.min.js",), styles=("wb-forces.css",)),)
 
 Sort = Literal["community", "staff", "per_10k_residents", "per_km2", "per_grid",
                "per_100_duties"]

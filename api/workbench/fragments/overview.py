@@ -15,7 +15,7 @@ from queries.overview import MISSING
 __all__ = ["router", "PAGES"]
 
 router = page_router()
-PAGES = (Page("overview", 0),)
+PAGES = (Page("overview", 0, scripts=("echarts.min.js",)),)
 
 
 @router.get("/overview", response_class=HTMLResponse)

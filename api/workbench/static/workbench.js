@@ -3,7 +3,8 @@
  *   both), sent as a bearer header with every htmx request and download;
  * - the content: fetched once logged in, re-fetched on login; 401 asks to log in again;
  * - the address bar follows the filters (each page fragment names its own URL);
- * - charts (Apache ECharts) drawn from data- attributes; .xlsx downloads; print.
+ * - charts (Apache ECharts, loaded by the pages that have charts) drawn from data-
+ *   attributes; .xlsx downloads; print.
  * No inline script anywhere (the pages' Content-Security-Policy allows none). */
 (function () {
   'use strict';
@@ -67,6 +68,7 @@
 
   function drawCharts(root) {
     while (charts.length) charts.pop().dispose();
+    if (!window.echarts) return; // loaded by the pages that draw charts only
     root.querySelectorAll('[data-chart="bars"]').forEach((el) => {
       const unit = el.dataset.unit || '';
       const chart = echarts.init(el, null, { renderer: 'svg' });
