@@ -109,8 +109,9 @@ def match_expression(text: str, field: SearchField) -> str | None:
     '{name short spell} : ("^上星" OR "区党季")'
     """
     n = len(text)
-    if field in ("name", "short"):
-        return f"{{{field}}} : {_phrase('^' + text + '$')}"
+    if field in ("name", "short", "exact"):
+        exact = "name short" if field == "exact" else str(field)
+        return f"{{{exact}}} : {_phrase('^' + text + '$')}"
     if field == "typo":
         if n < 3:
             return None
@@ -129,6 +130,8 @@ def _scan_condition(text: str, field: SearchField) -> tuple[str, tuple[str, ...]
     """A condition on ``search_docs`` for the short texts of rank 0 (a scan)."""
     if field in ("name", "short"):
         return f"instr({field}, ?) > 0", (f"^{text}$",)
+    if field == "exact":
+        return "(instr(name, ?) > 0 OR instr(short, ?) > 0)", (f"^{text}$",) * 2
     if field == "contains":
         return "(instr(name, ?) > 0 OR instr(short, ?) > 0)", (text, text)
     if field == "spell":
@@ -308,21 +311,51 @@ class SearchIndex:
                               (_bounds(r)[1], _bounds(r)[2])).fetchone()[0] for r in RANKS)
 
     # ------------------------------------------------------------ reads
+    def tails(self, db: sqlite3.Connection) -> frozenset[int]:
+        """The ranks that have rows in their tail (out of id order)."""
+        return frozenset(r for r in RANKS if db.execute(
+            "SELECT 1 FROM search_docs WHERE row >= ? AND row < ? LIMIT 1",
+            _bounds(r)[1:]).fetchone())
+
     def stream(self, db: sqlite3.Connection, text: str, field: SearchField,
-               ranks: Sequence[int] = RANKS, lock: Any = None) -> Iterator[Candidate]:
+               ranks: Sequence[int] = RANKS, lock: Any = None,
+               tails: frozenset[int] | None = None) -> Iterator[Candidate]:
         """Candidates for ``field`` of ``text`` (a search text: :func:`search_text`), in
         (rank, id) order, read a page at a time (``lock``: a context manager factory
-        held while a page is read)."""
+        held while a page is read; ``tails``: :meth:`tails`, if known). Ranks next to
+        each other with no tail are read as one range: their rows are in order."""
         text = search_text(text)
         if not text:
             return
+        wanted = sorted(set(ranks))
+        if PLACES in wanted:
+            yield from self._scan_places(db, text, field, lock)
         expr = match_expression(text, field)
-        for rank in sorted(set(ranks)):
-            if rank == PLACES or expr is None:
-                if rank == PLACES:
-                    yield from self._scan_places(db, text, field, lock)
+        others = [r for r in wanted if r != PLACES]
+        if expr is None or not others:
+            return
+        if tails is None:
+            tails = self._read_tails(db, lock)
+        i = 0
+        while i < len(others):
+            if others[i] in tails:
+                yield from self._stream_rank(db, expr, others[i], lock)
+                i += 1
                 continue
-            yield from self._stream_rank(db, expr, rank, lock)
+            j = i
+            while j + 1 < len(others) and others[j + 1] == others[j] + 1 \
+                    and others[j + 1] not in tails:
+                j += 1
+            for r in self._ordered(db, expr, _bounds(others[i])[0], _bounds(others[j])[2],
+                                   lock):
+                yield _candidate(r)
+            i = j + 1
+
+    def _read_tails(self, db: sqlite3.Connection, lock: Any) -> frozenset[int]:
+        if lock is None:
+            return self.tails(db)
+        with lock():
+            return self.tails(db)
 
     def _read(self, db: sqlite3.Connection, sql: str, args: Sequence[Any], lock: Any
               ) -> list[Any]:
@@ -335,7 +368,7 @@ class SearchIndex:
                      ) -> Iterator[Candidate]:
         lo, _, hi = _bounds(PLACES)
         expr = match_expression(text, field)
-        if expr is not None and (len(text) >= 3 or field in ("name", "short")):
+        if expr is not None and (len(text) >= 3 or field in ("name", "short", "exact")):
             rows = self._read(db, f"SELECT {_COLS} FROM search f JOIN search_docs d "
                                   "ON d.row = f.rowid WHERE search MATCH ? AND f.rowid >= ? "
                                   "AND f.rowid < ?", (expr, lo, hi), lock)
@@ -346,22 +379,27 @@ class SearchIndex:
         for r in sorted(rows, key=lambda r: r[1]):
             yield _candidate(r)
 
+    _PAGE = (f"SELECT {_COLS} FROM search f JOIN search_docs d ON d.row = f.rowid "
+             "WHERE search MATCH ? AND f.rowid > ? AND f.rowid < ? ORDER BY f.rowid LIMIT ?")
+
+    def _ordered(self, db: sqlite3.Connection, expr: str, lo: int, hi: int, lock: Any
+                 ) -> Iterator[Any]:
+        """Matching rows from ``lo`` to before ``hi`` in row order, pages growing from
+        64 rows (a search that has enough after the first stops there)."""
+        after, page = lo - 1, 64
+        while True:
+            rows = self._read(db, self._PAGE, (expr, after, hi, page), lock)
+            yield from rows
+            if len(rows) < page:
+                return
+            after, page = rows[-1][0], min(page * 4, 4096)
+
     def _stream_rank(self, db: sqlite3.Connection, expr: str, rank: int, lock: Any
                      ) -> Iterator[Candidate]:
+        """A rank with a tail: its ordered rows merged with its tail's, read whole."""
         lo, tail, hi = _bounds(rank)
-        sql = (f"SELECT {_COLS} FROM search f JOIN search_docs d ON d.row = f.rowid "
-               "WHERE search MATCH ? AND f.rowid > ? AND f.rowid < ? ORDER BY f.rowid LIMIT ?")
-        tail_rows = sorted(self._read(db, sql, (expr, tail - 1, hi, 1 << 62), lock),
+        tail_rows = sorted(self._read(db, self._PAGE, (expr, tail - 1, hi, 1 << 62), lock),
                            key=lambda r: r[1])
-
-        def ordered() -> Iterator[Any]:
-            after, page = lo - 1, 64
-            while True:
-                rows = self._read(db, sql, (expr, after, tail, page), lock)
-                yield from rows
-                if len(rows) < page:
-                    return
-                after, page = rows[-1][0], min(page * 4, 4096)
-
-        for r in heapq.merge(ordered(), tail_rows, key=lambda r: r[1]):
+        for r in heapq.merge(self._ordered(db, expr, lo, tail, lock), tail_rows,
+                             key=lambda r: r[1]):
             yield _candidate(r)

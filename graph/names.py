@@ -258,15 +258,18 @@ class SearchKeys(NamedTuple):
 
 
 def search_keys(name: str, labels: Iterable[str], stored_short: object = None) -> SearchKeys:
-    """The keys of a node named ``name`` (its stored ``short_name``, if any, first).
+    """The keys of a node named ``name`` as stored (normalised by the write path; its
+    stored ``short_name``, if any, first).
 
     >>> k = search_keys("上星社区", ["Community"])
     >>> k.short, k.spell, k.rank
     (('上星',), ('shangxingshequ', 'sxsq', 'shangxing', 'sx'), 0)
     """
     labs = frozenset(labels)
-    text = search_text(name) if isinstance(name, str) else ""
-    shorts = list(short_names(text, labs))
+    rank = rank_of(labs)
+    # a stored name is normalised already (graph/write/): only the spaces and the case
+    text = "".join(name.split()).lower() if isinstance(name, str) else ""
+    shorts = list(short_names(text, labs)) if rank == PLACES else []
     if isinstance(stored_short, str) and (s := search_text(stored_short)) and s != text:
         shorts = [s, *(x for x in shorts if x != s)]
     spell: dict[str, None] = {}
@@ -275,14 +278,14 @@ def search_keys(name: str, labels: Iterable[str], stored_short: object = None) -
         for k in (*full, *initials):
             if k:
                 spell[k] = None
-    return SearchKeys(text, tuple(shorts), tuple(spell), rank_of(labs))
+    return SearchKeys(text, tuple(shorts), tuple(spell), rank)
 
 
 # ------------------------------------------------------------------ candidates
 #: what a store is asked for (:meth:`graph.store.GraphStore.search_names`): the nodes
-#: whose name is the text; whose short name is; whose name or a short name holds it;
-#: whose pinyin or initials do; that may be a typo of it
-SearchField = Literal["name", "short", "contains", "spell", "typo"]
+#: whose name is the text; whose short name is; either (exact); whose name or a short
+#: name holds it; whose pinyin or initials do; that may be a typo of it
+SearchField = Literal["name", "short", "exact", "contains", "spell", "typo"]
 
 
 class Candidate(NamedTuple):

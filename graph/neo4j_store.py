@@ -154,12 +154,12 @@ def lucene_query(text: str, field: SearchField) -> str | None:
     >>> lucene_query("zs", "spell"), lucene_query("xing", "spell")
     ('search_spell:qzs*', 'search_spell:*xing*')
     """
-    if field in ("name", "short", "contains"):
+    if field in ("name", "short", "exact", "contains"):
         q = _holding(text)
         if q is None:
             return None
-        props = {"name": ["search_name"], "short": ["search_short"],
-                 "contains": ["search_name", "search_short"]}[field]
+        props = {"name": ["search_name"], "short": ["search_short"]}.get(
+            field, ["search_name", "search_short"])
         return " OR ".join(f"{p}:({q})" for p in props)
     if field == "spell":
         if has_han(text) or not _RUNS.search(text):

@@ -9,7 +9,7 @@ this module decides which match and how well, by **one ranking function** for bo
 1. *match kind* (band): the exact name > an exact short name (:mod:`graph.names`:
    上星党委) > a name or short name starting with or holding the text > pinyin or
    initials (full, start or inside) > a typo (one edit or a swap of two neighbours,
-   in 3 Chinese characters or 5 letters and up);
+   in 3 Chinese characters or 5 letters and up; looked for when nothing else matched);
 2. within a kind, organisations and places > people > buildings > the rest
    (activities, cases);
 3. organisations and places with the nearer name first (the shorter key that matched:
@@ -186,14 +186,16 @@ def _is_initials(key: str, c: Candidate) -> bool:
 
 
 def _typo_candidate(text: str, key: str) -> bool:
-    """A key that holds a part one typo keeps (graph.names.typo_parts): what a store
-    reads for a typo search."""
+    """A key as long as the text give or take one that holds a part one typo keeps
+    (graph.names.typo_parts): what a typo search reads (at most TYPO_SCAN of them)."""
+    if abs(len(key) - len(text)) > 1:
+        return False
     left, right = typo_parts(text)
     return key.startswith(left) or (right is not None and right in key)
 
 
 def _typo(text: str, key: str) -> bool:
-    return (abs(len(key) - len(text)) <= 1 and key != text and _typo_candidate(text, key)
+    return (key != text and _typo_candidate(text, key)
             and OSA.distance(text, key, score_cutoff=1) <= 1)
 
 
@@ -236,13 +238,27 @@ Admit = Callable[[Candidate], bool]
 
 def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
             ) -> Iterator[_Found]:
-    """Every match the caller may see, best first, found lazily: a band's candidates
-    are read only once the bands before it are used up. Organisations and places (read
-    whole: there are few) come nearest name first, then by id; the rest by id, as the
-    store gives them."""
+    """Every match the caller may see, best first, found lazily: a kind's candidates
+    are read only once the kinds before it are used up (the exact name and short name
+    together: they are few). Organisations and places (read whole: there are few) come
+    nearest name first, then by id; the rest by id, as the store gives them. Typos are
+    looked for only when nothing else matched."""
     seen: set[str] = set()
-    for band, (_, field) in enumerate(BANDS):
-        if (band == SPELL and has_han(text)) or (band == TYPO and not _typo_length(text)):
+    shown = 0
+    exact: list[list[_Found]] = [[], []]
+    for c in _candidates(store, text, "exact", ranks):
+        for band in (NAME, SHORT):
+            m = match(text, c, band)
+            if m is not None and admit(c):
+                exact[band].append(_Found(band, m[0], c, m[1]))
+                seen.add(c.id)
+                break
+    for found in exact:
+        shown += len(found)
+        yield from found
+    for band, (_, field) in list(enumerate(BANDS))[CONTAINS:]:
+        if (band == SPELL and has_han(text)) or (band == TYPO and (
+                shown or not _typo_length(text))):
             continue
         scanned = 0
         places: list[_Found] = []
@@ -250,6 +266,7 @@ def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
             if c.id in seen:
                 continue
             if c.rank != PLACES and places:
+                shown += len(places)
                 yield from sorted(places, key=lambda f: (f.length, f.candidate.id))
                 places = []
             if band == TYPO:
@@ -268,7 +285,9 @@ def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
             if c.rank == PLACES:
                 places.append(f)
             else:
+                shown += 1
                 yield f
+        shown += len(places)
         yield from sorted(places, key=lambda f: (f.length, f.candidate.id))
 
 
