@@ -7,8 +7,9 @@ PATH`` also times making the index in a copy of a store written before it). Writ
 ``bench/results/search_embedded.json``. Target (issue 17): search p99 <= 50 ms at
 500,000 residents for typed queries — short names, substrings, pinyin, initials,
 typos — each asked with no answer kept (the answer cache emptied before each).
-The load and reopen are set beside bench/results/load_embedded.json (the store
-before the index).
+The load and the reopen are timed with and without the index, one after the other on
+the same machine (and set beside bench/results/load_embedded.json, the store before
+the index, measured another day).
 """
 
 from __future__ import annotations
@@ -34,16 +35,21 @@ from bench.machine import machine  # noqa: E402
 
 LOAD = """
 import resource, sys, time, json, datetime as dt
+import graph.embedded_search as es
 from graph.embedded import EmbeddedStore
 from loaders.xinqiao import XinqiaoScenario, load_scenario
-path, residents = sys.argv[1], int(sys.argv[2])
+path, residents, index = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "index"
+if not index:  # the store as it was before the index: nothing written for search
+    es.SearchIndex.write = lambda self, db, nodes, deleted: None
+    es.SearchIndex.ensure = lambda self, db, nodes: False
 store = EmbeddedStore(path)
 sc = XinqiaoScenario(residents=residents, seed=7, as_of=dt.date(2026, 11, 29))
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 r = load_scenario(store, scenario=sc)
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - c
 store.close()
-print(json.dumps({"seconds": elapsed, "nodes": r["nodes"], "rels": r["rels"],
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "nodes": r["nodes"],
+                  "rels": r["rels"],
                   "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -178,13 +184,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.store or args.keep or str(Path(tmp) / "bench.db")
         if not args.store:
-            load = json.loads(subprocess.run(
-                [sys.executable, "-c", LOAD, path, str(args.residents)], cwd=ROOT,
-                capture_output=True, text=True, check=True).stdout)
-            records = load["nodes"] + load["rels"]
-            result["load"] = {"seconds": round(load["seconds"], 2),
-                              "records_per_second": round(records / load["seconds"]),
-                              "peak_rss_mib": round(load["peak_rss_kib"] / 1024)}
+            # the same load without the index first, on the machine as it is now (the
+            # machine is shared: the figures of another day are no measure)
+            for key, how, where in (("load_without_index", "none", str(Path(tmp) / "x.db")),
+                                    ("load", "index", path)):
+                load = json.loads(subprocess.run(
+                    [sys.executable, "-c", LOAD, where, str(args.residents), how], cwd=ROOT,
+                    capture_output=True, text=True, check=True).stdout)
+                records = load["nodes"] + load["rels"]
+                result[key] = {"seconds": round(load["seconds"], 2),
+                               "cpu_seconds": round(load["cpu_seconds"], 2),
+                               "records_per_second": round(records / load["seconds"]),
+                               "peak_rss_mib": round(load["peak_rss_kib"] / 1024)}
+            result["baseline_store_file_mib"] = round(
+                (Path(tmp) / "x.db").stat().st_size / 2**20)
+            reopened = subprocess.run([sys.executable, "-c", REOPEN, str(Path(tmp) / "x.db")],
+                                      cwd=ROOT, capture_output=True, text=True,
+                                      check=True).stdout.split()
+            result["reopen_without_index"] = {"seconds": round(float(reopened[0]), 2)}
+            if not args.upgrade:
+                args.upgrade = str(Path(tmp) / "x.db")
         reopen_s, reopen_rss, nodes = subprocess.run(
             [sys.executable, "-c", REOPEN, path], cwd=ROOT, capture_output=True, text=True,
             check=True).stdout.split()

@@ -2,11 +2,16 @@
 store's own file and transaction (a batch's nodes are searchable when it commits, and a
 rolled-back batch leaves no trace in it).
 
-Two tables: ``search_docs`` holds each node's keys (:func:`graph.names.search_keys`) and
-is the *external content* of ``search``, the FTS5 index over three columns — ``name``
-(``^name$``), ``short`` (``^short$`` per short name) and ``spell`` (``^pinyin`` per full
-pinyin and initials). The markers make the start and the end of a key searchable by
-trigrams: ``"^王芳"`` is a 2-character prefix, ``"^上星$"`` an exact name.
+``search_docs`` holds each node's keys (:func:`graph.names.search_keys`) — ``name``
+(``^name$``), ``short`` (``^short$`` per short name), ``spell`` (``^pinyin`` per full
+pinyin and initials) — and is the *external content* of two FTS5 indexes: ``search_names``
+over name and short, ``search_spell`` over spell (apart, a name's trigrams are not lost
+among the far more numerous pinyin ones: a Latin text's search of the names took 7–20 ms
+at 500,000 residents when they shared an index, nothing apart). The markers make the
+start and the end of a key searchable by trigrams: ``"^王芳"`` is a 2-character prefix,
+``"^上星$"`` an exact name. The indexes keep no positions (``detail='none'``: a third of
+the time to write them, half the size): a text is looked for as the trigrams it holds,
+and what they find is checked by :func:`queries.search.rank`.
 
 Rows are numbered so that a search reads its candidates **in rank order, then id
 order, and stops as soon as it has enough**: ``row = rank << 40 | position``, positions
@@ -43,8 +48,8 @@ from graph.names import (
 
 __all__ = ["SearchIndex", "DDL", "VERSION", "GAP", "TAIL_MAX", "match_expression"]
 
-#: bumped when the keys a node gets change (graph/names.py): the index is rebuilt
-VERSION = 1
+#: bumped when the keys a node gets (graph/names.py) or the tables change: rebuilt
+VERSION = 3
 #: positions between two neighbours written in id order
 GAP = 1 << 16
 #: tail rows (all ranks) past which the index is renumbered
@@ -63,14 +68,22 @@ CREATE TABLE IF NOT EXISTS search_docs (
     spell TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS search_docs_id ON search_docs(id);
-CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
-    name, short, spell, content='search_docs', content_rowid='row',
-    tokenize='trigram', columnsize=0);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_names USING fts5(
+    name, short, content='search_docs', content_rowid='row',
+    tokenize='trigram', detail='none', columnsize=0);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_spell USING fts5(
+    spell, content='search_docs', content_rowid='row',
+    tokenize='trigram', detail='none', columnsize=0);
 CREATE TABLE IF NOT EXISTS search_state (
     key TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
+#: every table of the index (and those of an older layout, dropped when rebuilt)
+TABLES = ("search_names", "search_spell", "search_docs", "search_state")
+_OLD = ("search",)
+#: each FTS index with the columns it holds
+_FTS = (("search_names", "name, short"), ("search_spell", "spell"))
 
 
 def _bounds(rank: int) -> tuple[int, int, int]:
@@ -97,32 +110,45 @@ def _phrase(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
-def match_expression(text: str, field: SearchField) -> str | None:
-    """The FTS5 query of ``field`` for ``text`` over the ranks past the first, or None
-    when trigrams cannot find it (1 character; 2 outside a prefix).
+def _holding(s: str) -> str:
+    """An FTS5 query that every text holding ``s`` (3 characters or more) matches: its
+    trigrams, all of them up to 8 characters, four spread over it past that (fewer
+    lists to join; the index keeps no positions, so what it finds is checked after)."""
+    n = len(s)
+    if n <= 3:
+        return _phrase(s)
+    starts = range(n - 2) if n <= 8 else sorted({0, n // 3, (2 * n) // 3, n - 3})
+    return "(" + " AND ".join(_phrase(s[i:i + 3]) for i in starts) + ")"
+
+
+def match_expression(text: str, field: SearchField) -> list[tuple[str, str]] | None:
+    """The FTS5 queries of ``field`` for ``text`` over the ranks past the first, each
+    with its index, or None when trigrams cannot find it (1 character; 2 outside a
+    prefix). A superset: :func:`queries.search.rank` decides.
 
     >>> match_expression("上星党委", "contains"), match_expression("上星", "contains")
-    ('{name short} : "上星党委"', '{name short} : "^上星"')
+    ([('search_names', '("上星党" AND "星党委")')], [('search_names', '"^上星"')])
     >>> match_expression("王", "name"), match_expression("zs", "spell")
-    ('{name} : "^王$"', '{spell} : "^zs"')
+    ([('search_names', '"^王$"')], [('search_spell', '"^zs"')])
+    >>> match_expression("shangxingdangwei", "spell")
+    [('search_spell', '("sha" AND "xin" AND "ang" AND "wei")')]
     >>> match_expression("上星社区党季", "typo")
-    '{name short spell} : ("^上星" OR "区党季")'
+    [('search_names', '"^上星" OR "区党季"'), ('search_spell', '"^上星" OR "区党季"')]
     """
     n = len(text)
     if field in ("name", "short", "exact"):
-        exact = "name short" if field == "exact" else str(field)
-        return f"{{{exact}}} : {_phrase('^' + text + '$')}"
+        return [("search_names", _holding("^" + text + "$"))]
     if field == "typo":
         if n < 3:
             return None
         left, right = typo_parts(text)
-        parts = [_phrase("^" + left)] + ([_phrase(right)] if right else [])
-        return "{name short spell} : (" + " OR ".join(parts) + ")"
-    cols = "{name short}" if field == "contains" else "{spell}"
+        parts = " OR ".join([_holding("^" + left)] + ([_holding(right)] if right else []))
+        return [("search_names", parts), ("search_spell", parts)]
+    table = "search_names" if field == "contains" else "search_spell"
     if n >= 3:
-        return f"{cols} : {_phrase(text)}"
+        return [(table, _holding(text))]
     if n == 2:
-        return f"{cols} : {_phrase('^' + text)}"
+        return [(table, _phrase("^" + text))]
     return None
 
 
@@ -155,14 +181,14 @@ class SearchIndex:
     def ensure(self, db: sqlite3.Connection, nodes: Iterable[Node]) -> bool:
         """Create the tables; fill them from ``nodes`` when they are new or were made
         by another version of the keys. True when it (re)built them."""
+        marks = ",".join("?" * len(TABLES))
         known = {r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE name IN ('search_docs', 'search', "
-            "'search_state')")}
-        if known == {"search_docs", "search", "search_state"} and self.current(db):
+            f"SELECT name FROM sqlite_master WHERE name IN ({marks})", TABLES)}
+        if known == set(TABLES) and self.current(db):
             return False
         db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("search", "search_docs", "search_state"):  # another layout
+            for table in (*_OLD, *TABLES):  # another layout
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in DDL.split(";"):
                 if statement.strip():
@@ -204,7 +230,8 @@ class SearchIndex:
             db.execute("INSERT INTO search_docs(row, id, labels, name, short, spell) "
                        "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, "
                        "value->>5 FROM json_each(?)", (_dumps(numbered[i:i + 50_000]),))
-        db.execute("INSERT INTO search(search) VALUES ('rebuild')")
+        for table, _ in _FTS:
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         db.execute("INSERT INTO search_state(key, value) VALUES ('version', ?) "
                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (VERSION,))
 
@@ -235,10 +262,7 @@ class SearchIndex:
                 gone.append(row)
         changed = [r[0] for r in same_row]
         if gone or changed:
-            db.execute("INSERT INTO search(search, rowid, name, short, spell) "
-                       "SELECT 'delete', row, name, short, spell FROM search_docs "
-                       "WHERE row IN (SELECT value FROM json_each(?))",
-                       (_dumps(gone + changed),))
+            self._fts(db, gone + changed, delete=True)
         if gone:
             db.execute("DELETE FROM search_docs WHERE row IN (SELECT value FROM json_each(?))",
                        (_dumps(gone),))
@@ -253,11 +277,23 @@ class SearchIndex:
                        "value->>5 FROM json_each(?)", (_dumps(placed),))
         fresh = changed + direct + [p[0] for p in placed]
         if fresh:
-            db.execute("INSERT INTO search(rowid, name, short, spell) "
-                       "SELECT row, name, short, spell FROM search_docs "
-                       "WHERE row IN (SELECT value FROM json_each(?))", (_dumps(fresh),))
+            self._fts(db, fresh)
         if (placed or direct) and self._tail_size(db) > TAIL_MAX:
             self.rebuild(db)
+
+    @staticmethod
+    def _fts(db: sqlite3.Connection, rows: list[int], delete: bool = False) -> None:
+        """The FTS entries of these documents added (as stored now) or taken out (as
+        stored now: an external-content index is told what it held)."""
+        for table, cols in _FTS:
+            if delete:
+                db.execute(f"INSERT INTO {table}({table}, rowid, {cols}) SELECT 'delete', "
+                           f"row, {cols} FROM search_docs "
+                           "WHERE row IN (SELECT value FROM json_each(?))", (_dumps(rows),))
+            else:
+                db.execute(f"INSERT INTO {table}(rowid, {cols}) SELECT row, {cols} "
+                           "FROM search_docs WHERE row IN (SELECT value FROM json_each(?))",
+                           (_dumps(rows),))
 
     def _place(self, db: sqlite3.Connection, rows: list[tuple[str, str, str, str, str, int]]
                ) -> tuple[list[list[Any]], list[int]]:
@@ -367,11 +403,13 @@ class SearchIndex:
     def _scan_places(self, db: sqlite3.Connection, text: str, field: SearchField, lock: Any
                      ) -> Iterator[Candidate]:
         lo, _, hi = _bounds(PLACES)
-        expr = match_expression(text, field)
-        if expr is not None and (len(text) >= 3 or field in ("name", "short", "exact")):
-            rows = self._read(db, f"SELECT {_COLS} FROM search f JOIN search_docs d "
-                                  "ON d.row = f.rowid WHERE search MATCH ? AND f.rowid >= ? "
-                                  "AND f.rowid < ?", (expr, lo, hi), lock)
+        exprs = match_expression(text, field)
+        if exprs is not None and (len(text) >= 3 or field in ("name", "short", "exact")):
+            found: dict[int, Any] = {}
+            for table, expr in exprs:
+                for r in self._read(db, _page(table), (expr, lo - 1, hi, 1 << 62), lock):
+                    found[r[0]] = r
+            rows = list(found.values())
         else:
             cond, args = _scan_condition(text, field)
             rows = self._read(db, f"SELECT {_COLS} FROM search_docs d WHERE d.row >= ? "
@@ -379,27 +417,41 @@ class SearchIndex:
         for r in sorted(rows, key=lambda r: r[1]):
             yield _candidate(r)
 
-    _PAGE = (f"SELECT {_COLS} FROM search f JOIN search_docs d ON d.row = f.rowid "
-             "WHERE search MATCH ? AND f.rowid > ? AND f.rowid < ? ORDER BY f.rowid LIMIT ?")
+    def _ordered(self, db: sqlite3.Connection, exprs: list[tuple[str, str]], lo: int,
+                 hi: int, lock: Any) -> Iterator[Any]:
+        """Matching rows from ``lo`` to before ``hi`` in row order (of several indexes:
+        merged, each row once), pages growing from 64 rows (a search that has enough
+        after the first stops there)."""
+        def one(table: str, expr: str) -> Iterator[Any]:
+            after, page = lo - 1, 64
+            while True:
+                rows = self._read(db, _page(table), (expr, after, hi, page), lock)
+                yield from rows
+                if len(rows) < page:
+                    return
+                after, page = rows[-1][0], min(page * 4, 4096)
 
-    def _ordered(self, db: sqlite3.Connection, expr: str, lo: int, hi: int, lock: Any
-                 ) -> Iterator[Any]:
-        """Matching rows from ``lo`` to before ``hi`` in row order, pages growing from
-        64 rows (a search that has enough after the first stops there)."""
-        after, page = lo - 1, 64
-        while True:
-            rows = self._read(db, self._PAGE, (expr, after, hi, page), lock)
-            yield from rows
-            if len(rows) < page:
-                return
-            after, page = rows[-1][0], min(page * 4, 4096)
+        last = None
+        for r in heapq.merge(*(one(t, e) for t, e in exprs), key=lambda r: r[0]):
+            if r[0] != last:
+                last = r[0]
+                yield r
 
-    def _stream_rank(self, db: sqlite3.Connection, expr: str, rank: int, lock: Any
-                     ) -> Iterator[Candidate]:
+    def _stream_rank(self, db: sqlite3.Connection, exprs: list[tuple[str, str]], rank: int,
+                     lock: Any) -> Iterator[Candidate]:
         """A rank with a tail: its ordered rows merged with its tail's, read whole."""
         lo, tail, hi = _bounds(rank)
-        tail_rows = sorted(self._read(db, self._PAGE, (expr, tail - 1, hi, 1 << 62), lock),
-                           key=lambda r: r[1])
-        for r in heapq.merge(self._ordered(db, expr, lo, tail, lock), tail_rows,
+        found: dict[int, Any] = {}
+        for table, expr in exprs:
+            for r in self._read(db, _page(table), (expr, tail - 1, hi, 1 << 62), lock):
+                found[r[0]] = r
+        tail_rows = sorted(found.values(), key=lambda r: r[1])
+        for r in heapq.merge(self._ordered(db, exprs, lo, tail, lock), tail_rows,
                              key=lambda r: r[1]):
             yield _candidate(r)
+
+
+def _page(table: str) -> str:
+    """A page of one FTS index's matches in row order, with their documents."""
+    return (f"SELECT {_COLS} FROM {table} f JOIN search_docs d ON d.row = f.rowid "
+            f"WHERE {table} MATCH ? AND f.rowid > ? AND f.rowid < ? ORDER BY f.rowid LIMIT ?")

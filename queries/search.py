@@ -73,8 +73,9 @@ BANDS: tuple[tuple[str, SearchField], ...] = (
     ("name", "name"), ("short_name", "short"), ("name_contains", "contains"),
     ("pinyin", "spell"), ("typo", "typo"))
 NAME, SHORT, CONTAINS, SPELL, TYPO = range(5)
-#: candidates (holding a part a typo keeps) a typo search reads at most
-TYPO_SCAN = 2_000
+#: candidates (holding a part a typo keeps) a typo search reads at most: the places
+#: first, then people and the rest by id (a person's typo past them is not found)
+TYPO_SCAN = 200
 #: matches counted at most for the groups (past it the counts say "at least")
 COUNT_MAX = 1_000
 
@@ -186,16 +187,15 @@ def _is_initials(key: str, c: Candidate) -> bool:
 
 
 def _typo_candidate(text: str, key: str) -> bool:
-    """A key as long as the text give or take one that holds a part one typo keeps
-    (graph.names.typo_parts): what a typo search reads (at most TYPO_SCAN of them)."""
-    if abs(len(key) - len(text)) > 1:
-        return False
+    """A key that holds a part one typo keeps (graph.names.typo_parts), starting with
+    the first or holding the second: what a typo search reads, at most TYPO_SCAN nodes
+    (in rank, then id order; the same on every backend)."""
     left, right = typo_parts(text)
     return key.startswith(left) or (right is not None and right in key)
 
 
 def _typo(text: str, key: str) -> bool:
-    return (key != text and _typo_candidate(text, key)
+    return (abs(len(key) - len(text)) <= 1 and key != text and _typo_candidate(text, key)
             and OSA.distance(text, key, score_cutoff=1) <= 1)
 
 

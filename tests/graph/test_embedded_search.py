@@ -73,7 +73,7 @@ def test_a_store_made_before_the_index_gets_it(tmp_path: Path) -> None:
     with EmbeddedStore(path) as s:
         s.upsert(people(["p1", "p2"]))
     db = sqlite3.connect(path)
-    db.executescript("DROP TABLE search; DROP TABLE search_docs; DROP TABLE search_state;")
+    db.executescript("".join(f"DROP TABLE {t};" for t in es.TABLES))
     db.close()
     with EmbeddedStore(path, read_only=True) as ro:  # cannot write: a copy in memory
         assert streamed(ro) == ["p1", "p2"]
