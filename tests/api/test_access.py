@@ -271,7 +271,7 @@ def test_audit_records_personal_reads_and_changes(world: tuple[GraphStore, Secur
     assert got == [
         ("analyst", "GET", "/api/v1/nodes/mA1", "党员发展核查", ["mA1"]),
         ("analyst", "GET", "/api/v1/orgs/brA/members", None, ["mA1", "mA2"]),
-        ("admin", "POST", "/api/v1/pairings", None, []),
+        ("admin", "POST", "/api/v1/pairings", None, ["mA1", "mA2"]),  # whom it pairs
     ]
     # and the admin's read of the audit page, which names those people too
     assert page["intact"] and sec.verify() == (True, 4, None)

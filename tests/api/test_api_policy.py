@@ -33,6 +33,10 @@ NARROWER: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/orgs/{org_id}/members"): PERSON_ROLES,
     ("GET", "/api/v1/people/{node_id}/posts"): PERSON_ROLES,
     ("GET", "/api/v1/reports/three-boards"): PERSON_ROLES,
+    ("GET", "/api/v1/reports/three-boards.xlsx"): PERSON_ROLES,
+    # the roster page and its report: the upload's own policy, declared by the page too
+    ("GET", "/api/v1/workbench/rosters"): ADMIN,
+    ("POST", "/api/v1/workbench/rosters/report"): ADMIN,
 }
 #: routes open without a token (no data)
 PUBLIC = {"/health", "/health/live", "/health/ready", "/explorer", "/explorer/static/{name}",
