@@ -31,6 +31,20 @@ def _govgraph_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("GOVGRAPH_")}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A workbench page test marked ``embedded_only`` runs on the embedded store alone:
+    a page renders the answers of JSON routes that are tested (and parity-tested) on
+    every backend, so its Neo4j variant would test the same answers again, at a cost
+    the suite's time budget does not have. Deselected, so the summary counts them."""
+    dropped = [i for i in items if isinstance(i, pytest.Function)
+               and i.get_closest_marker("embedded_only") is not None
+               and hasattr(i, "callspec") and i.callspec.params.get("store") == "neo4j"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [i for i in items if id(i) not in gone]
+
+
 @pytest.fixture(autouse=True)
 def _environment_kept() -> Iterator[None]:
     """A test leaves the GOVGRAPH_ settings as it found them (monkeypatch restores its

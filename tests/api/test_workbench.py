@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -17,6 +18,9 @@ from graph.store import GraphStore
 from tests.api_helpers import client_for, security_store
 from tests.graphs import node
 from tests.queries.test_overview import DAY, _street
+
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
 
 #: the vendored releases, byte for byte (htmx 2.0.4, Apache ECharts 5.6.0 from npm)
 PINNED = {

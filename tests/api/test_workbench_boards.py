@@ -8,6 +8,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from api.workbench.text import TEXT
@@ -16,6 +17,9 @@ from tests.api.test_workbench_community import HAN, TAG, tree_street
 from tests.api_helpers import client_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_overview import DAY
+
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
 
 
 def _page(c: Any, status: int = 200, **params: Any) -> str:

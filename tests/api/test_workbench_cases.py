@@ -30,6 +30,9 @@ from tests.api_helpers import client_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_forces_cases import DAY, cases_street
 
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
+
 URL = "/api/v1/workbench/cases"
 NAMES = {"c1": "上星社区", "c2": "黄埔社区", "g1": "上星网格一", "g2": "上星网格二",
          "g3": "黄埔网格一", "d1": "城管办", "d2": "执法队", "pA": "巡查员甲", "pB": "巡查员乙",

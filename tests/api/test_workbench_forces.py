@@ -30,6 +30,9 @@ from tests.api_helpers import client_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_forces_cases import DAY, forces_street
 
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
+
 URL = "/api/v1/workbench/forces"
 NAMES = {"c1": "上星社区", "c2": "黄埔社区", "kc1": "上星社区党委", "kc2": "黄埔社区党委",
          "d1": "城管办", "d2": "执法队", "s1": "下沉甲", "s2": "下沉乙", "s3": "下沉丙",

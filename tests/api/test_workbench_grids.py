@@ -31,6 +31,9 @@ from tests.api_helpers import client_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_grids import street
 
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
+
 DAY = "2026-06-30"
 URL = "/api/v1/workbench/grids"
 NAMES = {"c1": "上星社区", "c2": "黄埔社区", "b1": "上星网格一", "b2": "上星网格二",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from api.workbench.svgmap import svg_map
 from api.workbench.text import TEXT
 from graph.store import GraphStore
@@ -14,6 +16,9 @@ from tests.api.test_workbench_community import A_PEOPLE, HAN, SQUARE, TAG, tree_
 from tests.api_helpers import client_for, security_store
 from tests.graphs import idn
 from tests.queries.test_overview import DAY
+
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
 
 
 def _page(c: object, node_id: str, status: int = 200, **params: str) -> str:

@@ -35,6 +35,9 @@ from tests.api_helpers import client_for, security_store
 from tests.graphs import idn, rel
 from tests.queries.test_pairing import MID, NEW, VET, Street
 
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
+
 DAY = "2024-06-30"
 URL = "/api/v1/workbench/pairing"
 NAMES = {"cA": "上星社区", "cB": "黄埔社区", "bA1": "上星第一支部", "bA2": "上星第二支部",

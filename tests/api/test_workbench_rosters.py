@@ -27,6 +27,9 @@ from tests.api_helpers import client_for, security_store
 from tests.graphs import idn, node, rel, tiny_street
 from tests.rosters import snapshot
 
+#: the page's answers come from JSON routes tested on both backends (tests/conftest.py)
+pytestmark = pytest.mark.embedded_only
+
 DAY = "2026-06-30"
 URL = "/api/v1/workbench/rosters"
 ZHANG = idn("44030619800101001")
