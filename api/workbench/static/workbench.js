@@ -68,7 +68,11 @@
 
   function drawCharts(root) {
     while (charts.length) charts.pop().dispose();
-    if (!window.echarts) return; // loaded by the pages that draw charts only
+    if (!window.echarts) { // loaded (async) by the pages that draw charts only
+      const lib = document.getElementById('echarts-js');
+      if (lib) lib.addEventListener('load', () => drawCharts(root), { once: true });
+      return;
+    }
     root.querySelectorAll('[data-chart="bars"]').forEach((el) => {
       const unit = el.dataset.unit || '';
       const chart = echarts.init(el, null, { renderer: 'svg' });
