@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,15 @@ def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
             assert c.path is not None
             out.append((c.path, c.original_route))
     return out
+
+
+@contextmanager
+def clients_for(store: GraphStore, roles: dict[str, tuple[str, str | None]],
+                security: SecurityStore | None = None) -> Iterator[dict[str, TestClient]]:
+    """Open clients by name, each ``name: (role, community)`` with a token of its own from
+    one security store: ``with clients_for(s, {"c1": ("community", "c1")}) as cs: ...``."""
+    sec = security or security_store()
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(client_for(store, role, community=community,
+                                                    security=sec))
+               for name, (role, community) in roles.items()}

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from api.workbench.text import TEXT
 from graph.store import GraphStore
-from tests.api_helpers import client_for, security_store
+from tests.api_helpers import client_for, clients_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_forces_cases import DAY, cases_street
 
@@ -59,18 +59,11 @@ def two_communities(rename: dict[str, str] | None = None
 @pytest.fixture
 def clients(store: GraphStore) -> Iterator[dict[str, TestClient]]:
     store.upsert(*two_communities())
-    sec = security_store()
-    made = {"analyst": client_for(store, "analyst", security=sec),
-            "consumer": client_for(store, "consumer", security=sec),
-            "c1": client_for(store, "community", community="c1", security=sec),
-            "c2": client_for(store, "community", community="c2", security=sec)}
-    for c in made.values():
-        c.__enter__()
-    try:
+    roles = {
+        "analyst": ("analyst", None), "consumer": ("consumer", None), "c1": ("community", "c1"),
+        "c2": ("community", "c2")}
+    with clients_for(store, roles) as made:
         yield made
-    finally:
-        for c in made.values():
-            c.__exit__(None, None, None)
 
 
 def _get(c: TestClient, **params: Any) -> str:

@@ -19,7 +19,7 @@ from api.security import Caller
 from api.workbench.fragments import PAGES
 from api.workbench.text import TEXT
 from graph.store import GraphStore
-from tests.api_helpers import client_for, security_store
+from tests.api_helpers import clients_for
 
 SHANGXING = "community-shangxing"
 #: what a page is opened with (pages reached by links need their subject)
@@ -35,18 +35,11 @@ def _params(page: str, lang: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def clients(xinqiao: GraphStore) -> Iterator[dict[str, TestClient]]:
-    sec = security_store()
-    made = {"admin": client_for(xinqiao, "admin", security=sec),
-            "analyst": client_for(xinqiao, "analyst", security=sec),
-            "consumer": client_for(xinqiao, "consumer", security=sec),
-            "community": client_for(xinqiao, "community", community=SHANGXING, security=sec)}
-    for c in made.values():
-        c.__enter__()
-    try:
+    roles = {
+        "admin": ("admin", None), "analyst": ("analyst", None), "consumer": ("consumer", None),
+        "community": ("community", SHANGXING)}
+    with clients_for(xinqiao, roles) as made:
         yield made
-    finally:
-        for c in made.values():
-            c.__exit__(None, None, None)
 
 
 def _open(c: TestClient, page: str, lang: str = "zh") -> str:

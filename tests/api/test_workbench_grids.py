@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from api.workbench.text import TEXT
 from graph.store import GraphStore
 from queries.grids import overlap_analysis, write_overlaps
-from tests.api_helpers import client_for, security_store
+from tests.api_helpers import client_for, clients_for, security_store
 from tests.graphs import node, rel
 from tests.queries.test_grids import street
 
@@ -71,19 +71,11 @@ def load(store: GraphStore, rename: dict[str, str] | None = None) -> GraphStore:
 @pytest.fixture
 def clients(store: GraphStore) -> Iterator[dict[str, TestClient]]:
     load(store)
-    sec = security_store()
-    made = {"admin": client_for(store, "admin", security=sec),
-            "analyst": client_for(store, "analyst", security=sec),
-            "consumer": client_for(store, "consumer", security=sec),
-            "c1": client_for(store, "community", community="c1", security=sec),
-            "c2": client_for(store, "community", community="c2", security=sec)}
-    for c in made.values():
-        c.__enter__()
-    try:
+    roles = {
+        "admin": ("admin", None), "analyst": ("analyst", None), "consumer": ("consumer", None),
+        "c1": ("community", "c1"), "c2": ("community", "c2")}
+    with clients_for(store, roles) as made:
         yield made
-    finally:
-        for c in made.values():
-            c.__exit__(None, None, None)
 
 
 def _get(c: TestClient, **params: Any) -> str:

@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from api.security import SecurityStore
 from api.workbench.text import TEXT
 from graph.store import GraphStore
-from tests.api_helpers import client_for, security_store
+from tests.api_helpers import client_for, clients_for, security_store
 from tests.graphs import idn, rel
 from tests.queries.test_pairing import MID, NEW, VET, Street
 
@@ -87,18 +87,11 @@ def sec() -> SecurityStore:
 
 @pytest.fixture
 def clients(street: GraphStore, sec: SecurityStore) -> Iterator[dict[str, TestClient]]:
-    made = {"admin": client_for(street, "admin", security=sec),
-            "analyst": client_for(street, "analyst", security=sec),
-            "consumer": client_for(street, "consumer", security=sec),
-            "cA": client_for(street, "community", community="cA", security=sec),
-            "cB": client_for(street, "community", community="cB", security=sec)}
-    for c in made.values():
-        c.__enter__()
-    try:
+    roles = {
+        "admin": ("admin", None), "analyst": ("analyst", None), "consumer": ("consumer", None),
+        "cA": ("community", "cA"), "cB": ("community", "cB")}
+    with clients_for(street, roles, security=sec) as made:
         yield made
-    finally:
-        for c in made.values():
-            c.__exit__(None, None, None)
 
 
 def _get(c: TestClient, **params: Any) -> str:
