@@ -116,7 +116,8 @@ def propose_xlsx(
     new_years: Annotated[int, Query(ge=0, le=100)] = 5,
     veteran_years: Annotated[int, Query(ge=0, le=100)] = 20,
     young_age: Annotated[int, AfterValidator(_band_top), Query(
-        description="Aged this or less counts as new; an age band's top")] = 35,
+        description="Aged this or less counts as new; an age band's top",
+        json_schema_extra={"enum": list(BAND_TOPS)})] = 35,
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
     sheet per community, and the members left unpaired. Nothing is written. The same
