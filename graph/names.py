@@ -239,10 +239,14 @@ def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     fulls: list[list[str]] = []
     inits: list[list[str]] = []
+    one = True  # one reading each (most names): no product to make
     for i, ch in enumerate(name):
         f, s = _readings(ch, i == 0)
         fulls.append(f)
         inits.append(s)
+        one = one and len(f) == 1 and len(s) == 1
+    if one:
+        return ("".join(f[0] for f in fulls),), ("".join(s[0] for s in inits),)
     full = tuple(dict.fromkeys("".join(p) for p in itertools.product(*fulls)))[:8]
     initials = tuple(dict.fromkeys("".join(p) for p in itertools.product(*inits)))[:8]
     return full, initials

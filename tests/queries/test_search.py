@@ -121,3 +121,20 @@ def test_kept_answers_are_kept_per_caller_scope(store: GraphStore) -> None:
     assert found("community", "cB") == ["rB1"]
     assert found("consumer") == []
     assert found("analyst") == ["rA1", "rB1"]
+
+
+@pytest.mark.parametrize("store", ["neo4j"], indirect=True)
+def test_nodes_a_bulk_import_wrote_get_their_keys(store: GraphStore) -> None:
+    """``neo4j-admin import`` writes nodes past the write path, without search keys: the
+    store's first open (init_schema) gives them theirs."""
+    from graph.neo4j_store import Neo4jStore
+
+    assert isinstance(store, Neo4jStore)
+    store._run(True, lambda tx: tx.run(
+        "CREATE (:GovNode:Person:Resident {id: 'imported-1', name: '王五'}), "
+        "(:GovNode:Community {id: 'imported-2', name: '上星社区'})").consume())
+    assert ids(store, "王五") == [] and ids(store, "ww") == []
+    store.init_schema()
+    assert ids(store, "王五") == ["imported-1"] and ids(store, "ww") == ["imported-1"]
+    assert ids(store, "上星") == ["imported-2"]  # its short name too
+    assert "search_spell" not in store.get_node("imported-1").properties  # never shown
