@@ -229,7 +229,7 @@ def _readings(ch: str, first: bool) -> tuple[list[str], list[str]]:
     return hit
 
 
-@functools.lru_cache(maxsize=262_144)
+@functools.lru_cache(maxsize=65_536)  # a load's names repeat; ~20 MB at most
 def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Full-pinyin and initials spellings of a name (a surname's readings expanded:
     曾 zeng/ceng, 单 shan/dan/chan …; at most 8 of each).
