@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from graph.masking import BAND_TOPS
 from graph.schema import get_schema
 
-__all__ = ["LabelName", "RelType", "values", "Day"]
+__all__ = ["LabelName", "RelType", "values", "Day", "YoungAge"]
 
 _schema = get_schema()
 LabelName = Enum("LabelName", {n: n for n in _schema.labels}, type=str)  # type: ignore[misc]
@@ -40,3 +41,16 @@ _PATTERN = "(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}"
 Day = Annotated[dt.date, BeforeValidator(_iso_date), WithJsonSchema(
     {"type": "string", "format": "date", "pattern": f"^{_PATTERN}$"})]
 
+
+
+def _band_top(v: int) -> int:
+    """An age band's top (a query string's "35" is text: a Literal of ints refuses it)."""
+    if v not in BAND_TOPS:
+        raise ValueError(f"must be an age band's top ({', '.join(map(str, BAND_TOPS))})")
+    return v
+
+
+#: pairing's ``young_age`` in a query: only an age band's top, so no threshold finer
+#: than the masked band (issue 14's birth-date oracle); the tops in the OpenAPI schema
+YoungAge = Annotated[int, AfterValidator(_band_top),
+                     WithJsonSchema({"type": "integer", "enum": list(BAND_TOPS)})]

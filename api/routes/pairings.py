@@ -7,23 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.deps import StoreDep
 from api.exports import XLSX_MEDIA_TYPE, pairing_xlsx, xlsx_response
-from api.params import Day
+from api.params import Day, YoungAge
 from api.policy import PERSON_ROLES, CallerDep, allow
-from graph.masking import BAND_TOPS
 from queries.pairing import PairingProposal, accept_pairing, pairing_proposal
 
 router = APIRouter(tags=["pairings"], dependencies=[Depends(allow(*PERSON_ROLES))])
-
-
-def _band_top(v: int) -> int:
-    """An age band's top (a query string's "35" is text: a Literal of ints refuses it)."""
-    if v not in BAND_TOPS:
-        raise ValueError(f"must be an age band's top ({', '.join(map(str, BAND_TOPS))})")
-    return v
 
 
 def _number(v: object) -> object:
@@ -115,9 +107,8 @@ def propose_xlsx(
     as_of: Day | None = None,
     new_years: Annotated[int, Query(ge=0, le=100)] = 5,
     veteran_years: Annotated[int, Query(ge=0, le=100)] = 20,
-    young_age: Annotated[int, AfterValidator(_band_top), Query(
-        description="Aged this or less counts as new; an age band's top",
-        json_schema_extra={"enum": list(BAND_TOPS)})] = 35,
+    young_age: Annotated[YoungAge, Query(
+        description="Aged this or less counts as new; an age band's top")] = 35,
 ) -> Response:
     """A pairing proposal (新老党员结对方案) as an .xlsx ready to print: a summary, one
     sheet per community, and the members left unpaired. Nothing is written. The same

@@ -19,10 +19,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import AfterValidator
 
 from api.deps import API_PREFIX
-from api.params import Day
+from api.params import Day, YoungAge
 from api.policy import PERSON_ROLES, CallerDep
 from api.workbench.common import LangQ, Page, failed, page_router, paged, query
 from api.workbench.internal import Answer, call_json
@@ -44,14 +43,6 @@ DEFAULTS = {"capacity": 2, "new_years": 5, "veteran_years": 20, "young_age": 35}
 YOUNG_AGES = BAND_TOPS
 
 
-def _band_top(v: int) -> int:
-    if v not in YOUNG_AGES:
-        raise ValueError(f"must be an age band's top ({', '.join(map(str, YOUNG_AGES))})")
-    return v
-
-
-#: a query string is text: a Literal of ints would refuse "35"
-YoungAge = Annotated[int, AfterValidator(_band_top)]
 Sort = Literal["community", "score", "management"]
 Row = dict[str, Any]
 
