@@ -91,6 +91,13 @@ def _labels(d: dict[str, Any]) -> list[str]:
     return [x["label"] if isinstance(x, dict) else str(x) for x in d.get("labels") or []]
 
 
+#: fields that name who holds a post in the row's subject (a chain step's leader, a
+#: branch's secretary): one the caller may not see is blanked and the row kept — the
+#: step or the branch is not the person's, and dropping it would change the answer
+#: (a chain short of its top, a weak branch uncounted)
+BLANKED = frozenset({"leader", "secretary"})
+
+
 def _is_rel(d: Any) -> bool:
     return isinstance(d, dict) and "start" in d and "end" in d and "type" in d
 
@@ -174,11 +181,12 @@ class _Redactor:
         return True
 
     def _names_hidden(self, d: dict[str, Any]) -> bool:
-        """A row about a hidden node: a node in it, or a field holding its bare id."""
+        """A row about a hidden node: a node in it, or a field holding its bare id (a
+        :data:`BLANKED` field is blanked instead)."""
         return any((_is_node(x) and self.hidden_node(x))
                    or (isinstance(x, str) and x in self.hidden)
                    or (isinstance(x, dict) and x.get("id") in self.hidden)
-                   for x in d.values())
+                   for k, x in d.items() if k not in BLANKED)
 
     def walk(self, v: Any) -> Any:
         if isinstance(v, list):
@@ -251,7 +259,7 @@ def visible(request: Request, items: list[M]) -> list[M]:
     out = []
     for x, row in zip(items, rows, strict=True):
         names: set[str] = set()
-        _strings(row, names)
+        _strings({k: v for k, v in row.items() if k not in BLANKED}, names)
         if not names & hidden:
             out.append(x)
     return out
