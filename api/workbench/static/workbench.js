@@ -110,7 +110,37 @@
     if (e.target.closest('[data-print]')) { e.preventDefault(); window.print(); }
   });
 
+  // The header box's suggestions from the keyboard: ↓/↑ move through them (the box
+  // keeps the focus, aria-activedescendant names the option), Enter opens the one
+  // chosen (else searches in full), Esc closes the list.
+  function suggestKeys(e) {
+    const box = $('#suggestions');
+    const options = [...box.querySelectorAll('[role="option"]')];
+    const at = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+    const choose = (i) => {
+      options.forEach((o, j) => {
+        o.id = o.id || `suggestion-${j}`;
+        o.setAttribute('aria-selected', String(j === i));
+      });
+      e.target.setAttribute('aria-activedescendant', i >= 0 ? options[i].id : '');
+    };
+    if (e.key === 'ArrowDown' && options.length) {
+      e.preventDefault();
+      choose((at + 1) % options.length);
+    } else if (e.key === 'ArrowUp' && options.length) {
+      e.preventDefault();
+      choose(at <= 0 ? options.length - 1 : at - 1);
+    } else if (e.key === 'Enter' && at >= 0) {
+      e.preventDefault();
+      location.assign(options[at].href);
+    } else if (e.key === 'Escape') {
+      box.replaceChildren();
+      e.target.removeAttribute('aria-activedescendant');
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    $('#search-box input[type="search"]').addEventListener('keydown', suggestKeys);
     $('#login').addEventListener('submit', (e) => {
       e.preventDefault();
       sessionStorage.setItem(TOKEN_KEY, $('#token').value.trim());

@@ -52,6 +52,36 @@ def test_type_a_short_name_and_pick_the_committee(browser: Any, scenario_server:
         page.wait_for_selector("#content > section.page, #content > .error-box")
 
 
+def test_choose_a_suggestion_with_the_keyboard(browser: Any, scenario_server: str) -> None:
+    """↓ twice then ↑ chooses the first suggestion (the committee); ↑ from the first
+    goes round to the last (every result), ↓ back to the first; Enter opens it. Esc
+    closes the list."""
+    with watching(browser, scenario_server, TOKEN["sc-analyst"]) as w:
+        page = w.page
+        _open(w, "/workbench/overview")
+        _type(w, "上星党委")
+        box = page.locator("#search-box input[type=search]")
+        chosen = f"{SUGGESTION}[aria-selected=true]"
+        box.press("Escape")
+        assert page.locator(SUGGESTION).count() == 0
+        _open(w, "/workbench/overview")
+        _type(w, "上星党委")
+        for key in ("ArrowDown", "ArrowDown", "ArrowUp"):
+            box.press(key)
+        assert page.locator(chosen).count() == 1
+        assert page.locator(chosen).get_attribute("data-id") == COMMITTEE
+        box.press("ArrowUp")
+        assert "suggest-all" in (page.locator(chosen).get_attribute("class") or "")
+        box.press("ArrowDown")
+        assert page.locator(chosen).get_attribute("data-id") == COMMITTEE
+        assert box.get_attribute("aria-activedescendant") == page.locator(
+            chosen).get_attribute("id")
+        w.scan_bodies()
+        box.press("Enter")
+        page.wait_for_url(re.compile(rf"/workbench/node\?id={COMMITTEE}&lang=zh$"))
+        page.wait_for_selector("#content > section.page, #content > .error-box")
+
+
 def test_ask_for_every_result_and_read_the_search_page(browser: Any, scenario_server: str
                                                        ) -> None:
     with watching(browser, scenario_server, TOKEN["sc-analyst"]) as w:
