@@ -16,17 +16,32 @@ from api.exports_grids import cases_xlsx, forces_xlsx
 from api.params import Day
 from api.policy import EVERY_ROLE, allow
 from queries.cases import CaseEvaluation, case_evaluation
+from queries.common import NodeRef
 from queries.forces import ForcesReport, forces_report
 
 router = APIRouter(tags=["forces"], dependencies=[Depends(allow(*EVERY_ROLE))])
 
 Days = Annotated[int, Query(ge=1, le=3650, description="Look-back window in days")]
+CommunityQ = Annotated[str | None, Query(max_length=200, description=(
+    "One community's rows only (its id); figures compared across the street (spread, "
+    "ranks) stay the street's"))]
+
+
+def _in(ref: NodeRef | None, community: str | None) -> bool:
+    return ref is not None and ref.id == community
 
 
 # Each report is a dependency declaring its parameters and running the query, shared by
 # its JSON route and its .xlsx route.
-async def forces(store: StoreDep, as_of: Day | None = None, days: Days = 90) -> ForcesReport:
-    return await run_heavy(forces_report, store, as_of, days)
+async def forces(store: StoreDep, as_of: Day | None = None, days: Days = 90,
+                 community: CommunityQ = None) -> ForcesReport:
+    r = await run_heavy(forces_report, store, as_of, days)
+    if not community:
+        return r
+    return r.model_copy(update={
+        "allocation": [a for a in r.allocation if _in(a.community, community)],
+        "not_mobilised": [x for x in r.not_mobilised if _in(x.community, community)],
+        "not_evaluated": [x for x in r.not_evaluated if _in(x.community, community)]})
 
 
 @router.get("/forces", response_model=ForcesReport)
@@ -53,9 +68,23 @@ async def evaluation(
     recur_days: Days = 90,
     min_cases: Annotated[int, Query(ge=1, le=100_000, description=(
         "Rank only entities with at least this many cases"))] = 5,
+    community: CommunityQ = None,
 ) -> CaseEvaluation:
-    return await run_heavy(case_evaluation, store, as_of, window_days, backlog_days,
-                           recur_days, min_cases)
+    e = await run_heavy(case_evaluation, store, as_of, window_days, backlog_days,
+                        recur_days, min_cases)
+    if not community:
+        return e
+    # grids and patrollers of the community; departments serve the whole street
+    rankings = []
+    for rk in e.rankings:
+        if rk.grouping == "department":
+            rankings.append(rk)
+            continue
+        rows = [r for r in rk.rows if _in(r.community, community)]
+        kept = {r.entity.id for r in rows}
+        rankings.append(rk.model_copy(update={
+            "rows": rows, "disagree": [i for i in rk.disagree if i in kept]}))
+    return e.model_copy(update={"rankings": rankings})
 
 
 @router.get("/cases/evaluation", response_model=CaseEvaluation)

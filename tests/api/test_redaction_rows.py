@@ -16,6 +16,8 @@ person, outside community A's scope). Worked out by hand:
 
 from __future__ import annotations
 
+from typing import Any
+
 from graph.store import GraphStore
 from tests.api_helpers import client_for
 from tests.graphs import two_communities
@@ -23,11 +25,12 @@ from tests.graphs import two_communities
 BLANK = "（无权查看）"
 
 
-def _chain(store: GraphStore, role: str, community: str | None = None) -> dict:
+def _chain(store: GraphStore, role: str, community: str | None = None) -> dict[str, Any]:
     with client_for(store, role, community) as c:
         r = c.get("/api/v1/chains/leadership/brA", params={"as_of": "2026-06-30"})
         assert r.status_code == 200, r.text
-        return r.json()
+        body: dict[str, Any] = r.json()
+        return body
 
 
 def test_a_chain_keeps_its_steps_when_a_leader_is_hidden(store: GraphStore) -> None:

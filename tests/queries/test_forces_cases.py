@@ -358,3 +358,44 @@ def test_cases_roster(store: GraphStore, tmp_path: Path) -> None:
         ("H5", "reference")]
     assert "早于上报日期 2026-03-05" in report.issues[0].message_zh
     assert snapshot(store) == before
+
+
+def test_forces_narrowed_to_a_community(store: GraphStore) -> None:
+    """``community`` narrows the rows, JSON and .xlsx alike (the page's download holds
+    what the page shows): forces_street's c2 has s6 idle, as c2's own token sees. (In
+    cases_street both grids are c1's; departments serve the street and stay; ranks
+    stay the street's.)"""
+    from tests.api_helpers import client_for
+
+    store.upsert(*forces_street())
+    with client_for(store, "analyst") as c:
+        f = c.get("/api/v1/forces", params={"as_of": DAY, "community": "c2"}).json()
+        assert [a["community"]["id"] for a in f["allocation"]] == ["c2"]
+        assert [x["person"]["id"] for x in f["not_mobilised"]] == ["s6"]
+        assert all(x["community"]["id"] == "c2" for x in f["not_evaluated"])
+        wb = load_workbook(io.BytesIO(c.get("/api/v1/forces.xlsx", params={
+            "as_of": DAY, "community": "c2"}).content))
+        assert [r[0].value for r in wb["未调动人员"].iter_rows(min_row=3)] == ["s6"]
+
+
+def test_cases_narrowed_to_a_community(store: GraphStore) -> None:
+    from tests.api_helpers import client_for
+
+    store.upsert(*cases_street())
+    with client_for(store, "analyst") as c:
+        whole = c.get("/api/v1/cases/evaluation", params={"as_of": DAY, "min_cases": 2}).json()
+        for community, grids in (("c1", ["g1", "g2"]), ("elsewhere", [])):
+            e = c.get("/api/v1/cases/evaluation", params={
+                "as_of": DAY, "min_cases": 2, "community": community}).json()
+            by = {r["grouping"]: r for r in e["rankings"]}
+            assert sorted(x["entity"]["id"] for x in by["grid"]["rows"]) == grids
+            assert by["department"] == next(
+                r for r in whole["rankings"] if r["grouping"] == "department")
+            assert all(i in {x["entity"]["id"] for x in by["patroller"]["rows"]}
+                       for i in by["patroller"]["disagree"])
+        e = c.get("/api/v1/cases/evaluation", params={
+            "as_of": DAY, "min_cases": 2, "community": "elsewhere"}).json()
+        assert next(r for r in e["rankings"] if r["grouping"] == "patroller")["rows"] == []
+        wb = load_workbook(io.BytesIO(c.get("/api/v1/cases/evaluation.xlsx", params={
+            "as_of": DAY, "min_cases": 2, "community": "elsewhere"}).content))
+        assert wb["按网格"].max_row <= 2

@@ -97,5 +97,6 @@ async def cases(
         community=community, communities=communities, bound=caller.community is not None,
         department_note=bool(community)
         and grouping == "department", disagree_only=disagree_only, query=at(), at=at,
-        xlsx_url=f"{API_PREFIX}/cases/evaluation.xlsx?" + query(as_of=e["as_of"], **params),
+        xlsx_url=f"{API_PREFIX}/cases/evaluation.xlsx?" + query(
+            as_of=e["as_of"], community=community, **params),
         xlsx_name=f"巡查案件评价-{e['as_of']}.xlsx", **params)

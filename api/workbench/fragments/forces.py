@@ -97,5 +97,6 @@ async def forces(
         total=sum(x["staff"] for x in allocation), community=chosen, communities=communities,
         bound=caller.community is not None, days=days, sort=sort, sorts=SORTS,
         chart_names=names, chart_per_10k=per_10k, chart_need=need, query=at(), at=at,
-        xlsx_url=f"{API_PREFIX}/forces.xlsx?" + query(as_of=r["as_of"], days=days),
+        xlsx_url=f"{API_PREFIX}/forces.xlsx?" + query(as_of=r["as_of"], days=days,
+                                                      community=chosen),
         xlsx_name=f"下沉力量-{r['as_of']}.xlsx")
