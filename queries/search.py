@@ -270,9 +270,9 @@ def _ranked(store: GraphReader, text: str, ranks: Sequence[int], admit: Admit
                 yield from sorted(places, key=lambda f: (f.length, f.candidate.id))
                 places = []
             if band == TYPO:
-                if not any(_typo_candidate(text, k) for k in (c.name, *c.short, *c.spell)):
-                    continue
-                if not admit(c):
+                # the caller's scope first: a set look-up, where the part test is not
+                if not admit(c) or not any(
+                        _typo_candidate(text, k) for k in (c.name, *c.short, *c.spell)):
                     continue
                 scanned += 1
                 if scanned > TYPO_SCAN:

@@ -67,6 +67,12 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     """
     uri = os.environ.get("GOVGRAPH_TEST_NEO4J")
     if uri:
+        if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+            # every Neo4j test clears the database: two workers on one server would
+            # wipe each other's graphs (without GOVGRAPH_TEST_NEO4J each worker
+            # starts a server of its own)
+            pytest.fail("GOVGRAPH_TEST_NEO4J names one server for several pytest-xdist "
+                        "workers; run with -n 0, or unset it for a server per worker")
         yield uri, os.environ.get("GOVGRAPH_TEST_NEO4J_PASSWORD", "govgraph-test")
         return
     required = os.environ.get("GOVGRAPH_REQUIRE_NEO4J") == "1"
@@ -77,7 +83,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         if required:
             pytest.fail(why)
         pytest.skip(why)
-    # A run directory of this session's own: never touch a server someone else runs.
+    # A run directory of this session's own (of this pytest-xdist worker's own: each
+    # worker has its own temporary directory, and so its own server): never touch a
+    # server someone else runs.
     home = tmp_path_factory.mktemp("neo4j")
     env = dict(os.environ, GOVGRAPH_NEO4J_HOME=str(home))
     started = subprocess.run([str(SERVER), "start"], capture_output=True, text=True,

@@ -68,9 +68,16 @@
 
   function drawCharts(root) {
     while (charts.length) charts.pop().dispose();
-    if (!window.echarts) { // loaded (async) by the pages that draw charts only
-      const lib = document.getElementById('echarts-js');
-      if (lib) lib.addEventListener('load', () => drawCharts(root), { once: true });
+    if (!window.echarts) { // fetched (preloaded) by the pages that draw charts only
+      const wanted = document.getElementById('echarts-js');
+      if (!wanted || !root.querySelector('[data-chart]')) return;
+      let lib = document.getElementById('echarts-lib');
+      if (!lib) { // run it now, after the content is drawn: the page is usable first
+        lib = Object.assign(document.createElement('script'), { id: 'echarts-lib',
+          src: wanted.href });
+        document.head.append(lib);
+      }
+      lib.addEventListener('load', () => drawCharts(root), { once: true });
       return;
     }
     root.querySelectorAll('[data-chart="bars"]').forEach((el) => {
