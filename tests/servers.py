@@ -73,10 +73,11 @@ class Server:
 
 @contextmanager
 def serving(tmp_path: Path, graph: tuple[list[Any], list[Any]],
-            neo4j: tuple[str, str] | None = None, **settings: str) -> Iterator[Server]:
+            neo4j: tuple[str, str] | None = None, log: Path | None = None,
+            **settings: str) -> Iterator[Server]:
     """``govgraph serve`` on an embedded store holding ``graph`` (or on the Neo4j
     server ``neo4j`` = (uri, password), cleared first); ``settings`` become GOVGRAPH_*
-    variables (``max_upload_mb="5"`` …)."""
+    variables (``max_upload_mb="5"`` …); ``log``: a file for what it prints."""
     store: dict[str, str] = {}
     if neo4j is None:
         db = tmp_path / "graph.db"
@@ -94,8 +95,9 @@ def serving(tmp_path: Path, graph: tuple[list[Any], list[Any]],
     port = free_port()
     env = dict(os.environ, GOVGRAPH_SECURITY_DB=str(tmp_path / "security.db"), **store,
                **{f"GOVGRAPH_{k.upper()}": v for k, v in settings.items()})
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen([GOVGRAPH, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=out, stderr=subprocess.STDOUT if log else out)
     server = Server(port, process, env)
     try:
         for _ in range(150):
@@ -114,6 +116,8 @@ def serving(tmp_path: Path, graph: tuple[list[Any], list[Any]],
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]
 
 
 def send_body(port: int, path: str, size: int, headers: dict[str, str] | None = None,

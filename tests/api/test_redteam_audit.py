@@ -164,3 +164,22 @@ def test_purpose_cannot_forge_audit_lines(tmp_path: Path, store: GraphStore) -> 
     assert "\x1b" not in listed.stdout and "[bold]" in listed.stdout
     assert "\\x0d\\x0a42" in listed.stdout  # shown escaped, inside its own cell
     assert not any(line.lstrip("│ ").startswith("42") for line in listed.stdout.splitlines())
+
+
+# ------------------------------------------------------------------ the server's log
+def test_the_servers_log_holds_no_search_text_or_query(tmp_path: Path) -> None:
+    """A search for a person's name, a node page's id: the access lines keep the path
+    and status, never the query string (the audit log records who asked for whom)."""
+    log = tmp_path / "serve.log"
+    with serving(tmp_path, two_communities(), log=log) as server:
+        token, _ = server.token("analyst")
+        from urllib.parse import quote
+
+        assert server.get("/api/v1/search?q=" + quote("上星书记"), token)[0] == 200
+        assert server.get("/api/v1/people/mA1/posts?as_of=2026-06-30", token)[0] == 200
+        assert server.get("/workbench/node?id=mA1&lang=zh")[0] == 200
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert '"GET /api/v1/search HTTP/1.1" 200' in text, text[-2000:]
+    assert '"GET /api/v1/people/mA1/posts HTTP/1.1" 200' in text
+    for leaked in ("q=", "%E4%B8%8A", "上星书记", "as_of=", "id=mA1"):
+        assert leaked not in text, leaked
