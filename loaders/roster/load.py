@@ -5,7 +5,6 @@ resolve references), then — no error, not a dry run — pass 2 (write) in one 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -52,18 +51,19 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
     # with errors keep no key.
     stored = store.get_meta(ID_KEY_META)
     key = bytes.fromhex(stored) if stored else secrets.token_bytes(32)
-    fd, spool_path = tempfile.mkstemp(prefix="govgraph-roster-", suffix=".spool")
-    os.close(fd)
-    try:
+    # The spool holds the roster's rows (personal data): a file with no name, gone
+    # with the process however it ends (a killed load once left one in /tmp per kill).
+    with tempfile.TemporaryFile(prefix="govgraph-roster-", suffix=".spool") as spool:
         while True:
-            with open(spool_path, "wb") as spool:
-                p = Pass1(m, store.schema, report, key, spool, day, allow_rename=allow_rename)
-                try:
-                    read_table(p, table, progress)
-                except TableError as e:
-                    report.add(None, None, None, None, None, e.rule, e.message_zh,
-                               e.message_en)
-                p.flush(final=True)
+            spool.seek(0)
+            spool.truncate()
+            p = Pass1(m, store.schema, report, key, spool, day, allow_rename=allow_rename)
+            try:
+                read_table(p, table, progress)
+            except TableError as e:
+                report.add(None, None, None, None, None, e.rule, e.message_zh,
+                           e.message_en)
+            p.flush(final=True)
             identify(store, p)
             resolved = check_refs(store, p)
             if not report.ok:
@@ -80,7 +80,7 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
         try:
             # one unit: every batch and the roster's dates kept, or none of them
             with nullcontext() if dry_run else store.unit():
-                write_rows(store, p, spool_path, resolved, day, not dry_run, size,
+                write_rows(store, p, spool, resolved, day, not dry_run, size,
                            end_missing)
         except ValidationError as e:  # what pass 1 cannot see: the stored graph's rules
             back = {v: k for k, v in p.remap.items()}
@@ -96,5 +96,3 @@ def load_roster(store: GraphStore, path: str | Path, kind: str, *,
             return report
         report.written = not dry_run and report.ok
         return report
-    finally:
-        os.unlink(spool_path)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import marshal
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from graph.model import Node, Rel, rel_id
 from graph.store import GraphStore
@@ -35,15 +35,16 @@ __all__ = ["write_rows", "ROSTER_DATES"]
 ROSTER_DATES = "roster_dates"
 
 
-def _spooled(path: str) -> Iterator[tuple[str, tuple[str, ...], dict[str, Any], list[Any]]]:
-    with open(path, "rb") as f:
-        while head := f.read(8):
-            yield from marshal.loads(f.read(int.from_bytes(head, "little")))
+def _spooled(f: BinaryIO) -> Iterator[tuple[str, tuple[str, ...], dict[str, Any], list[Any]]]:
+    f.flush()
+    f.seek(0)
+    while head := f.read(8):
+        yield from marshal.loads(f.read(int.from_bytes(head, "little")))
 
 
-def _batches(path: str, size: int) -> Iterator[list[Any]]:
+def _batches(spool: BinaryIO, size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
-    for rec in _spooled(path):
+    for rec in _spooled(spool):
         batch.append(rec)
         if len(batch) >= size:
             yield batch
@@ -135,7 +136,7 @@ def _links(p: Pass1, nid: str, props: dict[str, Any], links: list[Any],
     return out
 
 
-def write_rows(store: GraphStore, p: Pass1, spool: str, resolved: dict[tuple[str, str], str],
+def write_rows(store: GraphStore, p: Pass1, spool: BinaryIO, resolved: dict[tuple[str, str], str],
                as_of: str, write: bool, batch: int, end_missing: bool) -> None:
     """Pass 2: every batch through ``store.upsert`` (a plan only, on a dry run); the
     report gets the store's changes. Rows that name other rows (party organisations)

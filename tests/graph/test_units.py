@@ -104,11 +104,13 @@ def test_a_roster_load_killed_at_any_point_leaves_all_or_nothing(
     """20,000 rows in batches of 2,000 (10 batches), the loader killed 0.8 s in, or
     after the 1st, 4th or 9th batch: the store holds the two-community fixture's
     members and not one of the roster's; the same load run to the end then holds all
-    20,000."""
+    20,000. The killed loader leaves no spool of the roster's rows behind."""
     store.upsert(*two_communities())
     before = _members(store)
     roster = _roster(tmp_path / "r.csv", range(20_000), "上星第一支部")
-    env = dict(os.environ)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, TMPDIR=str(scratch))
     if store.backend == "embedded":
         from graph.embedded import EmbeddedStore
 
@@ -121,6 +123,7 @@ def test_a_roster_load_killed_at_any_point_leaves_all_or_nothing(
         env["GOVGRAPH_NEO4J_PASSWORD"] = password
     assert not _kill_during_load(location, env, roster, after)
     time.sleep(0.2)
+    assert list(scratch.iterdir()) == []  # the rows were spooled to a file with no name
     from graph.store import open_store
 
     again = open_store(location) if store.backend == "embedded" else store
