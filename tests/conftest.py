@@ -31,6 +31,16 @@ def _govgraph_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("GOVGRAPH_")}
 
 
+#: the test files that take longest (1–4 min each on a 2-core VM; --durations): run
+#: first, so that with a file per worker (``make test``) none of them starts last
+SLOWEST = ("tests/graph/test_parity.py", "tests/loaders/test_injection.py",
+           "tests/api/test_redteam_inference.py", "tests/graph/test_units.py",
+           "tests/api/test_schemathesis.py", "tests/graph/test_concurrency.py",
+           "tests/loaders/test_seed_parity.py", "tests/graph/test_parity_search.py",
+           "tests/api/test_access.py", "tests/graph/test_neo4j_faults.py",
+           "tests/loaders/test_graph_csv.py", "tests/api/test_cli_data.py")
+
+
 def _rename(item: pytest.Item, nodeid: str) -> None:
     """Give ``item`` another node id (pytest 9 keeps it as a NodeId, older ones as a
     string)."""
@@ -55,6 +65,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if type(item).__name__ == "SchemathesisFunction" and "[" in item.name and not (
                 item.nodeid.endswith("]")):
             _rename(item, item.nodeid + item.name[item.name.index("["):])
+    first = {f: n for n, f in enumerate(SLOWEST)}
+    items.sort(key=lambda i: first.get(i.nodeid.split("::", 1)[0], len(first)))  # stable
     dropped = [i for i in items if isinstance(i, pytest.Function)
                and i.get_closest_marker("embedded_only") is not None
                and hasattr(i, "callspec") and i.callspec.params.get("store") == "neo4j"]
