@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 from bench.neo4j_server import neo4j  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
@@ -87,9 +87,7 @@ def main() -> None:
     ap.add_argument("--neo4j", help="use this running Neo4j (Bolt URI)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "compare_backends.json"))
     args = ap.parse_args()
-    result: dict[str, Any] = {"benchmark": "compare_backends",
-                              "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                              "machine": machine(), "residents": args.residents}
+    result: dict[str, Any] = {**header("compare_backends"), "residents": args.residents}
     with tempfile.TemporaryDirectory() as tmp, neo4j(args.neo4j) as (uri, password):
         emb = EmbeddedStore(Path(tmp) / "bench.db")
         neo = Neo4jStore(uri, "neo4j", password)

@@ -13,7 +13,6 @@ scenario at 500,000 residents: ``bench/workbench_tti.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import socket
@@ -31,7 +30,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 
 SIZES = (300, 1_000)
@@ -103,8 +102,7 @@ def main() -> None:
             browser.close()
         server.should_exit = True
         store.close()
-    out = {"benchmark": "explorer_tti", "date": dt.datetime.now(dt.UTC).isoformat(
-        timespec="seconds"), "machine": machine(), "results": results}
+    out = {**header("explorer_tti"), "results": results}
     (ROOT / "bench" / "results" / "explorer_tti.json").write_text(json.dumps(out, indent=2)
                                                                   + "\n")
     print(json.dumps(out, indent=2))

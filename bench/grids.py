@@ -8,7 +8,6 @@ proposal <= 2 s."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 
 
 def main() -> None:
@@ -67,8 +66,7 @@ def main() -> None:
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
-    out = {"benchmark": "grids", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-           "machine": machine(), "residents": store.counts().labels.get("Resident", 0),
+    out = {**header("grids"), "residents": store.counts().labels.get("Resident", 0),
            "special_grids": len(r.special_grids), "crossing": len(r.crossing),
            "sub_grids": len(p.sub_grids), "cases": store.counts().labels.get("Case", 0),
            "runs": args.runs,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import random
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 
 DAY = "2026-06-30"
 BIN = Path(sys.executable).parent
@@ -168,9 +167,7 @@ def main() -> None:
     def totals(rs: list[dict[str, str]]) -> dict[str, float]:
         return pick(next(r for r in rs if r["Name"] == "Aggregated"))
 
-    result = {"benchmark": "load_api",
-              "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "residents": residents, "users": args.users,
+    result = {**header("load_api"), "residents": residents, "users": args.users,
               "seconds": args.seconds, "workers": 1,
               "by_request": {r["Name"]: pick(r) for r in rows if r["Name"] != "Aggregated"},
               "total": totals(rows),

@@ -8,7 +8,6 @@ Targets (issue 2): load >= 50,000 records/s, reopen <= 15 s, peak RSS <= 2 GB.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 
 REOPEN = """
 import resource, sys, time
@@ -62,10 +61,7 @@ def main() -> None:
         size = Path(path).stat().st_size
     records = load["nodes"] + load["rels"]
     result = {
-        "benchmark": "load_embedded",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "residents": args.residents,
+        **header("load_embedded"), "residents": args.residents,
         "nodes": load["nodes"],
         "relationships": load["rels"],
         "load_seconds": round(load["seconds"], 2),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import subprocess
@@ -37,3 +38,10 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "commit": commit,
     }
+
+
+def header(benchmark: str) -> dict[str, Any]:
+    """The fields every result file starts with: its name, when, on what machine."""
+    return {"benchmark": benchmark,
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": machine()}

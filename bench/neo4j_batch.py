@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import graph.neo4j_store as ns  # noqa: E402
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 from bench.neo4j_server import neo4j  # noqa: E402
 from loaders.xinqiao import XinqiaoScenario, load_scenario  # noqa: E402
 
@@ -44,8 +44,7 @@ def main() -> None:
         store.close()
     best = max(SIZES, key=lambda s: max(x["records_per_second"] for x in results
                                         if x["chunk"] == s))
-    out = {"benchmark": "neo4j_batch", "date": dt.datetime.now(dt.UTC).isoformat("T", "seconds"),
-           "machine": machine(), "residents": 20_000, "batch_records": 20_000,
+    out = {**header("neo4j_batch"), "residents": 20_000, "batch_records": 20_000,
            "results": results, "best_chunk": best}
     path = ROOT / "bench" / "results" / "neo4j_batch.json"
     path.write_text(json.dumps(out, indent=2) + "\n")

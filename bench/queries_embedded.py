@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from loaders.xinqiao import XinqiaoScenario, load_scenario  # noqa: E402
 from queries.leadership_chain import leadership_chain  # noqa: E402
@@ -86,9 +86,7 @@ def main() -> None:
         with EmbeddedStore(path, read_only=True) as store:
             c = store.counts()
             results = run(store)
-    result = {"benchmark": "queries_embedded",
-              "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "residents": args.residents, "nodes": c.nodes,
+    result = {**header("queries_embedded"), "residents": args.residents, "nodes": c.nodes,
               "relationships": c.rels, "results": results,
               "targets": {"leadership_chain_p99_ms": 5, "middle_weakening_street_ms": 1000,
                           "pairing_proposal_street_ms": 10_000}}

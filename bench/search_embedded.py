@@ -15,7 +15,6 @@ the index, measured another day).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import random
 import shutil
@@ -31,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 
 LOAD = """
 import resource, sys, time, json, datetime as dt
@@ -178,9 +177,7 @@ def main() -> None:
     args = ap.parse_args()
     from graph.embedded import EmbeddedStore
 
-    result: dict[str, Any] = {"benchmark": "search_embedded",
-                              "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                              "machine": machine(), "residents": args.residents}
+    result: dict[str, Any] = {**header("search_embedded"), "residents": args.residents}
     with tempfile.TemporaryDirectory() as tmp:
         path = args.store or args.keep or str(Path(tmp) / "bench.db")
         if not args.store:

@@ -36,7 +36,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.security import SecurityStore  # noqa: E402
 from api.workbench.fragments import PAGES  # noqa: E402
-from bench.machine import machine  # noqa: E402
+from bench.machine import header  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from loaders.xinqiao import XinqiaoScenario, load_scenario  # noqa: E402
 
@@ -138,9 +138,7 @@ def main() -> None:
             browser.close()
         server.should_exit = True
         store.close()
-    out = {"benchmark": "workbench_tti",
-           "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-           "machine": machine(), "residents": args.residents, "nodes": nodes,
+    out = {**header("workbench_tti"), "residents": args.residents, "nodes": nodes,
            "target_ms": TARGET_MS, "results": results}
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(out, indent=2, ensure_ascii=False))

@@ -22,6 +22,7 @@ from graph.store import GraphReader, runs_cypher
 from graph.subgraph import rows_to_subgraph
 
 __all__ = [
+    "in_community",
     "day_of",
     "years_before",
     "is_current",
@@ -84,6 +85,12 @@ class NodeRef(BaseModel):
     #: the name people use: the node's own (上星社区第一党支部), else the shortest
     #: derived one that still names its unit (graph/names.py: 上星党委, 上星), if any
     short_name: str | None = None
+
+
+def in_community(ref: NodeRef | None, community: str | None) -> bool:
+    """Whether a report row whose community is ``ref`` belongs to ``community`` (every
+    row does when it is None): the ``community`` filter of the report routes."""
+    return community is None or (ref is not None and ref.id == community)
 
 
 def node_ref(schema: Schema, node: Node) -> NodeRef:

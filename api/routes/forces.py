@@ -16,7 +16,7 @@ from api.exports_grids import cases_xlsx, forces_xlsx
 from api.params import Day
 from api.policy import EVERY_ROLE, allow
 from queries.cases import CaseEvaluation, case_evaluation
-from queries.common import NodeRef
+from queries.common import in_community
 from queries.forces import ForcesReport, forces_report
 
 router = APIRouter(tags=["forces"], dependencies=[Depends(allow(*EVERY_ROLE))])
@@ -27,9 +27,6 @@ CommunityQ = Annotated[str | None, Query(max_length=200, description=(
     "ranks) stay the street's"))]
 
 
-def _in(ref: NodeRef | None, community: str | None) -> bool:
-    return ref is not None and ref.id == community
-
 
 # Each report is a dependency declaring its parameters and running the query, shared by
 # its JSON route and its .xlsx route.
@@ -39,9 +36,9 @@ async def forces(store: StoreDep, as_of: Day | None = None, days: Days = 90,
     if not community:
         return r
     return r.model_copy(update={
-        "allocation": [a for a in r.allocation if _in(a.community, community)],
-        "not_mobilised": [x for x in r.not_mobilised if _in(x.community, community)],
-        "not_evaluated": [x for x in r.not_evaluated if _in(x.community, community)]})
+        "allocation": [a for a in r.allocation if in_community(a.community, community)],
+        "not_mobilised": [x for x in r.not_mobilised if in_community(x.community, community)],
+        "not_evaluated": [x for x in r.not_evaluated if in_community(x.community, community)]})
 
 
 @router.get("/forces", response_model=ForcesReport)
@@ -80,7 +77,7 @@ async def evaluation(
         if rk.grouping == "department":
             rankings.append(rk)
             continue
-        rows = [r for r in rk.rows if _in(r.community, community)]
+        rows = [r for r in rk.rows if in_community(r.community, community)]
         kept = {r.entity.id for r in rows}
         rankings.append(rk.model_copy(update={
             "rows": rows, "disagree": [i for i in rk.disagree if i in kept]}))

@@ -17,7 +17,7 @@ from api.exports import xlsx_download
 from api.exports_grids import duty_xlsx, integration_xlsx, overlaps_xlsx
 from api.params import Day
 from api.policy import EVERY_ROLE, CallerDep, allow
-from queries.common import NodeRef
+from queries.common import in_community
 from queries.grid_duty import GridDuty, grid_duty
 from queries.grid_integration import IntegrationProposal, accept_integration, integration_proposal
 from queries.grid_map import GridMap, grid_map
@@ -30,9 +30,6 @@ MinShare = Annotated[float, Query(ge=0, le=1, description="Overlaps below this s
 CommunityQ = Annotated[str | None, Query(max_length=200, description=(
     "One community's grids only (its id): the special grids in it, its base grids"))]
 
-
-def _in(ref: NodeRef | None, community: str | None) -> bool:
-    return community is None or (ref is not None and ref.id == community)
 
 
 # Each report is a dependency declaring its parameters and running the query, shared by
@@ -51,11 +48,11 @@ async def overlaps(
         store, max_area_km2, min_share, max_residents_per_worker, as_of))
     if community is None:
         return r
-    special = [s for s in r.special_grids if _in(s.community, community)]
+    special = [s for s in r.special_grids if in_community(s.community, community)]
     return r.model_copy(update={
         "special_grids": special,
         "crossing": [s.grid.id for s in special if s.communities_crossed],
-        "too_large": [g for g in r.too_large if _in(g.community, community)]})
+        "too_large": [g for g in r.too_large if in_community(g.community, community)]})
 
 
 @router.get("/grids/overlaps", response_model=OverlapReport)
@@ -84,7 +81,7 @@ async def integration(store: StoreDep, min_share: MinShare = 0.01,
     mine = {s.base_grid for s in subs}
     return p.model_copy(update={
         "assignments": [a for a in p.assignments if a.base_grid.id in mine],
-        "changes": [c for c in p.changes if _in(c.community, community)],
+        "changes": [c for c in p.changes if in_community(c.community, community)],
         "sub_grids": subs})
 
 
@@ -126,7 +123,8 @@ async def duty(
     d = await run_heavy(grid_duty, store, as_of, max_grids_per_worker)
     if community is None:
         return d
-    return d.model_copy(update={"gaps": [g for g in d.gaps if _in(g.community, community)]})
+    return d.model_copy(update={"gaps": [g for g in d.gaps
+                                         if in_community(g.community, community)]})
 
 
 @router.get("/grids/duty", response_model=GridDuty)
