@@ -54,6 +54,9 @@ VERSION = 3
 GAP = 1 << 16
 #: tail rows (all ranks) past which the index is renumbered
 TAIL_MAX = 20_000
+#: new ids out of order in a rank up to which each finds its neighbours by id; past it,
+#: the ordered rows they fall among are read once
+LATE_FEW = 64
 _RANK = 40
 _TAIL = 1 << 39
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -270,15 +273,15 @@ class SearchIndex:
             db.execute("UPDATE search_docs SET labels = j.value->>2, name = j.value->>3, "
                        "short = j.value->>4, spell = j.value->>5 FROM json_each(?) AS j "
                        "WHERE search_docs.row = j.value->>0", (_dumps(same_row),))
-        placed, direct = self._place(db, list(new.values()))
+        placed = self._place(db, list(new.values()))
         if placed:
             db.execute("INSERT INTO search_docs(row, id, labels, name, short, spell) "
                        "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, "
                        "value->>5 FROM json_each(?)", (_dumps(placed),))
-        fresh = changed + direct + [p[0] for p in placed]
+        fresh = changed + [p[0] for p in placed]
         if fresh:
             self._fts(db, fresh)
-        if (placed or direct) and self._tail_size(db) > TAIL_MAX:
+        if placed and self._tail_size(db) > TAIL_MAX:
             self.rebuild(db)
 
     @staticmethod
@@ -296,13 +299,14 @@ class SearchIndex:
                            (_dumps(rows),))
 
     def _place(self, db: sqlite3.Connection, rows: list[tuple[str, str, str, str, str, int]]
-               ) -> tuple[list[list[Any]], list[int]]:
-        """Row numbers for new documents, in id order within their rank: after the last
-        (returned, to be written in one statement), or between two neighbours (written
-        here one at a time, so the next one sees them; their rows returned), else at
-        the end of the rank's tail (returned)."""
+               ) -> list[list[Any]]:
+        """Row numbers for new documents, in id order within their rank: after the last,
+        spaced by :data:`GAP`; between two neighbours, spread evenly over the positions
+        free between them; else (no position free) at the end of the rank's tail. A
+        rank's neighbours are read once per batch, as one range of rows (the ordered
+        rows between the first and the last that a new id falls between), so a batch of
+        any size costs a few statements per rank."""
         out: list[list[Any]] = []
-        direct: list[int] = []
         by_rank: dict[int, list[tuple[str, str, str, str, str, int]]] = {}
         for r in rows:
             by_rank.setdefault(r[5], []).append(r)
@@ -312,24 +316,11 @@ class SearchIndex:
             last = db.execute("SELECT row, id FROM search_docs WHERE row >= ? AND row < ? "
                               "ORDER BY row DESC LIMIT 1", (lo, tail)).fetchone()
             last_row, last_id = last if last else (lo, None)
-            homeless = []
-            for r in docs:
-                if last_id is not None and r[0] < last_id:
-                    a = db.execute("SELECT row FROM search_docs WHERE id < ? AND row >= ? "
-                                   "AND row < ? ORDER BY id DESC LIMIT 1",
-                                   (r[0], lo, tail)).fetchone()
-                    b = db.execute("SELECT row FROM search_docs WHERE id > ? AND row >= ? "
-                                   "AND row < ? ORDER BY id LIMIT 1", (r[0], lo, tail)).fetchone()
-                    below, above = (a[0] if a else lo), (b[0] if b else tail)
-                    if above - below >= 2:
-                        row = (below + above) // 2
-                        db.execute("INSERT INTO search_docs(row, id, labels, name, short, "
-                                   "spell) VALUES (?, ?, ?, ?, ?, ?)", (row, *r[:5]))
-                        direct.append(row)
-                    else:
-                        homeless.append(r)
-                elif last_row + GAP < tail:
-                    last_row, last_id = last_row + GAP, r[0]
+            late = [r for r in docs if last_id is not None and r[0] < last_id]
+            homeless = self._between(db, late, lo, last_row, out)
+            for r in docs[len(late):]:
+                if last_row + GAP < tail:
+                    last_row += GAP
                     out.append([last_row, *r[:5]])
                 else:
                     homeless.append(r)
@@ -339,7 +330,55 @@ class SearchIndex:
                 for r in homeless:
                     end += 1
                     out.append([end, *r[:5]])
-        return out, direct
+        return out
+
+    @staticmethod
+    def _between(db: sqlite3.Connection, late: list[tuple[str, str, str, str, str, int]],
+                 lo: int, last_row: int, out: list[list[Any]]
+                 ) -> list[tuple[str, str, str, str, str, int]]:
+        """Rows for new documents (in id order) whose ids fall before the rank's last
+        ordered one (at ``last_row``), appended to ``out``, spread evenly over the free
+        positions between their neighbours; those with no free position returned. A few
+        find their upper neighbours one by one; many read the ordered rows they fall
+        among once (``LATE_FEW``)."""
+        if not late:
+            return []
+
+        def above(nid: str) -> int:  # the first ordered row with a greater id: exists
+            return int(db.execute("SELECT row FROM search_docs WHERE id > ? AND row >= ? "
+                                  "AND row <= ? ORDER BY id LIMIT 1",
+                                  (nid, lo, last_row)).fetchone()[0])
+
+        def before(row: int) -> int:  # the ordered row before ``row`` (in id order too)
+            return int(db.execute("SELECT max(row) FROM search_docs WHERE row >= ? AND "
+                                  "row < ?", (lo, row)).fetchone()[0] or lo)
+
+        gaps: list[tuple[int, int, list[tuple[str, str, str, str, str, int]]]] = []
+        if len(late) <= LATE_FEW:
+            groups: dict[int, list[tuple[str, str, str, str, str, int]]] = {}
+            for r in late:
+                groups.setdefault(above(r[0]), []).append(r)
+            gaps = [(before(a), a, docs) for a, docs in groups.items()]
+        else:
+            prev, i = before(above(late[0][0])), 0
+            for row, nid in db.execute("SELECT row, id FROM search_docs WHERE row > ? AND "
+                                       "row <= ? ORDER BY row", (prev, last_row)):
+                j = i
+                while j < len(late) and late[j][0] < nid:
+                    j += 1
+                if j > i:
+                    gaps.append((prev, row, late[i:j]))
+                    i = j
+                    if i == len(late):
+                        break
+                prev = row
+        homeless: list[tuple[str, str, str, str, str, int]] = []
+        for below, up, docs in gaps:
+            fit = min(len(docs), up - below - 1)
+            for n in range(fit):
+                out.append([below + (n + 1) * (up - below) // (fit + 1), *docs[n][:5]])
+            homeless.extend(docs[fit:])
+        return homeless
 
     @staticmethod
     def _tail_size(db: sqlite3.Connection) -> int:
