@@ -29,11 +29,14 @@ def _open(w: Watched, path: str) -> None:
 
 
 def _type(w: Watched, text: str) -> None:
-    """Typed into the header's box key by key, as a person does."""
+    """Typed into the header's box key by key, as a person does, then waited on until
+    the list answers the whole text: a pause between keys longer than the box's delay
+    draws the list for the first keys (上) while the rest is still to be asked."""
     box = w.page.locator("#search-box input[type=search]")
     box.click()
     box.press_sequentially(text, delay=30)
-    w.page.wait_for_selector(f"{SUGGESTION}.suggest-all")
+    w.page.wait_for_function(
+        "q => document.querySelector('#suggestions a.suggest-all')?.dataset.q === q", arg=text)
     w.page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
