@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 """
 
+#: a typed walk of a node with more neighbours than this reads them grouped by type
+_TYPED_AFTER = 32
+_TYPED_MAX = 20_000  # nodes whose grouping is kept (all dropped past it)
 _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are frozen
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -173,6 +176,12 @@ class EmbeddedStore:
         self._unit_thread: int | None = None  # the thread whose unit it is
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
+        #: (node id, side) -> relationship type -> [(other id, rel id)], for nodes of
+        #: many relationships, made at their first typed walk: a building's head is
+        #: found without reading its hundreds of residents (cleared by every change to
+        #: the index, under the exclusive lock). Pairs of strings only: the collector
+        #: stops tracking them, so a full collection does not walk the cache.
+        self._typed: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
         #: ID number -> person id: one person, one node (graph/write/)
         self._id_numbers: dict[str, str] = {}
@@ -520,6 +529,7 @@ class EmbeddedStore:
             if db is not None and db.in_transaction:
                 db.execute("ROLLBACK")
             self._by_label, self._id_numbers, self._person_names = {}, {}, None
+            self._typed.clear()
             self.graph = nx.MultiDiGraph()  # the old index goes before the new one comes
             self.graph = self._build_index()
             self.generation += 1
@@ -535,6 +545,7 @@ class EmbeddedStore:
 
     def _apply_to_index(self, nodes: list[Node], rels: list[Rel],
                         old_ends: dict[str, tuple[str, str]]) -> None:
+        self._typed.clear()
         g = self.graph
         node_map, succ, pred = g._node, g._succ, g._pred
         numbers, names = self._id_numbers, self._person_names
@@ -575,6 +586,7 @@ class EmbeddedStore:
             self._index_edge(succ, pred, r.id, intern(r.start), intern(r.end), d)
 
     def _drop_from_index(self, node_ids: list[str]) -> None:
+        self._typed.clear()
         g = self.graph
         node_map, succ, pred = g._node, g._succ, g._pred
         for nid in node_ids:
@@ -734,9 +746,12 @@ class EmbeddedStore:
         want_types = set(types) if types is not None else None
         want_labels = set(labels) if labels is not None else None
         node_map = g._node
-        out = []
+        out: list[tuple[str, Rel, str, dict[str, Any]]] = []
         for side, adj in (("out", g._succ), ("in", g._pred)):
             if direction != "both" and direction != side:
+                continue
+            if want_types is not None and len(adj[node_id]) > _TYPED_AFTER:
+                self._walk_typed(node_id, side, adj, want_types, want_labels, out)
                 continue
             for other, keydict in adj[node_id].items():
                 od = None  # looked up once a relationship of a wanted type is found
@@ -757,6 +772,36 @@ class EmbeddedStore:
                     out.append((side, Rel(rtype, start, end, props, rid), other, od))
         out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
         return out
+
+    def _walk_typed(self, node_id: str, side: str, adj: Any, want_types: set[str],
+                    want_labels: set[str] | None,
+                    out: list[tuple[str, Rel, str, dict[str, Any]]]) -> None:
+        """:meth:`_walk_index`'s loop for a node of many relationships, through the
+        relationships grouped by type (made once, kept until the index changes)."""
+        mine = adj[node_id]
+        typed = self._typed.get((node_id, side))
+        if typed is None:
+            typed = {}
+            for other, keydict in mine.items():
+                for rid, ed in keydict.items():
+                    typed.setdefault(ed[TYPE], []).append((other, rid))
+            if len(self._typed) >= _TYPED_MAX:
+                self._typed.clear()
+            self._typed[(node_id, side)] = typed
+        node_map = self.graph._node
+        for rtype in want_types:
+            for other, rid in typed.get(rtype, ()):
+                ed = mine[other][rid]
+                od = node_map[other]
+                if want_labels is not None and want_labels.isdisjoint(od[LABELS]):
+                    continue
+                if len(ed) > 1:
+                    props = ed.copy()
+                    del props[TYPE]
+                else:
+                    props = {}
+                start, end = (node_id, other) if side == "out" else (other, node_id)
+                out.append((side, Rel(rtype, start, end, props, rid), other, od))
 
     def count_current(self, node_ids: Sequence[str], type_: str,
                       direction: Literal["out", "in"], labels: Sequence[str] | None,

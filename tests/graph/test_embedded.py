@@ -9,7 +9,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.errors import GraphError, StoreUnavailable
 from graph.store import open_store, store_kind
-from tests.graphs import tiny_street
+from tests.graphs import node, rel, tiny_street
 
 
 def test_reopen_rebuilds_index_from_sqlite(tmp_path: Path) -> None:
@@ -59,3 +59,37 @@ def test_store_setting_chooses_backend(tmp_path: Path) -> None:
         open_store(f"bolt://127.0.0.1:{port}")
     with pytest.raises(GraphError, match="unknown URL scheme"):
         open_store("http://localhost:7474")
+
+
+def _hops(s: EmbeddedStore, nid: str, types: list[str] | None, direction: str = "in",
+          labels: list[str] | None = None) -> list[tuple[str, str, str]]:
+    return [(a.rel.type, a.other, str(a.rel.properties.get("since", "")))
+            for a in s.adjacent(nid, types, direction, labels)]  # type: ignore[arg-type]
+
+
+def test_walk_of_a_node_with_many_neighbours_sees_every_write(tmp_path: Path) -> None:
+    """A building of 40 residents is walked through its relationships grouped by type
+    (past 32 neighbours): its head among them, each write seen at the next walk."""
+    nodes, rels = tiny_street()
+    nodes += [node(f"r{i:02d}", "Resident", name=f"住户{i}") for i in range(40)]
+    nodes.append(node("h1", "Resident", "BuildingHead", name="楼长甲"))
+    rels += [rel("LIVES_IN", f"r{i:02d}", "b1", since="2020-01-01") for i in range(40)]
+    rels.append(rel("HEADS", "h1", "b1", since="2021-01-01"))
+    with EmbeddedStore(tmp_path / "g.db") as s:
+        s.upsert(nodes, rels)
+        # 40 residents + 张三 + the head: 42 in, more than the 32 walked one by one
+        assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h1", "2021-01-01")]
+        assert len(_hops(s, "b1", ["LIVES_IN"])) == 41
+        assert _hops(s, "b1", ["HEADS", "LIVES_IN"], labels=["PartyMember"]) == [
+            ("LIVES_IN", "p1", "2019-03-01")]
+        # a second head, and the first head's date changed
+        s.upsert([node("h2", "Resident", "BuildingHead", name="楼长乙")],
+                 [rel("HEADS", "h2", "b1", since="2024-01-01"),
+                  rel("HEADS", "h1", "b1", since="2021-06-01")])
+        assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h1", "2021-06-01"),
+                                              ("HEADS", "h2", "2024-01-01")]
+        s.upsert(delete=["h1"])
+        assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h2", "2024-01-01")]
+        # the grouped walk answers as the walk over every relationship does
+        every = [h for h in _hops(s, "b1", None) if h[0] in ("HEADS", "LIVES_IN")]
+        assert _hops(s, "b1", ["LIVES_IN", "HEADS"]) == every
