@@ -92,10 +92,19 @@ CREATE TABLE IF NOT EXISTS meta (
 
 #: a typed walk of a node with more neighbours than this reads them grouped by type
 _TYPED_AFTER = 32
-_TYPED_MAX = 20_000  # nodes whose grouping is kept (all dropped past it)
+_TYPED_MAX = 50_000  # groupings made by walks kept at most (more: walked one by one)
 _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are frozen
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
+
+
+def _by_type(adj: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[tuple[str, str]]]:
+    """One node's relationships on one side, grouped by type: (other id, rel id)."""
+    typed: dict[str, list[tuple[str, str]]] = {}
+    for other, keydict in adj.items():
+        for rid, ed in keydict.items():
+            typed.setdefault(ed[TYPE], []).append((other, rid))
+    return typed
 
 class _ReadWrite:
     """Many readers or one writer. A waiting writer holds back new readers, but a
@@ -177,10 +186,11 @@ class EmbeddedStore:
         self._lockfile: Any = None
         self._label_cache: dict[str, tuple[str, ...]] = {}
         #: (node id, side) -> relationship type -> [(other id, rel id)], for nodes of
-        #: many relationships, made at their first typed walk: a building's head is
-        #: found without reading its hundreds of residents (cleared by every change to
-        #: the index, under the exclusive lock). Pairs of strings only: the collector
-        #: stops tracking them, so a full collection does not walk the cache.
+        #: many relationships, made with the index and at their first typed walk: a
+        #: building's head is found without reading its hundreds of residents. A
+        #: change to a node's relationships drops its entries (under the exclusive
+        #: lock). Pairs of strings only: the collector stops tracking them, so a full
+        #: collection does not walk the cache.
         self._typed: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
         self._by_label: dict[str, set[str]] = {}  # label -> node ids
         #: ID number -> person id: one person, one node (graph/write/)
@@ -312,7 +322,11 @@ class EmbeddedStore:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._read_index()
+            g = self._read_index()
+            self._typed = {(nid, side): _by_type(adj[nid])
+                           for side, adj in (("out", g._succ), ("in", g._pred))
+                           for nid in adj if len(adj[nid]) > _TYPED_AFTER}
+            return g
         finally:
             gc.freeze()
             if enabled:
@@ -545,9 +559,9 @@ class EmbeddedStore:
 
     def _apply_to_index(self, nodes: list[Node], rels: list[Rel],
                         old_ends: dict[str, tuple[str, str]]) -> None:
-        self._typed.clear()
         g = self.graph
         node_map, succ, pred = g._node, g._succ, g._pred
+        typed = self._typed
         numbers, names = self._id_numbers, self._person_names
         for n in nodes:
             nid = intern(n.id)
@@ -574,8 +588,12 @@ class EmbeddedStore:
                 names.setdefault(str(d.get("name", "")), set()).add(nid)
             node_map[nid] = d
         for r in rels:
+            typed.pop((r.start, "out"), None)
+            typed.pop((r.end, "in"), None)
             old_end = old_ends.get(r.id)
             if old_end is not None:
+                typed.pop((old_end[0], "out"), None)
+                typed.pop((old_end[1], "in"), None)
                 keydict = succ[old_end[0]][old_end[1]]
                 del keydict[r.id]
                 if not keydict:
@@ -586,17 +604,21 @@ class EmbeddedStore:
             self._index_edge(succ, pred, r.id, intern(r.start), intern(r.end), d)
 
     def _drop_from_index(self, node_ids: list[str]) -> None:
-        self._typed.clear()
         g = self.graph
         node_map, succ, pred = g._node, g._succ, g._pred
+        typed = self._typed
         for nid in node_ids:
             d = node_map.pop(nid, None)
             if d is None:
                 continue
+            typed.pop((nid, "out"), None)
+            typed.pop((nid, "in"), None)
             for other in succ.pop(nid, {}):
                 pred[other].pop(nid, None)
+                typed.pop((other, "in"), None)
             for other in pred.pop(nid, {}):
                 succ[other].pop(nid, None)
+                typed.pop((other, "out"), None)
             for lab in d[LABELS]:
                 self._by_label[lab].discard(nid)
             number = d.get("id_number")
@@ -777,17 +799,13 @@ class EmbeddedStore:
                     want_labels: set[str] | None,
                     out: list[tuple[str, Rel, str, dict[str, Any]]]) -> None:
         """:meth:`_walk_index`'s loop for a node of many relationships, through the
-        relationships grouped by type (made once, kept until the index changes)."""
+        relationships grouped by type (made once, kept until they change)."""
         mine = adj[node_id]
         typed = self._typed.get((node_id, side))
         if typed is None:
-            typed = {}
-            for other, keydict in mine.items():
-                for rid, ed in keydict.items():
-                    typed.setdefault(ed[TYPE], []).append((other, rid))
-            if len(self._typed) >= _TYPED_MAX:
-                self._typed.clear()
-            self._typed[(node_id, side)] = typed
+            typed = _by_type(mine)
+            if len(self._typed) < _TYPED_MAX:
+                self._typed[(node_id, side)] = typed
         node_map = self.graph._node
         for rtype in want_types:
             for other, rid in typed.get(rtype, ()):

@@ -88,8 +88,25 @@ def test_walk_of_a_node_with_many_neighbours_sees_every_write(tmp_path: Path) ->
                   rel("HEADS", "h1", "b1", since="2021-06-01")])
         assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h1", "2021-06-01"),
                                               ("HEADS", "h2", "2024-01-01")]
-        s.upsert(delete=["h1"])
+        s.upsert([node("h3", "Resident", "BuildingHead", name="楼长丙")],
+                 [rel("HEADS", "h3", "b1", since="2025-01-01")])  # only the new one
+        assert [h[1] for h in _hops(s, "b1", ["HEADS"])] == ["h1", "h2", "h3"]
+        s.upsert(delete=["h1", "h3"])
         assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h2", "2024-01-01")]
+        # a resident deleted, and the walk from the resident's side of another
+        s.upsert(delete=["r00"])
+        assert len(_hops(s, "b1", ["LIVES_IN"])) == 40
+        assert "r00" not in {h[1] for h in _hops(s, "b1", ["LIVES_IN"])}
         # the grouped walk answers as the walk over every relationship does
         every = [h for h in _hops(s, "b1", None) if h[0] in ("HEADS", "LIVES_IN")]
         assert _hops(s, "b1", ["LIVES_IN", "HEADS"]) == every
+        # the same from the start of many relationships: a committee evaluating 35
+        s.upsert([node(f"d{i:02d}", "DeployedStaff", name=f"下沉{i}") for i in range(35)],
+                 [rel("EVALUATES", "cc1", f"d{i:02d}") for i in range(34)])
+        assert len(_hops(s, "cc1", ["EVALUATES"], "out")) == 34
+        s.upsert([], [rel("EVALUATES", "cc1", "d34")])
+        assert len(_hops(s, "cc1", ["EVALUATES"], "out")) == 35
+    with EmbeddedStore(tmp_path / "g.db") as s:  # grouped when the index is built
+        assert ("b1", "in") in s._typed
+        assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h2", "2024-01-01")]
+        assert len(_hops(s, "b1", ["LIVES_IN"])) == 40
