@@ -303,9 +303,10 @@ class SearchIndex:
         """Row numbers for new documents, in id order within their rank: after the last,
         spaced by :data:`GAP`; between two neighbours, spread evenly over the positions
         free between them; else (no position free) at the end of the rank's tail. A
-        rank's neighbours are read once per batch, as one range of rows (the ordered
-        rows between the first and the last that a new id falls between), so a batch of
-        any size costs a few statements per rank."""
+        rank's neighbours are looked up per new id when at most :data:`LATE_FEW` of them
+        fall between stored ones; past that, once per batch as one range of rows (the
+        ordered rows between the first and the last that a new id falls between), so a
+        batch of any size costs a few statements per rank."""
         out: list[list[Any]] = []
         by_rank: dict[int, list[tuple[str, str, str, str, str, int]]] = {}
         for r in rows:
