@@ -106,6 +106,18 @@ def _by_type(adj: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[tuple[
             typed.setdefault(ed[TYPE], []).append((other, rid))
     return typed
 
+
+def _hop(side: str, node_id: str, other: str, rtype: str, rid: str, ed: dict[str, Any],
+         od: dict[str, Any]) -> tuple[str, Rel, str, dict[str, Any]]:
+    """One step of a walk: (side, the relationship, other id, other's index dict)."""
+    if len(ed) > 1:  # the index's dict less its type (a copy: C speed)
+        props = ed.copy()
+        del props[TYPE]
+    else:
+        props = {}
+    start, end = (node_id, other) if side == "out" else (other, node_id)
+    return side, Rel(rtype, start, end, props, rid), other, od
+
 class _ReadWrite:
     """Many readers or one writer. A waiting writer holds back new readers, but a
     thread already reading reads on (nested reads never wait), so the writer waits
@@ -785,13 +797,7 @@ class EmbeddedStore:
                         od = node_map[other]
                         if want_labels is not None and want_labels.isdisjoint(od[LABELS]):
                             break
-                    if len(ed) > 1:  # the index's dict less its type (a copy: C speed)
-                        props = ed.copy()
-                        del props[TYPE]
-                    else:
-                        props = {}
-                    start, end = (node_id, other) if side == "out" else (other, node_id)
-                    out.append((side, Rel(rtype, start, end, props, rid), other, od))
+                    out.append(_hop(side, node_id, other, rtype, rid, ed, od))
         out.sort(key=lambda t: (t[0] != "out", t[1].type, t[2], t[1].id))
         return out
 
@@ -813,13 +819,7 @@ class EmbeddedStore:
                 od = node_map[other]
                 if want_labels is not None and want_labels.isdisjoint(od[LABELS]):
                     continue
-                if len(ed) > 1:
-                    props = ed.copy()
-                    del props[TYPE]
-                else:
-                    props = {}
-                start, end = (node_id, other) if side == "out" else (other, node_id)
-                out.append((side, Rel(rtype, start, end, props, rid), other, od))
+                out.append(_hop(side, node_id, other, rtype, rid, ed, od))
 
     def count_current(self, node_ids: Sequence[str], type_: str,
                       direction: Literal["out", "in"], labels: Sequence[str] | None,
