@@ -97,7 +97,6 @@ _FREEZE_AFTER = 5_000  # records of a batch past which its index entries are fro
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-
 def _by_type(adj: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[tuple[str, str]]]:
     """One node's relationships on one side, grouped by type: (other id, rel id)."""
     typed: dict[str, list[tuple[str, str]]] = {}
@@ -117,6 +116,7 @@ def _hop(side: str, node_id: str, other: str, rtype: str, rid: str, ed: dict[str
         props = {}
     start, end = (node_id, other) if side == "out" else (other, node_id)
     return side, Rel(rtype, start, end, props, rid), other, od
+
 
 class _ReadWrite:
     """Many readers or one writer. A waiting writer holds back new readers, but a

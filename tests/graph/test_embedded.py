@@ -93,7 +93,7 @@ def test_walk_of_a_node_with_many_neighbours_sees_every_write(tmp_path: Path) ->
         assert [h[1] for h in _hops(s, "b1", ["HEADS"])] == ["h1", "h2", "h3"]
         s.upsert(delete=["h1", "h3"])
         assert _hops(s, "b1", ["HEADS"]) == [("HEADS", "h2", "2024-01-01")]
-        # a resident deleted, and the walk from the resident's side of another
+        # a resident deleted: gone from the building's grouped walk
         s.upsert(delete=["r00"])
         assert len(_hops(s, "b1", ["LIVES_IN"])) == 40
         assert "r00" not in {h[1] for h in _hops(s, "b1", ["LIVES_IN"])}
