@@ -23,14 +23,15 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import StoreDep, security_of
+from api.deps import security_of, store_of
 from api.limits import buckets
 from api.redaction import Visibility
 from api.security import ROLES, Caller
 from api.settings import get_settings
 from graph.errors import NodeNotFound
 
-__all__ = ["CallerDep", "get_caller", "allow", "policy_of", "EVERY_ROLE", "PERSON_ROLES"]
+__all__ = ["CallerDep", "get_caller", "current_caller", "allow", "policy_of", "EVERY_ROLE",
+           "PERSON_ROLES"]
 
 bearer = HTTPBearer(auto_error=False, description="A token from `govgraph token create`")
 
@@ -53,6 +54,9 @@ async def get_caller(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (govgraph token create)",
                             headers={"WWW-Authenticate": "Bearer"})
+    checked = getattr(request.state, "checked_caller", None)
+    if checked is not None:  # checked once per request, whichever dependency asked first
+        return checked
     caller = getattr(request.state, "token_caller", None)  # the middleware's check
     if caller is None:
         caller = security_of(request.app).authenticate(credentials.credentials)
@@ -73,10 +77,23 @@ async def get_caller(request: Request,
         raise HTTPException(422, f"unknown query parameter {unknown[0]!r}")
     if info is None or info.roles is None:  # deny by default: no policy, no role
         raise HTTPException(403, f"the {caller.role} role may not call this endpoint")
+    request.state.checked_caller = caller
     return caller
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+async def current_caller(request: Request) -> Caller:
+    """The caller a route's policy let through (:func:`allow`, which runs first: a
+    router's dependencies come before a route's parameters); the full check when no
+    policy ran. A dependency without dependencies of its own: FastAPI solves every
+    sub-dependency again for each dependant that names it, cached or not, and this one
+    is named by most routes."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is not None:
+        return caller
+    return await get_caller(request, await bearer(request))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
 
 #: the policies :func:`allow` made, and the roles each lets through
 _POLICIES: dict[Callable[..., Any], frozenset[str]] = {}
@@ -97,9 +114,16 @@ def allow(*roles: str) -> Callable[..., Awaitable[Caller]]:
         raise ValueError(f"a policy names one or more of the roles {ROLES}, not {unknown}")
     allowed = frozenset(roles)
 
-    async def policy(request: Request, caller: CallerDep, store: StoreDep) -> Caller:
-        if getattr(request.state, "caller", None) is not None:
-            return caller  # let through by the route's other policy, which checked all
+    async def policy(request: Request,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                            Security(bearer)]) -> Caller:
+        let_through: Caller | None = getattr(request.state, "caller", None)
+        if let_through is not None:
+            return let_through  # by the route's other policy, which checked all
+        # the token check called, not declared: as a sub-dependency FastAPI would solve
+        # it (and the store's) again for each dependant naming it
+        caller = await get_caller(request, credentials)
+        store = store_of(request.app)
         # every policy of the route at once, before anything looks at the ids asked for
         # (a role refused is 403 whatever it names)
         declared = policy_of(request.scope.get("route"))
