@@ -54,7 +54,7 @@ async def get_caller(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (govgraph token create)",
                             headers={"WWW-Authenticate": "Bearer"})
-    checked = getattr(request.state, "checked_caller", None)
+    checked: Caller | None = getattr(request.state, "checked_caller", None)
     if checked is not None:  # checked once per request, whichever dependency asked first
         return checked
     caller = getattr(request.state, "token_caller", None)  # the middleware's check

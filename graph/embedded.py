@@ -49,6 +49,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from graph.capacity import check_capacity
 from graph.embedded_check import (
     PAGE,
     Problems,
@@ -183,6 +184,8 @@ class EmbeddedStore:
     preferred_batch_size = 20_000
     #: reads are CPU work on the in-memory index: no network to wait for
     reads_block = False
+    #: True: writes past the memory budget are tried anyway (``--force``)
+    allow_beyond_memory = False
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
                  schema: Schema | None = None) -> None:
@@ -352,6 +355,7 @@ class EmbeddedStore:
         schema_labels, schema_types = self.schema.labels, self.schema.relationships
         good_labels: dict[str, bool] = {}
         g = nx.MultiDiGraph()
+        self._rel_count = 0
         node_map = g._node  # filled directly: add_nodes_from costs twice as much
         succ, pred = g._succ, g._pred
         # Properties are decoded a page at a time as one JSON array: the decoder
@@ -397,6 +401,7 @@ class EmbeddedStore:
                     continue
                 d[TYPE] = rtype
                 self._index_edge(succ, pred, rid, intern(start), intern(end), d)
+                self._rel_count += 1
         if problems.total:
             raise StoreDamaged(str(self.path), problems.shown, problems.total)
         return g
@@ -445,9 +450,23 @@ class EmbeddedStore:
             plan = plan_batch(self.schema, nodes, rels, view, as_of=as_of, replace=replace,
                               delete=delete, history=history)
             if not dry_run:
+                node_map = self.graph._node
+                self.check_capacity(sum(n.id not in node_map for n in plan.nodes)
+                                    + sum(r.id not in view.found_rels for r in plan.rels))
                 self._write(plan, view.found_rels)
             return BatchResult(nodes=plan.accepted_nodes, rels=plan.accepted_rels,
                                changes=plan.changes)
+
+    def records(self) -> int:
+        """Nodes and relationships in the index."""
+        return len(self.graph._node) + self._rel_count
+
+    def check_capacity(self, incoming: int) -> None:
+        """Refuse (:class:`~graph.capacity.CapacityExceeded`) ``incoming`` new records
+        that would take the index past the memory this machine gives it, unless
+        ``allow_beyond_memory``."""
+        if not self.allow_beyond_memory:
+            check_capacity(self.records(), incoming)
 
     def _write(self, plan: Plan, found: dict[str, Rel]) -> None:
         if not plan.nodes and not plan.rels and not plan.delete:
@@ -603,7 +622,9 @@ class EmbeddedStore:
             typed.pop((r.start, "out"), None)
             typed.pop((r.end, "in"), None)
             old_end = old_ends.get(r.id)
-            if old_end is not None:
+            if old_end is None:
+                self._rel_count += 1
+            else:
                 typed.pop((old_end[0], "out"), None)
                 typed.pop((old_end[1], "in"), None)
                 keydict = succ[old_end[0]][old_end[1]]
@@ -625,6 +646,9 @@ class EmbeddedStore:
                 continue
             typed.pop((nid, "out"), None)
             typed.pop((nid, "in"), None)
+            out_, in_ = succ.get(nid, {}), pred.get(nid, {})
+            self._rel_count -= sum(map(len, out_.values())) + sum(
+                len(keys) for other, keys in in_.items() if other != nid)  # a loop once
             for other in succ.pop(nid, {}):
                 pred[other].pop(nid, None)
                 typed.pop((other, "in"), None)

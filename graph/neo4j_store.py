@@ -199,6 +199,8 @@ class Neo4jStore:
     preferred_batch_size = 50_000
     #: every call waits on the server: the API runs them off the event loop
     reads_block = True
+    #: no memory budget to go past: the server pages what it does not hold
+    allow_beyond_memory = True
     #: how long an answer cached over this store may live: others write to the server
     #: without telling this process
     VERSION_SECONDS = 60
@@ -272,6 +274,9 @@ class Neo4jStore:
 
     def _write(self, fn: Callable[[ManagedTransaction], T]) -> T:
         return self._run(True, fn)
+
+    def check_capacity(self, incoming: int) -> None:
+        """Nothing to refuse: the server keeps the graph on disk and pages it."""
 
     def init_schema(self) -> None:
         """Constraints and indexes generated from the schema (idempotent)."""

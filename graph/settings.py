@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     neo4j_timeout: float = 30.0
     #: transaction timeout in seconds for a batch of a load and for schema commands
     neo4j_load_timeout: float = 300.0
+    #: the memory (MiB) the embedded store's index may take; None: three quarters of
+    #: this machine's (``graph/capacity.py``)
+    embedded_memory_mb: int | None = Field(default=None, gt=0)
 
 
 @functools.cache

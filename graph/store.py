@@ -145,6 +145,15 @@ class GraphStore(GraphReader, Protocol):
     preferred_batch_size: int
     #: True when a call waits on the network: the API runs it off the event loop
     reads_block: bool
+    #: False: a write that would take the store past the memory its machine gives it
+    #: is refused (the embedded store's index; Neo4j has no such limit); ``--force``
+    allow_beyond_memory: bool
+
+    def check_capacity(self, incoming: int) -> None:
+        """Raise :class:`~graph.capacity.CapacityExceeded` when ``incoming`` new records
+        would take the store past what its machine can hold (a loader asks for its whole
+        load before writing; every batch is checked again in :meth:`upsert`)."""
+        ...
 
     def upsert(self, nodes: Iterable[Node | dict[str, Any]] = (),
                rels: Iterable[Rel | dict[str, Any]] = (), *, as_of: str | None = None,

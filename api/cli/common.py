@@ -52,10 +52,19 @@ def location() -> str:
     return options.store or get_settings().store
 
 
+#: the load commands' ``--force``
+Force = Annotated[bool, typer.Option(
+    "--force", help="Load into the embedded store even past the memory this machine "
+    "gives its index (graph/capacity.py): without it such a load is refused")]
+
+
 @contextmanager
-def opened_store(read_only: bool = False) -> Iterator[GraphStore]:
-    """The store, open for the ``with`` block and closed after it."""
+def opened_store(read_only: bool = False, force: bool = False) -> Iterator[GraphStore]:
+    """The store, open for the ``with`` block and closed after it (``force``: writes
+    past the embedded store's memory budget are tried)."""
     store = open_store(location(), read_only=read_only)
+    if force:
+        store.allow_beyond_memory = True
     try:
         yield store
     finally:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.common import err, fail, location, opened_store, out, parse_date
+from api.cli.common import Force, err, fail, location, opened_store, out, parse_date
 
 if TYPE_CHECKING:
     from loaders.report import LoadReport
@@ -34,6 +34,7 @@ def load_scenario_cmd(
     if_empty: Annotated[bool, typer.Option(
         "--if-empty", help="Do nothing when the store already holds nodes (but finish a "
                            "scenario load that was interrupted)")] = False,
+    force: Force = False,
 ) -> None:
     """Generate the synthetic Xinqiao Street scenario and load it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -47,7 +48,7 @@ def load_scenario_cmd(
         XinqiaoScenario(residents=residents, seed=seed, as_of=day)  # check before opening
     except ValueError as e:
         raise fail(str(e)) from None
-    with opened_store() as store:
+    with opened_store(force=force) as store:
         existing = store.counts().nodes
         partial = store.get_meta(LOADING_META)
         if if_empty and existing and partial:
@@ -90,6 +91,7 @@ def load_roster_cmd(
     ] = False,
     lang: Lang = "zh",
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+    force: Force = False,
 ) -> None:
     """Load a roster (花名册): every row is checked first; a file with any error writes
     nothing and the report lists each problem (row, column, value, rule). The roster is
@@ -102,7 +104,7 @@ def load_roster_cmd(
 
     m = get_mapping(kind)
     day = parse_date(as_of, "--as-of")
-    with opened_store() as store:
+    with opened_store(force=force) as store:
         report = load_roster(store, file, m.kind, as_of=day, dry_run=dry_run,
                              end_missing=not keep_missing, allow_rename=allow_rename)
     _print_report(report, lang, as_json)
@@ -159,6 +161,7 @@ def load_csv_cmd(
         "(properties and labels they leave out are removed); without it they merge")] = False,
     lang: Lang = "zh",
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+    force: Force = False,
 ) -> None:
     """Load graph CSV (id:ID, :LABEL, :START_ID, :END_ID, :TYPE, typed columns such as
     since:date). Every file is checked against the schema and the stored graph first;
@@ -166,7 +169,7 @@ def load_csv_cmd(
     stored value; a person is found by ID number) unless --replace."""
     from loaders.graph_csv import load_graph_csv
 
-    with opened_store() as store:
+    with opened_store(force=force) as store:
         report = load_graph_csv(store, directory, dry_run=dry_run, replace=replace)
     _print_report(report, lang, as_json)
     if not report.ok:
@@ -187,6 +190,7 @@ def load_popolo_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check and report")] = False,
     lang: Lang = "zh",
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+    force: Force = False,
 ) -> None:
     """Load Popolo JSON: organizations (classification → label, parent_id), persons,
     memberships (party organisations → MEMBER_OF, others → HOLDS_POST) and posts.
@@ -199,7 +203,7 @@ def load_popolo_cmd(
         if not sep or not cls.strip() or not label.strip():
             raise fail(f"--classification {item!r}: use CLASS=Label")
         extra[cls.strip()] = label.strip()
-    with opened_store() as store:
+    with opened_store(force=force) as store:
         report = load_popolo(store, file, dry_run=dry_run, classifications=extra)
     _print_report(report, lang, as_json)
     if not report.ok:

@@ -165,6 +165,13 @@ def load_scenario(store: GraphStore, residents: int = 20_000, seed: int = 7,
         batch_size = store.preferred_batch_size
     sc = scenario or XinqiaoScenario(residents=residents, seed=seed, as_of=as_of,
                                      batch_size=batch_size)
+    # refused before anything is written when the whole load would not fit (records
+    # already held, of a scenario loaded before, are written again, not added)
+    held = 0
+    if store.get_meta("scenario") or store.get_meta(LOADING_META):
+        c = store.counts()
+        held = c.nodes + c.rels
+    store.check_capacity(sc.total_records - min(held, sc.total_records))
     # Until the last batch is in, the store says a load is under way (and of what), so
     # ``--if-empty`` can tell a partial scenario from a whole one and finish it.
     store.put_meta(LOADING_META, {"name": "xinqiao", "residents": sc.residents,

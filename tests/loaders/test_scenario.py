@@ -195,6 +195,14 @@ class FakeStore:
                 progress(done["nodes"] + done["rels"])
         return total
 
+    def get_meta(self, key: str) -> Any:
+        return self.meta.get(key)
+
+    def check_capacity(self, incoming: int) -> None:
+        """Asked once, for the whole load, before anything is written."""
+        assert not self.batches
+        self.asked = incoming
+
     def put_meta(self, key: str, value: Any) -> None:
         self.meta[key] = value
 
@@ -207,6 +215,7 @@ def test_load_scenario_into_store() -> None:
     assert out["nodes"] == sum(n for n, _ in store.batches)
     assert out["rels"] == sum(m for _, m in store.batches)
     assert sum(seen) == out["nodes"] + out["rels"]
+    assert store.asked == out["nodes"] + out["rels"]  # the whole load, asked first
     meta = store.meta["scenario"]
     assert meta["name"] == "xinqiao" and meta["residents"] == 5_000 and meta["seed"] == 3
     assert meta["as_of"] == A and meta["planted"] is out["planted"]
