@@ -230,6 +230,11 @@ class Neo4jStore:
                 notifications_disabled_classifications=["UNRECOGNIZED"])
         except (ValueError, nex.ConfigurationError) as e:
             raise StoreUnavailable(f"cannot use Neo4j at {uri!r}: {e}") from e
+        # every session of this store shares one bookmark manager: on a cluster
+        # (``neo4j://``, reads routed by the driver to followers) a read after this
+        # process's write waits until the server answering it has that write
+        # (read-your-writes after a roster upload); on one server it costs nothing
+        self.bookmarks = GraphDatabase.bookmark_manager()
         self._closed = False
         self._watch = Watch(uri)
         self._local = threading.local()  # a thread's unit (its batches not yet written)
@@ -251,7 +256,8 @@ class Neo4jStore:
     def _session(self, write: bool, fn: Callable[[ManagedTransaction], T],
                  timeout: float) -> T:
         try:
-            with self.driver.session(database=self.database) as session:
+            with self.driver.session(database=self.database,
+                                     bookmark_manager=self.bookmarks) as session:
                 work = neo4j.unit_of_work(timeout=timeout)(fn)
                 return session.execute_write(work) if write else session.execute_read(work)
         except nex.AuthError as e:
@@ -295,7 +301,8 @@ class Neo4jStore:
 
         def run() -> None:
             try:
-                with self.driver.session(database=self.database) as session:
+                with self.driver.session(database=self.database,
+                                         bookmark_manager=self.bookmarks) as session:
                     for s in stmts:  # schema commands run in their own transactions
                         session.run(s).consume()
             except nex.AuthError as e:
