@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def budget(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def budget(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
     """Set the budget in MiB for the test (the settings are cached: cleared around it)."""
 
     def set_mib(mib: int) -> None:
@@ -55,12 +55,13 @@ def test_records_count_nodes_and_relationships_through_writes(tmp_path: Path) ->
         assert s.records() == len(nodes) + len(rels)
 
 
-def test_refused_past_the_budget_exactly_at_the_line(tmp_path: Path, budget: object) -> None:
+def test_refused_past_the_budget_exactly_at_the_line(tmp_path: Path,
+                                                    budget: Callable[[int], None]) -> None:
     # a budget of BASE + 10 records' bytes, rounded down to whole MiB: room for
     # floor((mib * MiB - BASE) / BYTES_PER_RECORD) records
     mib = BASE_BYTES // MIB + 1
     room = (mib * MIB - BASE_BYTES) // BYTES_PER_RECORD
-    budget(mib)  # type: ignore[operator]
+    budget(mib)
     with EmbeddedStore(tmp_path / "s.db") as s:
         s.upsert(_people(room - 1))
         assert s.records() == room - 1
@@ -80,7 +81,7 @@ def test_refused_past_the_budget_exactly_at_the_line(tmp_path: Path, budget: obj
         assert s.records() == room + 3
 
 
-def test_default_budget_is_three_quarters_of_the_machine(budget: object,
+def test_default_budget_is_three_quarters_of_the_machine(budget: Callable[[int], None],
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     monkeypatch.delenv("GOVGRAPH_EMBEDDED_MEMORY_MB", raising=False)
