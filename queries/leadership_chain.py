@@ -1,4 +1,5 @@
-"""Leadership chain (领导链): from any node up to the street working committee.
+"""Leadership chain (领导链): from any node up to the street working committee, and on
+to the district committee when the graph holds the district.
 
 Each step names the node, the relationship that reached it and the person leading
 it (secretary of a party organisation, responsible worker of a grid, head of a
@@ -101,13 +102,16 @@ class LeadershipChain(BaseModel):
     as_of: str
     steps: list[ChainStep]
     breaks: list[ChainBreak]
-    reached_top: bool  # the last step is the street working committee
+    reached_top: bool  # the last step is the district committee or a working committee
     complete: bool  # reached the top without any break
 
 
 _ORG_LABELS = ("Enterprise", "StationedUnit", "JointStockCompany", "IndustrialPark",
                "SocialOrganization")
 _LED_LABELS = ("Workstation", "ResidentsCommittee", "JointStockCompany")
+#: where a chain ends: the district committee, or a street working committee that has
+#: none above it (a graph of one street)
+_TOPS = frozenset({"WorkingCommittee", "DistrictCommittee"})
 
 
 class _Walk:
@@ -176,6 +180,14 @@ class _Walk:
         if "Street" in labs:
             up = self.cur(nid, ["LEADS"], "in", ["WorkingCommittee"])
             return up[0] if up else None
+        if "District" in labs:
+            up = self.cur(nid, ["LEADS"], "in", ["DistrictCommittee"])
+            return up[0] if up else None
+        if "Department" in labs:  # a committee's working department (the 组织部)
+            up = self.cur(nid, ["PART_OF"], "out", ["PartyOrg"])
+            if up:
+                self.post_holder(nid)
+                return up[0]
         if "Activity" in labs:
             up = self.cur(nid, ["HELD"], "in")
             return up[0] if up else None
@@ -191,8 +203,8 @@ class _Walk:
             self.lead(sec.other, "secretary")
         else:
             self.brk(nid, "no_secretary")
-        if "WorkingCommittee" in labs:
-            return None
+        if labs & _TOPS:  # the top, or (a working committee) under the district's
+            return parent_org(self.store, nid, self.day, alliance=False)
         up = parent_org(self.store, nid, self.day)
         if up is None:
             self.brk(nid, "org_without_parent")
@@ -317,7 +329,8 @@ def _fetch_context(store: CypherStore, node_id: str) -> GraphReader:
 
 def leadership_chain(store: GraphReader, node_id: str,
                      as_of: dt.date | str | None = None) -> LeadershipChain:
-    """The chain from ``node_id`` up to the street working committee, as of a date.
+    """The chain from ``node_id`` up to the street working committee (the district
+    committee in a district's graph), as of a date.
 
     On Neo4j the part of the graph the walk needs is fetched with one Cypher query
     (``leadership_chain.cypher``) and walked in Python, the same code as embedded.
@@ -338,7 +351,7 @@ def leadership_chain(store: GraphReader, node_id: str,
             break
         nid, labels = hop.other, hop.other_labels
     breaks = [b for st in w.steps for b in st.breaks]
-    top = "WorkingCommittee" in w.steps[-1].node.labels
+    top = bool(_TOPS & set(w.steps[-1].node.labels))
     return LeadershipChain(start=w.steps[0].node, as_of=day, steps=w.steps, breaks=breaks,
                            reached_top=top, complete=top and not breaks)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,8 +26,16 @@ Lang = Annotated[str, typer.Option("--lang", help="Report language: zh or en")]
 
 @app.command("scenario")
 def load_scenario_cmd(
-    name: Annotated[str, typer.Argument(help="Built-in scenario: xinqiao")],
-    residents: Annotated[int, typer.Option(help="Residents to generate (5,000-500,000)")] = 20_000,
+    name: Annotated[str, typer.Argument(
+        help="Built-in scenario: xinqiao (one street) or baoan (the district)")],
+    residents: Annotated[int, typer.Option(
+        help="xinqiao: residents to generate (5,000-500,000)")] = 20_000,
+    streets: Annotated[int | None, typer.Option(
+        help="baoan: how many of the district's ten streets, Xinqiao first (default 2)")
+    ] = None,
+    residents_per_street: Annotated[int | None, typer.Option(
+        "--residents-per-street", help="baoan: residents of every street (default: each "
+        "street's published population; 5,000-1,100,000)")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same graph")] = 7,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Reference date YYYY-MM-DD (default today)")] = None,
@@ -36,39 +44,90 @@ def load_scenario_cmd(
                            "scenario load that was interrupted)")] = False,
     force: Force = False,
 ) -> None:
-    """Generate the synthetic Xinqiao Street scenario and load it."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from loaders.xinqiao import LOADING_META, XinqiaoScenario, load_scenario
-
-    if name != "xinqiao":
-        raise fail(f"unknown scenario {name!r}; the built-in scenario is 'xinqiao'")
+    """Generate a synthetic scenario (Xinqiao Street, or Bao'an District's streets under
+    the district committee) and load it."""
+    if name not in ("xinqiao", "baoan"):
+        raise fail(f"unknown scenario {name!r}; the built-in scenarios are 'xinqiao' (one "
+                   "street) and 'baoan' (the district)")
+    if name == "xinqiao" and (streets is not None or residents_per_street is not None):
+        raise fail("--streets and --residents-per-street are for the district scenario "
+                   "'baoan'; Xinqiao takes --residents")
     day = parse_date(as_of, "--as-of")
-    try:
-        XinqiaoScenario(residents=residents, seed=seed, as_of=day)  # check before opening
+    try:  # checked before opening
+        if name == "baoan":
+            _district(streets or 2, residents_per_street, seed, day, 20_000)
+        else:
+            _street(residents, seed, day, 20_000)
     except ValueError as e:
         raise fail(str(e)) from None
+    from loaders.xinqiao import LOADING_META
+
     with opened_store(force=force) as store:
         existing = store.counts().nodes
         partial = store.get_meta(LOADING_META)
         if if_empty and existing and partial:
-            residents, seed = int(partial["residents"]), int(partial["seed"])
+            name = partial.get("name", "xinqiao")
+            seed = int(partial["seed"])
             day = dt.date.fromisoformat(partial["as_of"])
+            if name == "baoan":
+                streets = int(partial["streets"])
+                sizes = set(partial["residents_per_street"].values())
+                residents_per_street = sizes.pop() if len(sizes) == 1 else None
+                again = (f"--streets {streets}" + (f" --residents-per-street "
+                         f"{residents_per_street}" if residents_per_street else ""))
+            else:
+                residents = int(partial["residents"])
+                again = f"--residents {residents}"
             err.print(f"store {location()} holds {existing:,} nodes of a scenario load that "
-                      f"did not finish (--residents {residents} --seed {seed} --as-of "
-                      f"{day}); loading it again")
+                      f"did not finish ({name} {again} --seed {seed} --as-of {day}); "
+                      "loading it again")
         elif if_empty and existing:
             out.print(f"store {location()} already holds {existing:,} nodes; not loading")
             return
-        scenario = XinqiaoScenario(residents=residents, seed=seed, as_of=day,
-                                   batch_size=store.preferred_batch_size)
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                      transient=False) as bar:
-            task = bar.add_task("loading Xinqiao", total=scenario.total_records)
-            result = load_scenario(store, scenario=scenario,
-                                   progress=lambda n: bar.advance(task, n))
-    out.print(f"loaded Xinqiao scenario into {location()}: "
+        _load(store, name, residents, streets or 2, residents_per_street, seed, day)
+
+
+def _street(residents: int, seed: int, day: dt.date | None, batch: int) -> Any:
+    from loaders.xinqiao import XinqiaoScenario
+
+    return XinqiaoScenario(residents=residents, seed=seed, as_of=day, batch_size=batch)
+
+
+def _district(streets: int, residents: int | None, seed: int, day: dt.date | None,
+              batch: int) -> Any:
+    from loaders.baoan import BaoanScenario
+
+    return BaoanScenario(streets=streets, residents_per_street=residents, seed=seed,
+                         as_of=day, batch_size=batch)
+
+
+def _load(store: Any, name: str, residents: int, streets: int, per_street: int | None,
+          seed: int, day: dt.date | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from loaders.baoan import load_district
+    from loaders.xinqiao import load_scenario
+
+    batch = store.preferred_batch_size
+    if name == "baoan":
+        scenario = _district(streets, per_street, seed, day, batch)
+        title = f"Bao'an District ({streets} streets)"
+    else:
+        scenario = _street(residents, seed, day, batch)
+        title = "Xinqiao"
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=False) as bar:
+        task = bar.add_task(f"loading {title}", total=scenario.total_records)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        if name == "baoan":
+            result = load_district(store, scenario, progress=advance)
+        else:
+            result = load_scenario(store, scenario=scenario, progress=advance)
+    out.print(f"loaded {title} scenario into {location()}: "
               f"{result['nodes']:,} nodes, {result['rels']:,} relationships")
 
 

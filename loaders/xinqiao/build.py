@@ -45,9 +45,12 @@ class Fixed:
     residents: int  # Resident nodes among ``nodes``
 
 
-def build_fixed(seed: int, as_of: dt.date) -> Fixed:
-    d = Draws(seed, as_of)
-    em = Emitter(d)
+def build_fixed(seed: int, as_of: dt.date, pf: PeopleFactory | None = None,
+                person_base: int = 0) -> Fixed:
+    """The fixed part for ``seed``; ``pf`` and ``person_base`` (a street of a district)
+    continue another street's ID-number counters and start its person numbers apart."""
+    d = Draws(seed, as_of, pf)
+    em = Emitter(d, person_base)
     smap = StreetMap(seed)
     planted: dict[str, Any] = {}
     wc = street(em)

@@ -46,13 +46,14 @@ class Draws:
     numbers and phones.
     """
 
-    def __init__(self, seed: int, as_of: dt.date) -> None:
+    def __init__(self, seed: int, as_of: dt.date, pf: PeopleFactory | None = None) -> None:
         self.seed = seed
         self.as_of = as_of
         self.A = as_of.toordinal()
         self.r = random.Random(seed)
         self.g = np.random.default_rng([seed, 1])
-        self.pf = PeopleFactory(as_of, seed)
+        # a district's streets share one factory: ID numbers unique across all of them
+        self.pf = pf or PeopleFactory(as_of, seed)
 
     def iso(self, ordinal: int) -> str:
         return self.pf.iso_of(ordinal)
@@ -69,11 +70,13 @@ class Draws:
 class Emitter:
     """Collects the fixed part's nodes and relationships, in output order."""
 
-    def __init__(self, draws: Draws) -> None:
+    def __init__(self, draws: Draws, person_base: int = 0) -> None:
         self.draws = draws
         self.nodes: list[Record] = []
         self.rels: list[Record] = []
-        self.person_no = 0  # the last person number handed out
+        # the last person number handed out (a district's streets start apart: phones,
+        # a permutation of the number, stay unique)
+        self.person_no = person_base
         self.person_props: dict[str, dict[str, Any]] = {}
         self.person_birth: dict[str, int] = {}
         self.person_reg: dict[str, bool] = {}
