@@ -74,7 +74,7 @@ def _map_ids(v: Any, ids: set[str], relabel: Relabel) -> Any:
     if isinstance(v, list):
         return [_map_ids(x, ids, relabel) for x in v]
     if isinstance(v, dict):
-        return {k: _map_ids(x, ids, relabel) for k, x in v.items()}
+        return {_map_ids(k, ids, relabel): _map_ids(x, ids, relabel) for k, x in v.items()}
     return v
 
 
@@ -97,10 +97,10 @@ class BaoanScenario:
         self.specs: tuple[StreetSpec, ...] = STREETS[:streets]
         self.residents = {s.slug: residents_per_street or default_residents(s)
                           for s in self.specs}
-        # each street is checked as the street scenario would be (seed, date, sizes)
-        XinqiaoScenario(residents=min(self.residents.values()), seed=seed, as_of=as_of)
-        self.seed = seed
         self.as_of = _as_date(as_of)
+        # the seed and the date are checked as the street scenario checks them
+        XinqiaoScenario(residents=MIN_RESIDENTS, seed=seed, as_of=self.as_of)
+        self.seed = seed
         self.batch_size = batch_size
         self.planted: dict[str, Any] = {}
         self._total: int | None = None
