@@ -138,6 +138,8 @@ class CommunitySummary(BaseModel):
 class MiddleWeakening(BaseModel):
     as_of: str
     community: str | None
+    #: the street the report is restricted to (its communities), if any
+    street: str | None = None
     thresholds: dict[str, int]
     weak_branches: list[BranchReport]
     hollow_groups: list[GroupReport]
@@ -281,26 +283,43 @@ def _facts(store: GraphReader, day: str) -> _Facts:
     return _CypherFacts(store, day) if runs_cypher(store) else _Facts(store, day)
 
 
+def street_communities(store: GraphReader, street: str) -> set[str]:
+    """The communities of a street (``PART_OF`` it); InvalidParameter for a node that is
+    not a street, NodeNotFound for an unknown id."""
+    if "Street" not in store.get_node(street).labels:
+        raise InvalidParameter(f"{street!r} is not a street")
+    return {a.other for a in store.adjacent(street, ["PART_OF"], "in", ["Community"])}
+
+
 def middle_weakening(store: GraphReader, community: str | None = None,
                      as_of: dt.date | str | None = None,
-                     thresholds: Thresholds | None = None) -> MiddleWeakening:
+                     thresholds: Thresholds | None = None,
+                     street: str | None = None) -> MiddleWeakening:
     """Weak branches, hollow groups and the gaps between committee and groups.
 
-    ``community`` restricts the report to one community (its id); raises
-    NodeNotFound for an unknown id and InvalidParameter for a node that is not one.
-    On Neo4j the facts come from ``middle_weakening.cypher``.
+    ``community`` restricts the report to one community (its id), ``street`` to the
+    communities of one street (a district's graph holds several); raises NodeNotFound
+    for an unknown id and InvalidParameter for a node that is not one, or a community
+    not in the street. On Neo4j the facts come from ``middle_weakening.cypher``.
     """
     t = thresholds or Thresholds()
     day = day_of(as_of)
     if community is not None and "Community" not in store.get_node(community).labels:
         raise InvalidParameter(f"{community!r} is not a community")
+    within: set[str] | None = None
+    if street is not None:
+        within = street_communities(store, street)
+        if community is not None and community not in within:
+            raise InvalidParameter(f"community {community!r} is not in street {street!r}")
+    if community is not None:
+        within = {community}
     d = dt.date.fromisoformat(day)
     activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
     joined_from = years_before(d, t.new_member_years)
     facts = _facts(store, day)
-    bfacts = [b for b in facts.branches() if community is None or b.community == community]
-    gfacts = [g for g in facts.groups() if community is None or g.community == community]
-    communities = [c.id for c in store.nodes("Community") if community in (None, c.id)]
+    bfacts = [b for b in facts.branches() if within is None or b.community in within]
+    gfacts = [g for g in facts.groups() if within is None or g.community in within]
+    communities = [c.id for c in store.nodes("Community") if within is None or c.id in within]
     committees = {c: facts.committee_of_community(c) for c in communities}
     for g in gfacts:
         if g.community and g.community not in committees:
@@ -378,7 +397,7 @@ def middle_weakening(store: GraphReader, community: str | None = None,
         gap.rank = i
 
     return MiddleWeakening(
-        as_of=day, community=community, thresholds=t.__dict__.copy(),
+        as_of=day, community=community, street=street, thresholds=t.__dict__.copy(),
         weak_branches=weak, hollow_groups=hollow, gaps=gaps,
         summary=_summary(communities, refs, branches, groups, gaps), assumptions=assumed,
     )

@@ -43,6 +43,8 @@ def chain(node_id: Annotated[str, typer.Argument(help="Start node id")],
 
 @app.command()
 def gaps(community: Annotated[str | None, typer.Option(help="Community id")] = None,
+         street: Annotated[str | None, typer.Option(
+             help="Street id: its communities only (a district's graph)")] = None,
          as_of: AsOf = None, as_json: Json = False,
          top: Annotated[int, typer.Option(help="Gaps to show in the table")] = 30) -> None:
     """Middle weakening (中间弱化): weak branches, hollow groups, gaps by severity."""
@@ -50,7 +52,7 @@ def gaps(community: Annotated[str | None, typer.Option(help="Community id")] = N
 
     day = parse_date(as_of, "--as-of")
     with opened_store(read_only=True) as store:
-        r = middle_weakening(store, community, day)
+        r = middle_weakening(store, community, day, street=street)
     if as_json:
         emit_json(r)
         return

@@ -23,6 +23,9 @@ async def get_middle_weakening(
     store: StoreDep,
     caller: CallerDep,
     community: Annotated[str | None, Query(max_length=200)] = None,
+    street: Annotated[str | None, Query(
+        max_length=200, description="A street's id: its communities only (a district's "
+        "graph holds several streets)")] = None,
     as_of: Day | None = None,
     min_full_members: Annotated[int, Query(ge=0, le=1000)] = 3,
     max_members: Annotated[int, Query(ge=0, le=100_000)] = 50,
@@ -32,14 +35,16 @@ async def get_middle_weakening(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> MiddleWeakening:
     """Weak branches, hollow resident groups, the gaps ranked by severity and a
-    per-community summary. ``gaps`` is paginated by ``limit``/``offset`` (ranks are
-    over the whole list). A community token sees its own community only."""
+    per-community summary, for the whole graph, one street or one community. ``gaps``
+    is paginated by ``limit``/``offset`` (ranks are over the whole list). A community
+    token sees its own community only."""
     community = caller.community or community
     th = Thresholds(min_full_members=min_full_members, max_members=max_members,
                     inactive_days=inactive_days, new_member_years=new_member_years)
     r: MiddleWeakening = await run_query(
-        store, cached, store, ("middle_weakening", community, as_of or dt.date.today(), th),
-        lambda: middle_weakening(store, community, as_of, th))
+        store, cached, store,
+        ("middle_weakening", community, street, as_of or dt.date.today(), th),
+        lambda: middle_weakening(store, community, as_of, th, street))
     return r.model_copy(update={"gaps": r.gaps[offset:offset + limit]})
 
 

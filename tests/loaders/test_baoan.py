@@ -15,15 +15,18 @@ from typing import Any
 import pytest
 
 from graph.embedded import EmbeddedStore
+from graph.errors import InvalidParameter
 from graph.formats import valid_id_number
+from graph.store import GraphStore
 from loaders.baoan import STREETS, BaoanScenario, load_district
 from loaders.baoan.data import DISTRICT, default_residents
 from loaders.baoan.relabel import community_names
 from loaders.xinqiao import XinqiaoScenario
 from loaders.xinqiao.data import COMMUNITIES
 from queries.leadership_chain import leadership_chain
+from queries.middle_weakening import middle_weakening
 from tests.cli_helpers import GOVGRAPH
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SCENARIO_DAY
 
 AS_OF = dt.date(2025, 6, 30)
 DAY = AS_OF.isoformat()
@@ -173,9 +176,9 @@ def test_bad_sizes_are_refused(kwargs: dict[str, int], says: str) -> None:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     path = tmp_path_factory.mktemp("baoan") / "d.db"
-    with EmbeddedStore(path) as s:
+    with EmbeddedStore(path) as s:  # the day of the shared Xinqiao store (conftest)
         load_district(s, BaoanScenario(streets=2, residents_per_street=5_000, seed=7,
-                                       as_of=AS_OF))
+                                       as_of=dt.date.fromisoformat(SCENARIO_DAY)))
     s = EmbeddedStore(path, read_only=True)
     yield s
     s.close()
@@ -188,18 +191,45 @@ def test_chains_go_on_to_the_district_committee(district: EmbeddedStore) -> None
     for start, wc in (("xinan:community-shangxing", "wc-xinan"),
                       ("community-shangxing", "wc-xinqiao"),
                       ("street-xinan", "wc-xinan")):
-        c = leadership_chain(district, start, DAY)
+        c = leadership_chain(district, start, SCENARIO_DAY)
         ids = [s.node.id for s in c.steps]
         assert ids[-2:] == [wc, "dc-baoan"], ids
         assert c.steps[-1].leader is not None and c.steps[-1].leader.name == name
         assert c.reached_top and c.complete, c.breaks
     # the organisation department: its head, then the committee it is part of
-    c = leadership_chain(district, "dept-baoan-zzb", DAY)
+    c = leadership_chain(district, "dept-baoan-zzb", SCENARIO_DAY)
     assert [s.node.id for s in c.steps] == ["dept-baoan-zzb", "dc-baoan"]
     assert c.steps[0].leader is not None and c.complete
     meta = district.get_meta("scenario")
     assert isinstance(meta, dict) and meta["name"] == "baoan" and meta["streets"] == 2
     assert district.get_meta("scenario_loading") is None
+
+
+def test_middle_weakening_of_one_street_is_that_streets_own(district: EmbeddedStore,
+                                                           xinqiao: GraphStore) -> None:
+    """Xinqiao in the district is the street scenario: its report restricted to the street
+    is the report of the store that holds Xinqiao alone; the two streets' reports make
+    the district's."""
+    alone = middle_weakening(xinqiao, None, SCENARIO_DAY)
+    mine = middle_weakening(district, None, SCENARIO_DAY, street="street-xinqiao")
+    assert mine.street == "street-xinqiao" and alone.gaps
+    assert mine.model_copy(update={"street": None}) == alone
+    other = middle_weakening(district, None, SCENARIO_DAY, street="street-xinan")
+    assert other.gaps and all(g.community is not None and g.community.id.startswith("xinan:")
+                              for g in other.gaps)
+    whole = middle_weakening(district, None, SCENARIO_DAY)
+    assert len(whole.gaps) == len(mine.gaps) + len(other.gaps)
+    assert {s.community.id for s in whole.summary} == (
+        {s.community.id for s in mine.summary} | {s.community.id for s in other.summary})
+    one = middle_weakening(district, "xinan:community-shangxing", SCENARIO_DAY,
+                           street="street-xinan")
+    assert one == middle_weakening(district, "xinan:community-shangxing", SCENARIO_DAY
+                                   ).model_copy(update={"street": "street-xinan"})
+    with pytest.raises(InvalidParameter, match="is not in street"):
+        middle_weakening(district, "xinan:community-xinqiao", SCENARIO_DAY,
+                         street="street-xinqiao")
+    with pytest.raises(InvalidParameter, match="is not a street"):
+        middle_weakening(district, None, SCENARIO_DAY, street="community-xinqiao")
 
 
 def test_cli_refuses_wrong_options_and_writes_nothing(tmp_path: Path) -> None:
