@@ -122,3 +122,43 @@ def test_scenario_load_refused_before_writing_and_forced(tmp_path: Path) -> None
     r = _cli("--store", str(db2), *args[2:], env={"GOVGRAPH_EMBEDDED_MEMORY_MB":
                                                   str(int(need_mib) + 1)})
     assert r.returncode == 0, r.stderr
+
+
+def test_roster_upload_past_the_budget_is_409_and_writes_nothing(
+        tmp_path: Path, budget: Callable[[int], None]) -> None:
+    """Over HTTP, the same refusal: an upload that would take the index past its budget
+    answers 409 naming the estimate and Neo4j, and the store is as it was; one that fits
+    is written."""
+    from tests.api_helpers import client_for
+    from tests.graphs import idn
+    from tests.rosters import snapshot
+
+    head = "姓名,身份证号,入党日期,所在党组织\n"
+
+    def roster(n: int, start: int = 0) -> bytes:
+        rows = [f"党员{i},{idn(f'44030619800101{i:03d}')},2001-07-01,上星第一支部\n"
+                for i in range(start, start + n)]
+        return (head + "".join(rows)).encode()
+
+    mib = BASE_BYTES // MIB + 1  # room for (MiB - BASE) / BYTES_PER_RECORD records
+    room = (mib * MIB - BASE_BYTES) // BYTES_PER_RECORD
+    budget(mib)
+    with EmbeddedStore(tmp_path / "s.db") as s:
+        s.upsert(*tiny_street())
+        held = s.records()
+        # each member is a node and its MEMBER_OF: two records a row
+        too_many = (room - held) // 2 + 1
+        assert too_many < 1000  # the roster's ID numbers stay distinct
+        before = snapshot(s)
+        with client_for(s) as c:
+            r = c.post("/api/v1/rosters/party_members", params={"as_of": "2026-06-30"},
+                       files={"file": ("名册.csv", roster(too_many), "text/csv")})
+            assert r.status_code == 409, r.text
+            detail = r.json()["detail"]
+            assert "Neo4j" in detail and f"GOVGRAPH_EMBEDDED_MEMORY_MB={mib}" in detail
+            assert "Traceback" not in r.text
+            assert snapshot(s) == before and s.records() == held
+            r = c.post("/api/v1/rosters/party_members", params={"as_of": "2026-06-30"},
+                       files={"file": ("名册.csv", roster(2), "text/csv")})
+            assert r.status_code == 200 and r.json()["written"], r.text
+            assert s.records() == held + 4
