@@ -33,7 +33,7 @@ from queries.grid_map import open_cases_by_grid
 from queries.lookups import org_members
 from queries.middle_weakening import middle_weakening
 
-__all__ = ["street_overview", "StreetOverview", "CommunityFigures", "MISSING"]
+__all__ = ["street_overview", "StreetOverview", "StreetFigures", "CommunityFigures", "MISSING"]
 
 #: what a base grid may lack (grid_duty's names), in the order the overview shows them
 MISSING = ("grid_worker", "police_officer", "building_heads")
@@ -41,6 +41,7 @@ MISSING = ("grid_worker", "police_officer", "building_heads")
 
 class CommunityFigures(BaseModel):
     community: NodeRef | None  # None: the street's totals
+    street: NodeRef | None = None  # the street the community is part of
     party_members: int
     branches: int
     weak_branches: int
@@ -58,12 +59,23 @@ class CommunityFigures(BaseModel):
     case_backlog: int
 
 
+class StreetFigures(BaseModel):
+    """One street's totals (a district's graph holds several)."""
+
+    street: NodeRef
+    communities: int
+    totals: CommunityFigures
+
+
 class StreetOverview(BaseModel):
     as_of: str
     new_years: int
     backlog_days: int
     communities: list[CommunityFigures]
     totals: CommunityFigures
+    #: each street's totals over its communities shown, the weakest first (share of
+    #: weak branches, then of hollow groups, then the id)
+    streets: list[StreetFigures] = []
 
 
 def _share(part: int, whole: int) -> float:
@@ -89,9 +101,13 @@ def street_overview(store: GraphReader, as_of: dt.date | str | None = None,
                 if m in per:
                     per[m] += 1
     rows = []
+    street_of: dict[str, str] = {}
     for c in store.nodes("Community"):
         if community is not None and c.id != community:
             continue
+        up = store.adjacent(c.id, ["PART_OF"], "out", ["Street"])
+        if up:
+            street_of[c.id] = up[0].other
         led = store.adjacent(c.id, ["LEADS"], "in", ["Committee"])
         members = ({m.person.id for m in org_members(store, led[0].other, True, day)}
                    if led else set())
@@ -106,7 +122,7 @@ def street_overview(store: GraphReader, as_of: dt.date | str | None = None,
         s = mw.get(c.id)
         f = forces.get(c.id)
         rows.append(CommunityFigures(
-            community=node_ref(store.schema, c), party_members=len(members),
+            community=node_ref(store.schema, c), street=None, party_members=len(members),
             branches=s.branches if s else 0, weak_branches=s.weak_branches if s else 0,
             weak_branch_share=s.weak_branch_share if s else 0.0,
             groups=s.groups if s else 0, hollow_groups=s.hollow_groups if s else 0,
@@ -116,8 +132,20 @@ def street_overview(store: GraphReader, as_of: dt.date | str | None = None,
             deployed_staff=f.staff if f else 0, residents=f.residents if f else None,
             staff_per_10k_residents=f.per_10k_residents if f else None,
             case_backlog=sum(backlog.get(g, 0) for g in grids)))
+    streets = store.get_nodes(sorted(set(street_of.values())))
+    refs = {i: node_ref(store.schema, n) for i, n in streets.items()}
+    for r in rows:
+        if r.community is not None and r.community.id in street_of:
+            r.street = refs[street_of[r.community.id]]
+    by_street: list[StreetFigures] = []
+    for sid, ref in refs.items():
+        mine = [r for r in rows if r.street is not None and r.street.id == sid]
+        by_street.append(StreetFigures(street=ref, communities=len(mine),
+                                       totals=_totals(mine)))
+    by_street.sort(key=lambda x: (-x.totals.weak_branch_share, -x.totals.hollow_group_share,
+                                  x.street.id))
     return StreetOverview(as_of=day, new_years=new_years, backlog_days=backlog_days,
-                          communities=rows, totals=_totals(rows))
+                          communities=rows, totals=_totals(rows), streets=by_street)
 
 
 def _totals(rows: list[CommunityFigures]) -> CommunityFigures:

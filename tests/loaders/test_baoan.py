@@ -232,6 +232,23 @@ def test_middle_weakening_of_one_street_is_that_streets_own(district: EmbeddedSt
         middle_weakening(district, None, SCENARIO_DAY, street="community-xinqiao")
 
 
+def test_overview_ranks_the_streets(district: EmbeddedStore, xinqiao: GraphStore) -> None:
+    from queries.overview import street_overview
+
+    o = street_overview(district, SCENARIO_DAY)
+    assert {s.street.id for s in o.streets} == {"street-xinqiao", "street-xinan"}
+    assert [s.communities for s in o.streets] == [7, 7]
+    shares = [(s.totals.weak_branch_share, s.totals.hollow_group_share) for s in o.streets]
+    assert shares == sorted(shares, reverse=True)  # the weakest street first
+    alone = street_overview(xinqiao, SCENARIO_DAY)
+    mine = next(s for s in o.streets if s.street.id == "street-xinqiao")
+    assert mine.totals == alone.totals  # Xinqiao in the district is Xinqiao alone
+    assert all(r.street is not None and r.street.id == (
+        "street-xinan" if r.community and r.community.id.startswith("xinan:")
+        else "street-xinqiao") for r in o.communities)
+    assert o.totals.branches == sum(s.totals.branches for s in o.streets)
+
+
 def test_cli_refuses_wrong_options_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
     for args, says in (
