@@ -6,8 +6,13 @@
 // name: branch_facts
 // Per branch: current members, full members, the secretary (smallest id), the newest
 // joining date, the last activity held, the resident groups it covers, embedded or not.
-// params: day
+// $communities (null: all): only branches under a committee (by SUB_ORG_OF or alliance,
+// at any time) that leads one of them — a superset of those the rules count there.
+// params: day, communities
 MATCH (b:Branch)
+WHERE $communities IS NULL
+   OR EXISTS { (b)-[:SUB_ORG_OF|ALLIANCE_MEMBER*0..6]->(:Committee)-[:LEADS]->(c:Community)
+               WHERE c.id IN $communities }
 CALL (b) {
   OPTIONAL MATCH (p:PartyMember)-[m:MEMBER_OF]->(b)
   WHERE {{current:m}}
@@ -39,9 +44,12 @@ ORDER BY id
 
 // name: group_facts
 // Per resident group: its community, current leader posts, the branches currently
-// covering it and the party members currently living in it.
-// params: day
+// covering it and the party members currently living in it. $communities (null: all):
+// only groups part of one of them.
+// params: day, communities
 MATCH (g:ResidentGroup)
+WHERE $communities IS NULL
+   OR EXISTS { (g)-[:PART_OF]->(c:Community) WHERE c.id IN $communities }
 CALL (g) {
   OPTIONAL MATCH (g)-[:PART_OF]->(c:Community)
   RETURN min(c.id) AS community

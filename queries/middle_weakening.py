@@ -195,7 +195,7 @@ class _Facts:
         led = self.hierarchy.adjacent(community, ["LEADS"], "in", ["Committee"])
         return led[0].other if led else None
 
-    def branches(self) -> list[_BranchFacts]:
+    def branches(self, within: set[str] | None = None) -> list[_BranchFacts]:
         st, day = self.store, self.day
         out = []
         for b in st.nodes("Branch"):
@@ -222,7 +222,7 @@ class _Facts:
                 newest[1] or None))
         return out
 
-    def groups(self) -> list[_GroupFacts]:
+    def groups(self, within: set[str] | None = None) -> list[_GroupFacts]:
         st, day = self.store, self.day
         living: dict[str, int] = {}
         for pm in st.nodes("PartyMember"):
@@ -259,9 +259,13 @@ class _CypherFacts(_Facts):
         super().__init__(store, day)
         self.cypher = store
 
-    def branches(self) -> list[_BranchFacts]:
+    # ``within``: the communities asked about; the Cypher keeps the branches and groups
+    # that may be theirs (a superset: the Python rules decide), so a question about one
+    # street of a district does not fetch the district
+    def branches(self, within: set[str] | None = None) -> list[_BranchFacts]:
         out = []
-        for r in self.cypher.read_cypher(CYPHER["branch_facts"], day=self.day):
+        for r in self.cypher.read_cypher(CYPHER["branch_facts"], day=self.day,
+                                         communities=_listed(within)):
             committee = committee_of_org(self.hierarchy, r["id"], self.day)
             out.append(_BranchFacts(r["id"], committee, self.community_of(committee),
                                     r["members"], r["full_members"], r["secretary"],
@@ -269,14 +273,19 @@ class _CypherFacts(_Facts):
                                     r["embedded"], r["newest_precision"]))
         return out
 
-    def groups(self) -> list[_GroupFacts]:
+    def groups(self, within: set[str] | None = None) -> list[_GroupFacts]:
         return [_GroupFacts(r["id"], r["community"], r["leaders"], r["party_members_living"],
                             sorted(r["covered"]))
-                for r in self.cypher.read_cypher(CYPHER["group_facts"], day=self.day)]
+                for r in self.cypher.read_cypher(CYPHER["group_facts"], day=self.day,
+                                                 communities=_listed(within))]
 
     def residents(self, group_ids: list[str]) -> dict[str, int]:
         return {r["id"]: r["residents"] for r in self.cypher.read_cypher(
             CYPHER["group_residents"], ids=group_ids, day=self.day)}
+
+
+def _listed(within: set[str] | None) -> list[str] | None:
+    return None if within is None else sorted(within)
 
 
 def _facts(store: GraphReader, day: str) -> _Facts:
@@ -317,8 +326,8 @@ def middle_weakening(store: GraphReader, community: str | None = None,
     activity_from = (d - dt.timedelta(days=t.inactive_days)).isoformat()
     joined_from = years_before(d, t.new_member_years)
     facts = _facts(store, day)
-    bfacts = [b for b in facts.branches() if within is None or b.community in within]
-    gfacts = [g for g in facts.groups() if within is None or g.community in within]
+    bfacts = [b for b in facts.branches(within) if within is None or b.community in within]
+    gfacts = [g for g in facts.groups(within) if within is None or g.community in within]
     communities = [c.id for c in store.nodes("Community") if within is None or c.id in within]
     committees = {c: facts.committee_of_community(c) for c in communities}
     for g in gfacts:

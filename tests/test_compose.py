@@ -44,6 +44,15 @@ def test_api_env_names_exist_in_settings() -> None:
     assert re.search(r"^NEO4J_PASSWORD=.{8,}$", example, re.M)
 
 
+def test_neo4j_memory_is_set_from_the_env_with_defaults() -> None:
+    env = compose()["services"]["neo4j"]["environment"]
+    assert env["NEO4J_server_memory_heap_max__size"] == "${NEO4J_HEAP:-1G}"
+    assert env["NEO4J_server_memory_pagecache_size"] == "${NEO4J_PAGECACHE:-512M}"
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert re.search(r"^# NEO4J_HEAP=\d+G$", example, re.M)
+    assert re.search(r"^# NEO4J_PAGECACHE=\d+G$", example, re.M)
+
+
 def test_api_is_built_and_waits_for_neo4j() -> None:
     api = compose()["services"]["api"]
     assert api["build"] == "."
