@@ -4,8 +4,9 @@ committee) built in the embedded store, loaded into Neo4j by a loader that is ki
 mid-import and run again, and imported into a second Neo4j by ``neo4j-admin database
 import full`` from the embedded store's CSV export. Every query is then compared with
 the embedded store's answer on both Neo4j graphs (for 200 random start nodes where a
-query takes one): chains, middle weakening, community overviews, pairing, lookups,
-search, grids, forces, cases."""
+query takes one; two communities of each street where it takes a community): chains,
+middle weakening (whole, per street, per community), community overviews, pairing,
+lookups, search, grids, forces, cases."""
 
 from __future__ import annotations
 
@@ -141,6 +142,13 @@ def test_stats_and_nodes_identical(both: Stores) -> None:
     same(both, GraphStore.get_nodes, ids)
 
 
+def some_communities(store: GraphStore) -> list[str]:
+    """Two communities of each street (per-community answers on Neo4j cost a round trip
+    or more each: all fourteen on two servers would take minutes)."""
+    ids = sorted(c.id for c in store.nodes("Community"))
+    return [i for i in ids if ":" not in i][:2] + [i for i in ids if ":" in i][:2]
+
+
 def sample(store: GraphStore, k: int, seed: int) -> list[str]:
     ids = sorted(n.id for lab in ("Person", "Building", "Grid", "PartyOrg", "ResidentGroup",
                                   "Enterprise", "Community", "StationedUnit", "Activity",
@@ -167,9 +175,9 @@ def test_middle_weakening_identical(both: Stores) -> None:
     same(both, middle_weakening, None, SCENARIO_DAY)
     for street in ("street-xinqiao", "street-xinan"):
         same(both, middle_weakening, None, SCENARIO_DAY, street=street)
-    for c in emb.nodes("Community"):
-        same(both, middle_weakening, c.id, SCENARIO_DAY)
-        same(both, community_overview, c.id, SCENARIO_DAY)
+    for c in some_communities(emb):
+        same(both, middle_weakening, c, SCENARIO_DAY)
+        same(both, community_overview, c, SCENARIO_DAY)
 
 
 def test_pairing_identical(both: Stores) -> None:
@@ -180,14 +188,14 @@ def test_pairing_identical(both: Stores) -> None:
 def test_lookups_identical(both: Stores) -> None:
     emb = both[0]
     starts = sample(emb, 200, 2)
-    for nid in starts[:60]:
+    for nid in starts[:24]:
         same(both, neighbourhood, nid, 2, limit=300)
         same(both, posts_of, nid, SCENARIO_DAY)
-    for a, b in zip(starts[60:72], starts[90:102], strict=True):
+    for a, b in zip(starts[60:66], starts[90:96], strict=True):
         same(both, shortest_path, a, b)
     for org in sorted(n.id for n in emb.nodes("Committee"))[:3] + ["dc-baoan"]:
         same(both, org_members, org, True, SCENARIO_DAY)
-    names = [n.name for n in emb.get_nodes(starts[120:150]).values()]
+    names = [n.name for n in emb.get_nodes(starts[120:135]).values()]
     for q in names + ["zs", "xinqiao", "wang", "新安一", "宝安区委"]:
         same(both, search, q)
     same(both, three_boards, as_of=SCENARIO_DAY)
@@ -207,8 +215,8 @@ def test_grids_forces_cases_identical(both: Stores) -> None:
     same(both, case_evaluation, SCENARIO_DAY, min_cases=1)
     same(both, open_cases_by_grid, SCENARIO_DAY)
     same(both, grid_map, SCENARIO_DAY)
-    for c in emb.nodes("Community"):
-        same(both, grid_map, SCENARIO_DAY, community=c.id)
+    for c in some_communities(emb):
+        same(both, grid_map, SCENARIO_DAY, community=c)
 
 
 def test_embedded_reload_of_the_same_scenario_is_identical(tmp_path: Path,
