@@ -74,7 +74,11 @@ def _compute(store: GraphReader, community: str) -> frozenset[str]:
 
 
 def _street_level(store: GraphReader) -> set[str]:
-    return {n.id for lab in ("Street", "WorkingCommittee", "Department")
+    """The organisations above every community, public to each: the streets, their
+    working committees and departments, and (a district's graph) the district and its
+    committee."""
+    return {n.id for lab in ("Street", "WorkingCommittee", "Department", "District",
+                             "DistrictCommittee")
             for n in store.nodes(lab)}
 
 

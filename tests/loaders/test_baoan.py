@@ -205,6 +205,27 @@ def test_chains_go_on_to_the_district_committee(district: EmbeddedStore) -> None
     assert district.get_meta("scenario_loading") is None
 
 
+def test_a_community_token_sees_its_chain_reach_the_district(district: EmbeddedStore) -> None:
+    from urllib.parse import quote
+
+    from tests.api_helpers import client_for
+
+    with client_for(district, role="community", community="xinan:community-shangxing") as c:
+        r = c.get(f"/api/v1/chains/leadership/{quote('xinan:community-shangxing')}",
+                  params={"as_of": SCENARIO_DAY})
+        assert r.status_code == 200, r.text
+        steps = r.json()["steps"]
+        assert [s["node"]["id"] for s in steps[-2:]] == ["wc-xinan", "dc-baoan"]
+        assert steps[-1]["node"]["name"] == "中共深圳市宝安区委员会"
+        # the secretaries above are no one of this community's: not named (as the
+        # working committee's in a street's graph), their own committee's is
+        assert steps[-1]["leader"] == steps[-2]["leader"] == {
+            "id": "", "name": "（无权查看）", "role": ""}
+        assert steps[-3]["leader"]["role"] == "secretary" and steps[-3]["leader"]["name"]
+        # another street's community stays out of reach
+        assert c.get(f"/api/v1/nodes/{quote('community-shangxing')}").status_code == 404
+
+
 def test_middle_weakening_of_one_street_is_that_streets_own(district: EmbeddedStore,
                                                            xinqiao: GraphStore) -> None:
     """Xinqiao in the district is the street scenario: its report restricted to the street
