@@ -33,7 +33,8 @@ def _govgraph_env() -> dict[str, str]:
 
 #: the test files that take longest (1–4 min each on a 2-core VM; --durations): run
 #: first, so that with a file per worker (``make test``) none of them starts last
-SLOWEST = ("tests/graph/test_parity.py", "tests/loaders/test_injection.py",
+SLOWEST = ("tests/graph/test_parity.py", "tests/graph/test_parity_admin.py",
+           "tests/loaders/test_injection.py",
            "tests/api/test_redteam_inference.py", "tests/graph/test_units.py",
            "tests/api/test_schemathesis.py", "tests/graph/test_concurrency.py",
            "tests/loaders/test_seed_parity.py", "tests/graph/test_parity_search.py",
