@@ -41,7 +41,7 @@ from loaders.baoan.data import (
 )
 from loaders.baoan.relabel import Relabel
 from loaders.xinqiao.build import Fixed, build_fixed
-from loaders.xinqiao.data import COMMUNITIES, labels_of
+from loaders.xinqiao.data import STREET, labels_of
 from loaders.xinqiao.emit import Draws, Emitter, Record
 from loaders.xinqiao.people import PeopleFactory
 from loaders.xinqiao.residents import Batch, ResidentStream
@@ -234,7 +234,7 @@ class BaoanScenario:
     def _size_street(self, b: Fixed, spec: StreetSpec) -> None:
         """A synthetic street's own figures on its street and community nodes: the
         published ones and where they come from; communities scaled to its size."""
-        share = self.residents[spec.slug] / 500_000
+        share = self.residents[spec.slug] / STREET["population"]
         for n in b.nodes:
             labels = n["labels"]
             p = n["properties"]
@@ -270,5 +270,3 @@ def load_district(store: GraphStore, scenario: BaoanScenario,
     store.put_meta(LOADING_META, None)
     return {"nodes": done["nodes"], "rels": done["rels"], "planted": scenario.planted}
 
-
-assert len(COMMUNITIES) == 7
