@@ -86,6 +86,8 @@ BASE_LABEL = "GovNode"
 #: rows per UNWIND statement; bench/neo4j_batch.py measured 1k-50k (noisy on this VM:
 #: larger was faster on most runs)
 CHUNK = 20_000
+#: full-text answers kept per store (:meth:`Neo4jStore._fulltext`)
+FULLTEXT_KEPT = 64
 Q = load_cypher(Path(__file__).with_suffix(".cypher"))
 
 T = TypeVar("T")
@@ -239,6 +241,8 @@ class Neo4jStore:
         self._watch = Watch(uri)
         self._local = threading.local()  # a thread's unit (its batches not yet written)
         self._date_cache: dict[tuple[str, ...] | str, frozenset[str]] = {}
+        self._fulltext_kept: dict[tuple[str, tuple[int, int]], list[Candidate]] = {}
+        self._fulltext_lock = threading.Lock()
         #: bumped by every write of this store, so caches over it know to refresh
         self.generation = 0
         if init and (uri, database) not in Neo4jStore._initialised:
@@ -346,21 +350,37 @@ class Neo4jStore:
         if query is None:
             return iter(())
         wanted = set(ranks)
+        return iter([c for c in self._fulltext(query) if c.rank in wanted])
+
+    def _fulltext(self, query: str) -> list[Candidate]:
+        """Every candidate of one full-text query, in (rank, id) order: kept while the
+        store's version holds (the rule of the search answers kept over it), so the
+        bands of one search that read the same query (a name's exact and contains
+        bands) make one round trip, not two."""
+        key = (query, self.version())
+        with self._fulltext_lock:
+            hit = self._fulltext_kept.get(key)
+        if hit is not None:
+            return hit
         text_q, params = Q["search_nodes"](query=query)
 
         def work(tx: ManagedTransaction) -> list[Candidate]:
             out = []
             for r in tx.run(text_q, params):
                 labels = _labels(r["labels"])
-                rank = rank_of(labels)
-                if rank in wanted and r["name"] is not None:
+                if r["name"] is not None:
                     out.append(Candidate(r["id"], labels, r["name"], tuple(r["short"] or ()),
-                                         tuple(s[1:] for s in r["spell"] or ()), rank))
+                                         tuple(s[1:] for s in r["spell"] or ()),
+                                         rank_of(labels)))
             return out
 
         found = self._read(work)
         found.sort(key=lambda c: (c.rank, c.id))
-        return iter(found)
+        with self._fulltext_lock:
+            if len(self._fulltext_kept) >= FULLTEXT_KEPT:
+                self._fulltext_kept.pop(next(iter(self._fulltext_kept)))
+            self._fulltext_kept[key] = found
+        return found
 
     def roots(self) -> list[str]:
         """Labels that extend no other label."""

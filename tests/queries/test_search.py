@@ -75,6 +75,20 @@ def test_index_follows_writes(people: GraphStore) -> None:
     assert ids(people, "ww") == []
 
 
+def test_a_write_is_found_by_every_band_and_form_that_reads_the_same_index_query(
+        people: GraphStore) -> None:
+    """Neo4j keeps a full-text query's candidates for the bands of one search that read
+    the same query (a name's exact and contains bands) and for the next search: a
+    write of this process must reach a flat search, a grouped one and a longer name
+    holding the name, each asked first after the write."""
+    assert ids(people, "周舒") == [] and qs.search_grouped(people, "周舒").total == 0
+    people.upsert([node("p7", "Person", name="周舒"), node("p8", "Person", name="周舒雅")])
+    assert qs.search_grouped(people, "周舒").total == 2  # the exact name, and within one
+    assert ids(people, "周舒") == ["p7", "p8"]
+    people.upsert([node("p8", "Person", name="王雅")])
+    assert ids(people, "周舒") == ["p7"]
+
+
 def test_a_unit_rolled_back_leaves_nothing_to_find(people: GraphStore) -> None:
     """The index is written in the batch's own transaction (embedded) or with its
     nodes (Neo4j): a load that fails leaves no key behind."""
